@@ -1,0 +1,9 @@
+//! wecom-composer: compose, preview and send messages to WeCom group robots.
+//!
+//! The protocol layer ([`wecom`]) is a library that the terminal app, the
+//! command line ([`cli`]) and the local WeCom-compatible endpoint
+//! ([`sandbox`]) all call.
+
+pub mod cli;
+pub mod sandbox;
+pub mod wecom;

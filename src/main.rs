@@ -1,0 +1,11 @@
+//! `wecom`: the terminal composer and its subcommands.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use wecom_composer::cli::{Cli, run};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli)
+}

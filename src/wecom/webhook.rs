@@ -1,0 +1,375 @@
+//! Robot addresses: a whole webhook URL or a bare key, normalised to a base URL
+//! and a [`Key`] that never shows itself in full.
+//!
+//! People paste the whole URL where a key is expected and the other way round
+//! (API-FACTS.md), so both are accepted. A URL that points at another host (a
+//! corporate proxy, the sandbox, a test server) is kept as given.
+
+use std::fmt;
+
+use url::Url;
+
+/// Where WeCom lives; a bare key is sent here unless another base is configured.
+pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
+/// The path of the send endpoint, below the base URL.
+pub const SEND_PATH: &str = "/cgi-bin/webhook/send";
+/// The path of the upload endpoint, below the base URL.
+pub const UPLOAD_PATH: &str = "/cgi-bin/webhook/upload_media";
+/// What a user is shown as an example of the expected forms. The key is
+/// obviously fake.
+pub const EXPECTED_FORMS: &str = "a webhook URL like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000, or the bare key after key=";
+
+/// A robot's webhook key. A secret: `Debug` and `Display` show only the last
+/// four characters; [`Key::expose`] is the one way to read it, used to build
+/// request URLs.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key(String);
+
+impl Key {
+    /// Checks the characters of a bare key. Real keys are UUIDs; anything made
+    /// of letters, digits, `-` and `_` is accepted so proxies and the sandbox
+    /// can use their own.
+    pub fn new(key: &str) -> Result<Key, WebhookError> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(WebhookError::Empty);
+        }
+        if key.len() < 8 {
+            return Err(WebhookError::KeyTooShort);
+        }
+        if key.len() > 128 {
+            return Err(WebhookError::KeyTooLong);
+        }
+        if let Some(bad) = key
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(WebhookError::BadKeyCharacter(bad));
+        }
+        Ok(Key(key.to_owned()))
+    }
+
+    /// The key itself. Only for building request URLs; never print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The key as shown on screen: `****` and its last four characters.
+    pub fn masked(&self) -> String {
+        let tail: String = {
+            let chars: Vec<char> = self.0.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        };
+        format!("****{tail}")
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.masked())
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// A robot's address: the base URL its requests go to and its key.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Webhook {
+    base: Url,
+    key: Key,
+}
+
+/// Why a text is not a webhook. Never contains the text itself, which may be a
+/// key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("no webhook given: paste {EXPECTED_FORMS}")]
+    Empty,
+    #[error("that key is too short to be a webhook key: paste {EXPECTED_FORMS}")]
+    KeyTooShort,
+    #[error("that key is longer than 128 characters: paste {EXPECTED_FORMS}")]
+    KeyTooLong,
+    #[error("a key has only letters, digits, '-' and '_', and this one has {0:?}: paste {EXPECTED_FORMS}")]
+    BadKeyCharacter(char),
+    #[error("that URL could not be read ({0}): paste {EXPECTED_FORMS}")]
+    BadUrl(String),
+    #[error("a webhook URL starts with https:// or http://: paste {EXPECTED_FORMS}")]
+    BadScheme,
+    #[error("that URL has no key=… parameter: copy the whole webhook URL from the robot's page, {EXPECTED_FORMS}")]
+    MissingKey,
+    #[error("that URL's path is not /cgi-bin/webhook/send: paste {EXPECTED_FORMS}")]
+    NotAWebhookPath,
+}
+
+impl Webhook {
+    /// Reads a webhook URL or a bare key. A bare key is addressed to
+    /// `default_base`; a URL keeps its own scheme, host, port and any path
+    /// prefix before `/cgi-bin/webhook/`.
+    pub fn parse(input: &str, default_base: &Url) -> Result<Webhook, WebhookError> {
+        let input = input.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        if input.is_empty() {
+            return Err(WebhookError::Empty);
+        }
+        let looks_like_url = input.contains("://") || input.contains('/') || input.contains('?');
+        if !looks_like_url {
+            let bare = input.strip_prefix("key=").unwrap_or(input);
+            return Ok(Webhook {
+                base: normalise_base(default_base.clone()),
+                key: Key::new(bare)?,
+            });
+        }
+        let url = Url::parse(input).map_err(|e| WebhookError::BadUrl(e.to_string()))?;
+        if url.scheme() != "https" && url.scheme() != "http" {
+            return Err(WebhookError::BadScheme);
+        }
+        let key = url
+            .query_pairs()
+            .find(|(name, _)| name == "key")
+            .map(|(_, value)| value.into_owned())
+            .ok_or(WebhookError::MissingKey)?;
+        let key = Key::new(&key)?;
+        let path = url.path().trim_end_matches('/');
+        let prefix = [SEND_PATH, UPLOAD_PATH]
+            .iter()
+            .find_map(|endpoint| path.strip_suffix(endpoint))
+            .ok_or(WebhookError::NotAWebhookPath)?
+            .to_owned();
+        let mut base = url;
+        base.set_query(None);
+        base.set_fragment(None);
+        base.set_path(&prefix);
+        Ok(Webhook {
+            base: normalise_base(base),
+            key,
+        })
+    }
+
+    /// A webhook for `key` at `base` (the sandbox, tests).
+    pub fn new(base: &Url, key: Key) -> Webhook {
+        Webhook {
+            base: normalise_base(base.clone()),
+            key,
+        }
+    }
+
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// Scheme, host, port and path prefix, without the key.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The host and port, for messages (`qyapi.weixin.qq.com`, `127.0.0.1:8787`).
+    pub fn host(&self) -> String {
+        match (self.base.host_str(), self.base.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => self.base.to_string(),
+        }
+    }
+
+    /// Whether the webhook points at this machine (the sandbox, tests): such
+    /// requests never go through a proxy.
+    pub fn is_loopback(&self) -> bool {
+        match self.base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
+    }
+
+    /// The send URL, with the key. Secret: never print it.
+    pub fn send_url(&self) -> Url {
+        self.endpoint(SEND_PATH, &[])
+    }
+
+    /// The upload URL for `kind` (`file` or `voice`), with the key. Secret.
+    pub fn upload_url(&self, kind: &str) -> Url {
+        self.endpoint(UPLOAD_PATH, &[("type", kind)])
+    }
+
+    /// The send URL with the key masked, safe to show.
+    pub fn display_url(&self) -> String {
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{SEND_PATH}", self.base.path().trim_end_matches('/')));
+        format!("{url}?key={}", self.key.masked())
+    }
+
+    /// The canonical text to store: the full send URL for a non-default host,
+    /// the bare key otherwise. Secret.
+    pub fn to_config_string(&self, default_base: &Url) -> String {
+        if normalise_base(default_base.clone()) == self.base {
+            self.key.expose().to_owned()
+        } else {
+            self.send_url().to_string()
+        }
+    }
+
+    fn endpoint(&self, path: &str, extra: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{path}", self.base.path().trim_end_matches('/')));
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("key", self.key.expose());
+            for (k, v) in extra {
+                q.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    /// Replaces the key wherever it appears in `text` (error bodies, library
+    /// error messages) with its masked form.
+    pub fn redact(&self, text: &str) -> String {
+        redact(text, &self.key)
+    }
+}
+
+/// Replaces every occurrence of `key` in `text` with its masked form.
+pub fn redact(text: &str, key: &Key) -> String {
+    if key.0.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(&key.0, &key.masked())
+}
+
+fn normalise_base(mut base: Url) -> Url {
+    base.set_query(None);
+    base.set_fragment(None);
+    let path = base.path().trim_end_matches('/').to_owned();
+    base.set_path(&path);
+    base
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("base", &self.base.as_str())
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+impl fmt::Display for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display_url())
+    }
+}
+
+/// The default base URL, parsed.
+pub fn default_base() -> Url {
+    // The constant is a valid URL; the fallback keeps this infallible.
+    Url::parse(DEFAULT_BASE_URL).expect("DEFAULT_BASE_URL is a valid URL")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAKE: &str = "00000000-fake-4bc4-0000-testkey0a5a";
+
+    fn base() -> Url {
+        default_base()
+    }
+
+    #[test]
+    fn bare_key_goes_to_the_default_base() {
+        let w = Webhook::parse(FAKE, &base()).unwrap();
+        assert_eq!(
+            w.send_url().as_str(),
+            format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={FAKE}")
+        );
+        assert_eq!(w.key().expose(), FAKE);
+    }
+
+    #[test]
+    fn whole_url_is_normalised_to_the_same_webhook() {
+        let url = format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={FAKE}");
+        assert_eq!(
+            Webhook::parse(&url, &base()).unwrap(),
+            Webhook::parse(FAKE, &base()).unwrap()
+        );
+        // Pasted with quotes, spaces, a trailing slash or extra parameters.
+        let messy = format!(" 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send/?debug=1&key={FAKE}' ");
+        assert_eq!(
+            Webhook::parse(&messy, &base()).unwrap(),
+            Webhook::parse(FAKE, &base()).unwrap()
+        );
+        assert_eq!(
+            Webhook::parse(&format!("key={FAKE}"), &base()).unwrap(),
+            Webhook::parse(FAKE, &base()).unwrap()
+        );
+    }
+
+    #[test]
+    fn upload_url_is_accepted_and_another_host_kept() {
+        let url = format!("http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=file");
+        let w = Webhook::parse(&url, &base()).unwrap();
+        assert_eq!(
+            w.send_url().as_str(),
+            format!("http://127.0.0.1:8787/proxy/cgi-bin/webhook/send?key={FAKE}")
+        );
+        assert_eq!(
+            w.upload_url("voice").as_str(),
+            format!("http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=voice")
+        );
+        assert!(w.is_loopback());
+        assert_eq!(w.host(), "127.0.0.1:8787");
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_expected_forms() {
+        for bad in [
+            "",
+            "   ",
+            "short",
+            "has space in it",
+            "ftp://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+            "https://qyapi.weixin.qq.com/cgi-bin/other?key=00000000-0000",
+            "https://exa mple.com/x",
+        ] {
+            let err = Webhook::parse(bad, &base()).unwrap_err();
+            assert!(
+                err.to_string().contains("webhook URL like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_never_shows_in_debug_or_display() {
+        let w = Webhook::parse(FAKE, &base()).unwrap();
+        for shown in [format!("{w}"), format!("{w:?}"), format!("{:?}", w.key()), w.key().to_string(), w.display_url()] {
+            assert!(!shown.contains(FAKE), "{shown}");
+            assert!(shown.contains("****0a5a"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn redact_masks_every_occurrence() {
+        let w = Webhook::parse(FAKE, &base()).unwrap();
+        let text = format!("error sending request for url (https://x/send?key={FAKE}) {FAKE}");
+        let red = w.redact(&text);
+        assert!(!red.contains(FAKE));
+        assert_eq!(red.matches("****0a5a").count(), 2);
+    }
+
+    #[test]
+    fn config_string_is_bare_key_for_default_host_and_url_elsewhere() {
+        let w = Webhook::parse(FAKE, &base()).unwrap();
+        assert_eq!(w.to_config_string(&base()), FAKE);
+        let other = Webhook::parse(&format!("http://127.0.0.1:9/cgi-bin/webhook/send?key={FAKE}"), &base()).unwrap();
+        assert_eq!(
+            other.to_config_string(&base()),
+            format!("http://127.0.0.1:9/cgi-bin/webhook/send?key={FAKE}")
+        );
+    }
+}
