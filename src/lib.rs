@@ -5,5 +5,6 @@
 //! ([`sandbox`]) all call.
 
 pub mod cli;
+pub mod paths;
 pub mod sandbox;
 pub mod wecom;

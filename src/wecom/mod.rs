@@ -2,6 +2,8 @@
 //! addresses, the HTTP client and errcode explanations. Knows nothing of
 //! terminals; the TUI, the CLI, the relay and the sandbox all stand on it.
 
+pub mod client;
+pub mod errcode;
 pub mod limits;
 pub mod media;
 pub mod message;

@@ -1,0 +1,1 @@
+//! The asynchronous HTTP client (being written).

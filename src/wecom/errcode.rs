@@ -1,0 +1,1 @@
+//! WeCom errcode explanations (being written).
