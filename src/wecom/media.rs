@@ -115,7 +115,8 @@ pub fn check_image_fields(b64: &str, md5: &str) -> Vec<Problem> {
             "image.base64",
             Rule::InvalidBase64,
             format!("This is not valid base64 ({e})."),
-            "Encode the raw picture bytes with standard base64 (with = padding, no line breaks).".to_owned(),
+            "Encode the raw picture bytes with standard base64 (with = padding, no line breaks)."
+                .to_owned(),
         )),
         Ok(bytes) => {
             out.extend(check_image_bytes(&bytes, "image.base64"));
@@ -215,7 +216,10 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
         out.push(Problem::error(
             path,
             Rule::UploadSize,
-            format!("The file is {} bytes; uploads must be larger than 5 bytes.", facts.size),
+            format!(
+                "The file is {} bytes; uploads must be larger than 5 bytes.",
+                facts.size
+            ),
             "Choose a file with content.".to_owned(),
         ));
     }
@@ -260,7 +264,10 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
 
 /// Reads what [`check_upload`] needs from a file on disk, without loading a
 /// large file: only voice clips (at most 2 MiB) are read whole, to time them.
-pub fn inspect_upload(path: &Path, kind: MediaKind) -> std::io::Result<(UploadFacts, Vec<Problem>)> {
+pub fn inspect_upload(
+    path: &Path,
+    kind: MediaKind,
+) -> std::io::Result<(UploadFacts, Vec<Problem>)> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -275,7 +282,10 @@ pub fn inspect_upload(path: &Path, kind: MediaKind) -> std::io::Result<(UploadFa
     } else {
         file.by_ref().take(16).read_to_end(&mut head)?;
     }
-    let facts = UploadFacts { size, voice_seconds };
+    let facts = UploadFacts {
+        size,
+        voice_seconds,
+    };
     let problems = check_upload(kind, &facts, &head);
     Ok((facts, problems))
 }
@@ -296,10 +306,19 @@ mod tests {
 
     #[test]
     fn formats_are_told_by_magic_not_name() {
-        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some(ImageFormat::Png));
-        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageFormat::Jpeg));
+        assert_eq!(
+            sniff_image(b"\x89PNG\r\n\x1a\n...."),
+            Some(ImageFormat::Png)
+        );
+        assert_eq!(
+            sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageFormat::Jpeg)
+        );
         assert_eq!(sniff_image(b"GIF89a..."), Some(ImageFormat::Gif));
-        assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageFormat::WebP));
+        assert_eq!(
+            sniff_image(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageFormat::WebP)
+        );
         assert_eq!(sniff_image(b"BM......"), Some(ImageFormat::Bmp));
         assert_eq!(sniff_image(b"hello"), None);
     }

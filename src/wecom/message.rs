@@ -19,27 +19,63 @@ use super::schema::{
 
 /// `type` of quote_area, jump_list and image_text_area: "0 或不填代表没有点击事件".
 pub const CLICK_NONE_URL_APP: &[Choice] = &[
-    Choice { value: 0, label: "no action" },
-    Choice { value: 1, label: "open URL" },
-    Choice { value: 2, label: "open mini-program" },
+    Choice {
+        value: 0,
+        label: "no action",
+    },
+    Choice {
+        value: 1,
+        label: "open URL",
+    },
+    Choice {
+        value: 2,
+        label: "open mini-program",
+    },
 ];
 /// `card_action.type`: "取值范围为 [1,2]".
 pub const CLICK_URL_APP: &[Choice] = &[
-    Choice { value: 1, label: "open URL" },
-    Choice { value: 2, label: "open mini-program" },
+    Choice {
+        value: 1,
+        label: "open URL",
+    },
+    Choice {
+        value: 2,
+        label: "open mini-program",
+    },
 ];
 /// `horizontal_content_list.type`: absent means plain text.
 pub const HORIZONTAL_TYPES: &[Choice] = &[
-    Choice { value: 1, label: "link (URL)" },
-    Choice { value: 2, label: "file attachment" },
-    Choice { value: 3, label: "member profile" },
+    Choice {
+        value: 1,
+        label: "link (URL)",
+    },
+    Choice {
+        value: 2,
+        label: "file attachment",
+    },
+    Choice {
+        value: 3,
+        label: "member profile",
+    },
 ];
 /// `source.desc_color`.
 pub const DESC_COLORS: &[Choice] = &[
-    Choice { value: 0, label: "grey" },
-    Choice { value: 1, label: "black" },
-    Choice { value: 2, label: "red" },
-    Choice { value: 3, label: "green" },
+    Choice {
+        value: 0,
+        label: "grey",
+    },
+    Choice {
+        value: 1,
+        label: "black",
+    },
+    Choice {
+        value: 2,
+        label: "red",
+    },
+    Choice {
+        value: 3,
+        label: "green",
+    },
 ];
 
 // ---------------------------------------------------------------- free text
@@ -168,12 +204,12 @@ wecom_object! {
     /// One entry of `horizontal_content_list`: a key and a value, which may be a
     /// link, a file or a member.
     pub struct HorizontalContent {
-        r#type: Option<i64> = choice("Kind", HORIZONTAL_TYPES)
-            .help("1 是 url, 2 是文件附件, 3 代表点击跳转成员详情; 不填为纯文本"),
         keyname: String = text("Key").required().recommend_chars(5)
             .help("二级标题, 建议不超过 5 个字"),
         value: Option<String> = text("Value").recommend_chars(26)
             .help("二级文本, type 是 2 时代表文件名称 (要包含文件类型), 建议不超过 26 个字"),
+        r#type: Option<i64> = choice("Kind", HORIZONTAL_TYPES)
+            .help("1 是 url, 2 是文件附件, 3 代表点击跳转成员详情; 不填为纯文本"),
         url: Option<String> = url("URL").when_type(&[1]).required()
             .help("链接跳转的 url, type 是 1 时必填"),
         media_id: Option<String> = media_id("Attachment media id").when_type(&[2]).required()
@@ -399,9 +435,9 @@ impl MessageKind {
 
     /// Finds a kind by its `msgtype` (and `card_type` for template cards).
     pub fn from_wire(msgtype: &str, card_type: Option<&str>) -> Option<MessageKind> {
-        MessageKind::ALL
-            .into_iter()
-            .find(|k| k.msgtype() == msgtype && (k.card_type().is_none() || k.card_type() == card_type))
+        MessageKind::ALL.into_iter().find(|k| {
+            k.msgtype() == msgtype && (k.card_type().is_none() || k.card_type() == card_type)
+        })
     }
 }
 
@@ -429,9 +465,13 @@ pub enum ParseError {
     MissingMsgtype,
     #[error("msgtype \"{0}\" is not a WeCom message type: use one of {known}", known = known_msgtypes())]
     UnknownMsgtype(String),
-    #[error("the body is missing: a \"{0}\" message needs a \"{0}\": {{...}} object beside msgtype")]
+    #[error(
+        "the body is missing: a \"{0}\" message needs a \"{0}\": {{...}} object beside msgtype"
+    )]
     MissingBody(String),
-    #[error("unexpected top-level field `{field}`: only \"msgtype\" and \"{msgtype}\" belong there")]
+    #[error(
+        "unexpected top-level field `{field}`: only \"msgtype\" and \"{msgtype}\" belong there"
+    )]
     UnexpectedField { field: String, msgtype: String },
     #[error("{path}: {message}")]
     Field { path: String, message: String },

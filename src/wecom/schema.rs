@@ -116,15 +116,15 @@ impl FieldSpec {
     }
     /// Whether the field applies given the sibling `type` value.
     pub fn applies(&self, sibling_type: i64) -> bool {
-        self.when_type.is_none_or(|types| types.contains(&sibling_type))
+        self.when_type
+            .is_none_or(|types| types.contains(&sibling_type))
     }
     /// The label of a choice value, if the field is a choice.
     pub fn choice_label(&self, value: i64) -> Option<&'static str> {
         match self.kind {
-            FieldKind::Choice(choices) => choices
-                .iter()
-                .find(|c| c.value == value)
-                .map(|c| c.label),
+            FieldKind::Choice(choices) => {
+                choices.iter().find(|c| c.value == value).map(|c| c.label)
+            }
             _ => None,
         }
     }

@@ -81,7 +81,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(path: impl Into<String>, rule: Rule, message: impl Into<String>, fix: impl Into<String>) -> Problem {
+    pub fn error(
+        path: impl Into<String>,
+        rule: Rule,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Problem {
         Problem {
             path: path.into(),
             severity: Severity::Error,
@@ -90,7 +95,12 @@ impl Problem {
             fix: fix.into(),
         }
     }
-    pub fn warning(path: impl Into<String>, rule: Rule, message: impl Into<String>, fix: impl Into<String>) -> Problem {
+    pub fn warning(
+        path: impl Into<String>,
+        rule: Rule,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Problem {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(path, rule, message, fix)
@@ -184,7 +194,12 @@ fn when_text(fields: &[FieldSpec], types: &[i64]) -> String {
     format!("when type is {}", names.join(" or "))
 }
 
-fn check_object(fields: &'static [FieldSpec], obj: &Map<String, Value>, path: &str, out: &mut Vec<Problem>) {
+fn check_object(
+    fields: &'static [FieldSpec],
+    obj: &Map<String, Value>,
+    path: &str,
+    out: &mut Vec<Problem>,
+) {
     let sibling_type = obj.get("type").and_then(Value::as_i64).unwrap_or(0);
     for spec in fields {
         if !spec.applies(sibling_type) {
@@ -199,10 +214,7 @@ fn check_object(fields: &'static [FieldSpec], obj: &Map<String, Value>, path: &s
                         format!("{} is required {}.", spec.label, when_text(fields, types)),
                         format!("Fill in {} or change type.", spec.key),
                     ),
-                    None => (
-                        format!("{} is required.", spec.label),
-                        required_fix(spec),
-                    ),
+                    None => (format!("{} is required.", spec.label), required_fix(spec)),
                 };
                 out.push(Problem::error(p, Rule::Required, message, fix));
             }
@@ -282,7 +294,11 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
                 out.push(Problem::error(
                     path,
                     Rule::TooFewItems,
-                    format!("{} has {} item(s); at least {min} are required.", spec.label, array.len()),
+                    format!(
+                        "{} has {} item(s); at least {min} are required.",
+                        spec.label,
+                        array.len()
+                    ),
                     format!("Add {} more.", min - array.len()),
                 ));
             }
@@ -290,7 +306,11 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
                 out.push(Problem::error(
                     path,
                     Rule::TooManyItems,
-                    format!("{} has {} items; WeCom allows at most {max}.", spec.label, array.len()),
+                    format!(
+                        "{} has {} items; WeCom allows at most {max}.",
+                        spec.label,
+                        array.len()
+                    ),
                     format!("Remove {}.", array.len() - max),
                 ));
             }
@@ -339,7 +359,10 @@ fn check_limit(spec: &FieldSpec, s: &str, path: &str, out: &mut Vec<Problem>) {
                 group_digits(s.len()),
                 group_digits(max)
             ),
-            format!("Shorten it by {} bytes to show it whole.", group_digits(s.len() - max)),
+            format!(
+                "Shorten it by {} bytes to show it whole.",
+                group_digits(s.len() - max)
+            ),
         )),
         Some(Limit::RecommendedChars(max)) => {
             let n = s.chars().count();
@@ -372,7 +395,10 @@ fn check_url(s: &str, path: &str, out: &mut Vec<Problem>) {
         out.push(Problem::warning(
             path,
             Rule::SuspiciousUrl,
-            format!("This link has no http:// or https:// (\"{}\").", truncate_chars(t, 40)),
+            format!(
+                "This link has no http:// or https:// (\"{}\").",
+                truncate_chars(t, 40)
+            ),
             "Write the full address, e.g. https://example.com/page.".to_owned(),
         ));
     }
@@ -393,8 +419,18 @@ fn truncate_chars(s: &str, n: usize) -> String {
 fn check_kind(message: &Message, out: &mut Vec<Problem>) {
     match message {
         Message::Text(t) => {
-            check_mentions(t.mentioned_list.as_deref(), "text.mentioned_list", false, out);
-            check_mentions(t.mentioned_mobile_list.as_deref(), "text.mentioned_mobile_list", true, out);
+            check_mentions(
+                t.mentioned_list.as_deref(),
+                "text.mentioned_list",
+                false,
+                out,
+            );
+            check_mentions(
+                t.mentioned_mobile_list.as_deref(),
+                "text.mentioned_mobile_list",
+                true,
+                out,
+            );
             if !t.content.is_empty() && t.content.trim().is_empty() {
                 out.push(Problem::warning(
                     "text.content",
@@ -432,7 +468,10 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                 .as_ref()
                 .and_then(|m| m.title.as_deref())
                 .is_some_and(|t| !t.is_empty());
-            let has_sub = card.sub_title_text.as_deref().is_some_and(|t| !t.is_empty());
+            let has_sub = card
+                .sub_title_text
+                .as_deref()
+                .is_some_and(|t| !t.is_empty());
             if !has_title && !has_sub {
                 out.push(Problem::error(
                     "template_card.main_title.title",
@@ -494,13 +533,21 @@ fn check_mentions(list: Option<&[String]>, path: &str, phones: bool, out: &mut V
                     "Write the member's userid without spaces or a leading @, or @all for everyone.",
                 )
             };
-            out.push(Problem::warning(format!("{path}[{i}]"), Rule::BadMention, message, fix.to_owned()));
+            out.push(Problem::warning(
+                format!("{path}[{i}]"),
+                Rule::BadMention,
+                message,
+                fix.to_owned(),
+            ));
         }
     }
 }
 
 /// `horizontal_content_list[].value` of a file entry is the file name shown.
-fn check_attachment_names(list: Option<&[super::message::HorizontalContent]>, out: &mut Vec<Problem>) {
+fn check_attachment_names(
+    list: Option<&[super::message::HorizontalContent]>,
+    out: &mut Vec<Problem>,
+) {
     for (i, item) in list.unwrap_or_default().iter().enumerate() {
         if item.r#type == Some(2)
             && let Some(value) = &item.value
@@ -509,7 +556,8 @@ fn check_attachment_names(list: Option<&[super::message::HorizontalContent]>, ou
             out.push(Problem::warning(
                 format!("template_card.horizontal_content_list[{i}].value"),
                 Rule::Advice,
-                "For a file entry, value is the file name shown, and should include its type.".to_owned(),
+                "For a file entry, value is the file name shown, and should include its type."
+                    .to_owned(),
                 "Add the extension, e.g. report.pdf.".to_owned(),
             ));
         }

@@ -93,13 +93,17 @@ pub enum WebhookError {
     KeyTooShort,
     #[error("that key is longer than 128 characters: paste {EXPECTED_FORMS}")]
     KeyTooLong,
-    #[error("a key has only letters, digits, '-' and '_', and this one has {0:?}: paste {EXPECTED_FORMS}")]
+    #[error(
+        "a key has only letters, digits, '-' and '_', and this one has {0:?}: paste {EXPECTED_FORMS}"
+    )]
     BadKeyCharacter(char),
     #[error("that URL could not be read ({0}): paste {EXPECTED_FORMS}")]
     BadUrl(String),
     #[error("a webhook URL starts with https:// or http://: paste {EXPECTED_FORMS}")]
     BadScheme,
-    #[error("that URL has no key=… parameter: copy the whole webhook URL from the robot's page, {EXPECTED_FORMS}")]
+    #[error(
+        "that URL has no key=… parameter: copy the whole webhook URL from the robot's page, {EXPECTED_FORMS}"
+    )]
     MissingKey,
     #[error("that URL's path is not /cgi-bin/webhook/send: paste {EXPECTED_FORMS}")]
     NotAWebhookPath,
@@ -198,7 +202,10 @@ impl Webhook {
     /// The send URL with the key masked, safe to show.
     pub fn display_url(&self) -> String {
         let mut url = self.base.clone();
-        url.set_path(&format!("{}{SEND_PATH}", self.base.path().trim_end_matches('/')));
+        url.set_path(&format!(
+            "{}{SEND_PATH}",
+            self.base.path().trim_end_matches('/')
+        ));
         format!("{url}?key={}", self.key.masked())
     }
 
@@ -297,7 +304,8 @@ mod tests {
             Webhook::parse(FAKE, &base()).unwrap()
         );
         // Pasted with quotes, spaces, a trailing slash or extra parameters.
-        let messy = format!(" 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send/?debug=1&key={FAKE}' ");
+        let messy =
+            format!(" 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send/?debug=1&key={FAKE}' ");
         assert_eq!(
             Webhook::parse(&messy, &base()).unwrap(),
             Webhook::parse(FAKE, &base()).unwrap()
@@ -310,7 +318,9 @@ mod tests {
 
     #[test]
     fn upload_url_is_accepted_and_another_host_kept() {
-        let url = format!("http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=file");
+        let url = format!(
+            "http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=file"
+        );
         let w = Webhook::parse(&url, &base()).unwrap();
         assert_eq!(
             w.send_url().as_str(),
@@ -318,7 +328,9 @@ mod tests {
         );
         assert_eq!(
             w.upload_url("voice").as_str(),
-            format!("http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=voice")
+            format!(
+                "http://127.0.0.1:8787/proxy/cgi-bin/webhook/upload_media?key={FAKE}&type=voice"
+            )
         );
         assert!(w.is_loopback());
         assert_eq!(w.host(), "127.0.0.1:8787");
@@ -338,7 +350,9 @@ mod tests {
         ] {
             let err = Webhook::parse(bad, &base()).unwrap_err();
             assert!(
-                err.to_string().contains("webhook URL like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="),
+                err.to_string().contains(
+                    "webhook URL like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+                ),
                 "{bad:?}: {err}"
             );
         }
@@ -347,7 +361,13 @@ mod tests {
     #[test]
     fn key_never_shows_in_debug_or_display() {
         let w = Webhook::parse(FAKE, &base()).unwrap();
-        for shown in [format!("{w}"), format!("{w:?}"), format!("{:?}", w.key()), w.key().to_string(), w.display_url()] {
+        for shown in [
+            format!("{w}"),
+            format!("{w:?}"),
+            format!("{:?}", w.key()),
+            w.key().to_string(),
+            w.display_url(),
+        ] {
             assert!(!shown.contains(FAKE), "{shown}");
             assert!(shown.contains("****0a5a"), "{shown}");
         }
@@ -366,7 +386,11 @@ mod tests {
     fn config_string_is_bare_key_for_default_host_and_url_elsewhere() {
         let w = Webhook::parse(FAKE, &base()).unwrap();
         assert_eq!(w.to_config_string(&base()), FAKE);
-        let other = Webhook::parse(&format!("http://127.0.0.1:9/cgi-bin/webhook/send?key={FAKE}"), &base()).unwrap();
+        let other = Webhook::parse(
+            &format!("http://127.0.0.1:9/cgi-bin/webhook/send?key={FAKE}"),
+            &base(),
+        )
+        .unwrap();
         assert_eq!(
             other.to_config_string(&base()),
             format!("http://127.0.0.1:9/cgi-bin/webhook/send?key={FAKE}")
