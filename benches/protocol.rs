@@ -1,1 +1,83 @@
-fn main(){}
+//! Validation and serialisation of the heaviest messages: a full news_notice
+//! card (every field, lists at their maximum) and a 4096-byte markdown message.
+//!
+//! Run with `cargo bench --bench protocol`.
+
+use divan::{Bencher, black_box};
+use serde_json::json;
+use wecom_composer::wecom::{Message, validate};
+
+fn main() {
+    divan::main();
+}
+
+fn full_news_notice() -> Message {
+    let horizontal: Vec<_> = (0..6)
+        .map(|i| json!({"keyname": format!("键{i}"), "value": "值", "type": 1, "url": "https://work.weixin.qq.com/?from=openApi"}))
+        .collect();
+    let jumps: Vec<_> = (0..3)
+        .map(|i| json!({"type": 1, "url": "https://work.weixin.qq.com/?from=openApi", "title": format!("链接{i}")}))
+        .collect();
+    let vertical: Vec<_> = (0..4)
+        .map(|i| json!({"title": format!("惊喜红包等你来拿 {i}"), "desc": "下载企业微信还能抢红包!"}))
+        .collect();
+    Message::from_value(json!({
+        "msgtype": "template_card",
+        "template_card": {
+            "card_type": "news_notice",
+            "source": {"icon_url": "https://wework.qpic.cn/wwpic/252813_jOfDHtcISzuodLa_1629280209/0", "desc": "企业微信", "desc_color": 0},
+            "main_title": {"title": "欢迎使用企业微信", "desc": "您的好友正在邀请您加入企业微信"},
+            "card_image": {"url": "https://wework.qpic.cn/wwpic/354393_4zpkKXd7SrGMvfg_1629280616/0", "aspect_ratio": 2.25},
+            "image_text_area": {"type": 1, "url": "https://work.weixin.qq.com", "title": "欢迎使用企业微信", "desc": "您的好友正在邀请您加入企业微信", "image_url": "https://wework.qpic.cn/wwpic/354393_4zpkKXd7SrGMvfg_1629280616/0"},
+            "quote_area": {"type": 1, "url": "https://work.weixin.qq.com/?from=openApi", "title": "引用文本标题", "quote_text": "Jack:企业微信真的很好用~\nBalian:超级好的一款软件!"},
+            "vertical_content_list": vertical,
+            "horizontal_content_list": horizontal,
+            "jump_list": jumps,
+            "card_action": {"type": 1, "url": "https://work.weixin.qq.com/?from=openApi"}
+        }
+    }))
+    .expect("bench card parses")
+}
+
+fn markdown_4096() -> Message {
+    let line = "> 类型:<font color=\"comment\">用户反馈</font> **加粗** [链接](https://work.weixin.qq.com)\n";
+    let mut content = String::new();
+    while content.len() + line.len() <= 4096 {
+        content.push_str(line);
+    }
+    while content.len() < 4096 {
+        content.push('x');
+    }
+    Message::markdown(content)
+}
+
+#[divan::bench]
+fn validate_news_notice(b: Bencher) {
+    let m = full_news_notice();
+    b.bench(|| validate(black_box(&m)));
+}
+
+#[divan::bench]
+fn serialise_news_notice(b: Bencher) {
+    let m = full_news_notice();
+    b.bench(|| black_box(&m).to_json());
+}
+
+#[divan::bench]
+fn parse_news_notice(b: Bencher) {
+    let json = full_news_notice().to_json();
+    b.bench(|| Message::from_json_str(black_box(&json)));
+}
+
+#[divan::bench]
+fn validate_markdown_4096(b: Bencher) {
+    let m = markdown_4096();
+    assert_eq!(m.to_value()["markdown"]["content"].as_str().map(str::len), Some(4096));
+    b.bench(|| validate(black_box(&m)));
+}
+
+#[divan::bench]
+fn serialise_markdown_4096(b: Bencher) {
+    let m = markdown_4096();
+    b.bench(|| black_box(&m).to_json());
+}

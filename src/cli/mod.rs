@@ -73,7 +73,11 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
     if wecom::validate::has_errors(&problems) {
         ExitCode::from(EXIT_INVALID)
     } else {
-        println!("ok: a valid {} message ({} bytes of JSON)", message.kind().label(), message.to_json().len());
+        println!(
+            "ok: a valid {} message ({} bytes of JSON)",
+            message.kind().label(),
+            message.to_json().len()
+        );
         ExitCode::SUCCESS
     }
 }
