@@ -1,0 +1,199 @@
+//! What the sandbox accepted, kept in memory and appended to a JSON-lines file.
+//!
+//! The file is how a user (or a test, or another tool) sees what their program
+//! sent without a real WeCom group. It never holds a key: only the masked
+//! `key_hint`, so the file can be shared when asking for help.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::wecom::Key;
+use crate::wecom::media::MediaKind;
+
+/// One accepted request, as recorded (one JSON line each, tagged by `record`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    /// A message accepted by `/cgi-bin/webhook/send`, exactly as sent.
+    Message {
+        /// Unix time in milliseconds.
+        at_ms: u64,
+        /// The robot's key, masked (`****abcd`).
+        key_hint: String,
+        /// The JSON body as the client sent it (key order kept).
+        message: Value,
+    },
+    /// A file accepted by `/cgi-bin/webhook/upload_media`; the bytes themselves
+    /// are not kept.
+    Upload {
+        /// Unix time in milliseconds.
+        at_ms: u64,
+        /// The robot's key, masked (`****abcd`).
+        key_hint: String,
+        kind: MediaKind,
+        /// The `filename` of the `media` part, which WeCom shows in the chat.
+        filename: String,
+        size: u64,
+        media_id: String,
+    },
+}
+
+/// Something the sandbox did, for whoever watches it live (`wecom sandbox`
+/// prints these). Never holds a key.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A request was accepted and recorded.
+    Accepted(Record),
+    /// A request was answered with a non-zero errcode.
+    Refused {
+        /// `send` or `upload_media`.
+        endpoint: &'static str,
+        /// The masked key, when the request had one.
+        key_hint: Option<String>,
+        errcode: i64,
+        errmsg: String,
+    },
+}
+
+/// The key as the record shows it: `Key`'s masked form (`****` and the last
+/// four characters), also for keys `Key::new` would refuse.
+pub fn key_hint(key: &str) -> String {
+    match Key::new(key) {
+        Ok(k) => k.masked(),
+        Err(_) => {
+            let chars: Vec<char> = key.chars().collect();
+            let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+            format!("****{tail}")
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Seconds since the Unix epoch, as WeCom's `created_at`.
+pub fn now_unix_seconds() -> u64 {
+    now_ms() / 1000
+}
+
+struct Inner {
+    records: Vec<Record>,
+    file: Option<File>,
+}
+
+/// Keeps every record in memory and appends it to the record file.
+pub struct Recorder {
+    inner: Mutex<Inner>,
+    path: Option<PathBuf>,
+    events: broadcast::Sender<Event>,
+}
+
+impl Recorder {
+    /// Opens (creating its directory) the record file for appending.
+    pub fn open(path: Option<&Path>) -> io::Result<Recorder> {
+        let file = match path {
+            Some(path) => Some(open_append(path)?),
+            None => None,
+        };
+        let (events, _) = broadcast::channel(256);
+        Ok(Recorder {
+            inner: Mutex::new(Inner {
+                records: Vec::new(),
+                file,
+            }),
+            path: path.map(Path::to_path_buf),
+            events,
+        })
+    }
+
+    /// Keeps `record` and writes it as one line. A failed write is reported
+    /// but does not refuse the request: the record is still kept in memory.
+    pub fn push(&self, record: Record) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = inner.file.as_mut()
+            && let Err(e) = write_line(file, &record)
+        {
+            let shown = self.path.as_deref().map(Path::display);
+            tracing::warn!(path = ?shown, error = %e, "sandbox: cannot append to the record file");
+        }
+        inner.records.push(record.clone());
+        drop(inner);
+        // Nobody listening is fine.
+        let _ = self.events.send(Event::Accepted(record));
+    }
+
+    /// Tells live watchers about a refused request.
+    pub fn refused(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// Every record so far, in order.
+    pub fn all(&self) -> Vec<Record> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .records
+            .clone()
+    }
+
+    /// A live feed of what happens from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn write_line(file: &mut File, record: &Record) -> io::Result<()> {
+    let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+    line.push(b'\n');
+    file.write_all(&line)?;
+    file.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_hint_keeps_only_the_last_four_characters() {
+        assert_eq!(key_hint("test-key-0000-aaaa"), "****aaaa");
+        assert_eq!(key_hint("k y"), "****k y");
+    }
+
+    #[test]
+    fn records_are_tagged_lines() {
+        let r = Record::Upload {
+            at_ms: 1,
+            key_hint: "****aaaa".into(),
+            kind: MediaKind::Voice,
+            filename: "a.amr".into(),
+            size: 38,
+            media_id: "m".into(),
+        };
+        let json = serde_json::to_string(&r).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"record":"upload","at_ms":1,"key_hint":"****aaaa","kind":"voice","filename":"a.amr","size":38,"media_id":"m"}"#
+        );
+    }
+}
