@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod paths;
 pub mod sandbox;
+pub mod store;
 pub mod wecom;

@@ -1,0 +1,605 @@
+//! The robots config: named robots and the sandbox's extra keys, kept as TOML
+//! in `config.toml`. Webhook keys are secrets, so the file is readable by its
+//! owner only, `Debug` masks them, and no error message ever quotes them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::write_atomic_with;
+use crate::paths;
+use crate::wecom::webhook::{Key, Webhook, WebhookError, default_base};
+
+/// The longest robot name, in characters: names share a line with other
+/// things on an 80-column screen.
+pub const NAME_MAX_CHARS: usize = 40;
+/// The name of the built-in sandbox robot, which no saved robot may take.
+pub const RESERVED_NAME: &str = "sandbox";
+/// What an unreadable webhook or key is shown as.
+const INVALID: &str = "<invalid>";
+
+/// Everything the app saves in `config.toml`.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// The saved robots, in the order the user added them.
+    #[serde(default)]
+    pub robots: Vec<RobotEntry>,
+    /// Settings of the built-in sandbox endpoint.
+    #[serde(default)]
+    pub sandbox: SandboxSection,
+}
+
+/// A saved robot: a name the user chose and its webhook.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct RobotEntry {
+    pub name: String,
+    /// What [`Webhook::to_config_string`] gives: a bare key for the default
+    /// host, the full send URL otherwise. Secret.
+    pub webhook: String,
+}
+
+/// The `[sandbox]` table.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SandboxSection {
+    /// Extra keys the sandbox accepts besides its own, so a script written
+    /// against a real robot's key can be tried offline. Secret.
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+/// Why a robot could not be found, added or changed. The `Display` is a
+/// sentence saying what to do, and never contains a webhook, a key or the
+/// name typed (someone may paste a key into the name field).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RobotError {
+    #[error("A robot needs a name: type one, for example \"deploy\".")]
+    EmptyName,
+    #[error("That name is longer than {NAME_MAX_CHARS} characters: choose a shorter one.")]
+    NameTooLong,
+    #[error("A robot name is a single line: remove the tabs and line breaks from it.")]
+    NameHasControlCharacter,
+    #[error("\"{RESERVED_NAME}\" is the name of the built-in sandbox robot: choose another name.")]
+    ReservedName,
+    #[error(
+        "Another robot already has that name (names are compared ignoring case): choose another name, or edit that robot instead."
+    )]
+    DuplicateName,
+    #[error("No saved robot has that name: pick one from the list of robots, or add it first.")]
+    NotFound { name: String },
+    #[error("That webhook cannot be used: {0}.")]
+    BadWebhook(WebhookError),
+    #[error(
+        "The saved webhook of that robot cannot be read ({source}): edit the robot and paste its webhook again."
+    )]
+    BadSavedWebhook { name: String, source: WebhookError },
+}
+
+/// A rename as carried out: the names exactly as saved before and after
+/// (trimmed, in the saved case), so the caller can move the robot's drafts
+/// and history under the same names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renamed {
+    pub old: String,
+    pub new: String,
+}
+
+impl RobotEntry {
+    /// The robot's webhook parsed against the default WeCom host.
+    pub fn parsed_webhook(&self) -> Result<Webhook, WebhookError> {
+        Webhook::parse(&self.webhook, &default_base())
+    }
+
+    /// The webhook with its key masked, safe to show on screen and in logs;
+    /// `<invalid>` if the saved text is not a webhook.
+    pub fn masked_webhook(&self) -> String {
+        self.parsed_webhook()
+            .map(|w| w.to_string())
+            .unwrap_or_else(|_| INVALID.to_owned())
+    }
+}
+
+impl Config {
+    /// The robot called `name` (trimmed, case-insensitive, as names are
+    /// unique ignoring case).
+    pub fn robot(&self, name: &str) -> Option<&RobotEntry> {
+        self.index_of(name).map(|i| &self.robots[i])
+    }
+
+    /// The webhook of the robot called `name`, ready to send to. The
+    /// built-in sandbox robot is not saved here: the app provides it.
+    pub fn webhook_of(&self, name: &str) -> Result<Webhook, RobotError> {
+        let entry = self.robot(name).ok_or_else(|| not_found(name))?;
+        entry
+            .parsed_webhook()
+            .map_err(|source| RobotError::BadSavedWebhook {
+                name: entry.name.clone(),
+                source,
+            })
+    }
+
+    /// Saves a new robot. `url_or_key` is a webhook URL or a bare key, stored
+    /// normalised (a bare key for the default host, the full URL otherwise).
+    pub fn add_robot(&mut self, name: &str, url_or_key: &str) -> Result<(), RobotError> {
+        let name = self.check_new_name(name, None)?;
+        let webhook = normalise_webhook(url_or_key)?;
+        self.robots.push(RobotEntry { name, webhook });
+        Ok(())
+    }
+
+    /// Changes the webhook of the robot called `name`.
+    pub fn edit_robot(&mut self, name: &str, url_or_key: &str) -> Result<(), RobotError> {
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        self.robots[index].webhook = normalise_webhook(url_or_key)?;
+        Ok(())
+    }
+
+    /// Renames a robot; changing only the case of its name is allowed.
+    pub fn rename_robot(&mut self, old: &str, new: &str) -> Result<Renamed, RobotError> {
+        let index = self.index_of(old).ok_or_else(|| not_found(old))?;
+        let new = self.check_new_name(new, Some(index))?;
+        let old = std::mem::replace(&mut self.robots[index].name, new.clone());
+        Ok(Renamed { old, new })
+    }
+
+    /// Deletes a robot and gives it back (for an undo).
+    pub fn remove_robot(&mut self, name: &str) -> Result<RobotEntry, RobotError> {
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        Ok(self.robots.remove(index))
+    }
+
+    fn index_of(&self, name: &str) -> Option<usize> {
+        let wanted = fold(name.trim());
+        self.robots.iter().position(|r| fold(&r.name) == wanted)
+    }
+
+    /// The trimmed name, if it may be given to a robot; `keep` is the robot
+    /// being renamed, which does not clash with itself.
+    fn check_new_name(&self, name: &str, keep: Option<usize>) -> Result<String, RobotError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(RobotError::EmptyName);
+        }
+        if name.chars().count() > NAME_MAX_CHARS {
+            return Err(RobotError::NameTooLong);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(RobotError::NameHasControlCharacter);
+        }
+        if fold(name) == RESERVED_NAME {
+            return Err(RobotError::ReservedName);
+        }
+        if self.index_of(name).is_some_and(|i| Some(i) != keep) {
+            return Err(RobotError::DuplicateName);
+        }
+        Ok(name.to_owned())
+    }
+}
+
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn not_found(name: &str) -> RobotError {
+    RobotError::NotFound {
+        name: name.trim().to_owned(),
+    }
+}
+
+fn normalise_webhook(url_or_key: &str) -> Result<String, RobotError> {
+    let base = default_base();
+    Webhook::parse(url_or_key, &base)
+        .map(|w| w.to_config_string(&base))
+        .map_err(RobotError::BadWebhook)
+}
+
+fn masked_key(key: &str) -> String {
+    Key::new(key)
+        .map(|k| k.masked())
+        .unwrap_or_else(|_| INVALID.to_owned())
+}
+
+impl fmt::Debug for RobotEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RobotEntry")
+            .field("name", &self.name)
+            .field("webhook", &self.masked_webhook())
+            .finish()
+    }
+}
+
+impl fmt::Debug for SandboxSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<String> = self.keys.iter().map(|k| masked_key(k)).collect();
+        f.debug_struct("SandboxSection")
+            .field("keys", &keys)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("robots", &self.robots)
+            .field("sandbox", &self.sandbox)
+            .finish()
+    }
+}
+
+// ---------------------------------------------------------------- the file
+
+/// Why the config file could not be read or written. The `Display` says what
+/// to do and never quotes the file's content, which holds keys.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "Cannot read the config at {path}: {message}. Check that you may read the file; it has not been changed.",
+        path = .path.display()
+    )]
+    Read { path: PathBuf, message: String },
+    #[error(
+        "Cannot read the config at {path}{at}: {message}. Fix or move the file; it has not been changed.",
+        path = .path.display(),
+        at = line_suffix(*.line)
+    )]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error(
+        "Cannot save the config at {path}: {message}. Check that its folder is writable; the file there before is unchanged.",
+        path = .path.display()
+    )]
+    Save { path: PathBuf, message: String },
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    line.map(|n| format!(" (line {n})")).unwrap_or_default()
+}
+
+/// Reads and writes `config.toml` through confy, the project's config crate.
+///
+/// Two of confy's habits are worked around. Its `load_path` creates a missing
+/// file, so [`ConfigStore::load`] checks first: merely starting the app must
+/// not write anything. Its `store_path_perms` truncates and rewrites the file
+/// in place (a crash would leave half a config), so [`ConfigStore::save`] has
+/// confy write a fresh temporary file beside the config, already `0600`, which
+/// is then synced and renamed over the config.
+///
+/// The app must refuse to save over a config it could not parse (the TUI
+/// enforces this): the user's robots are in that file, and saving the empty
+/// config the app started with would erase them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigStore {
+    path: PathBuf,
+}
+
+impl ConfigStore {
+    /// `config.toml` in the config directory (`WECOM_CONFIG_DIR` overrides it).
+    pub fn default_path() -> PathBuf {
+        paths::config_dir().join("config.toml")
+    }
+
+    /// A store for the config at `path` (tests, `--config`).
+    pub fn new(path: impl Into<PathBuf>) -> ConfigStore {
+        ConfigStore { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved config; a missing file is an empty config and is not
+    /// created.
+    pub fn load(&self) -> Result<Config, ConfigError> {
+        match self.path.try_exists() {
+            Ok(false) => return Ok(Config::default()),
+            Ok(true) => {}
+            Err(e) => return Err(self.read_error(&e)),
+        }
+        confy::load_path(&self.path).map_err(|e| self.load_error(e))
+    }
+
+    /// Writes `cfg`, atomically, readable by its owner only.
+    pub fn save(&self, cfg: &Config) -> Result<(), ConfigError> {
+        write_atomic_with(&self.path, 0o600, |_, temp| store_with_confy(temp, cfg)).map_err(|e| {
+            ConfigError::Save {
+                path: self.path.clone(),
+                message: e.to_string(),
+            }
+        })
+    }
+
+    fn read_error(&self, e: &dyn std::error::Error) -> ConfigError {
+        ConfigError::Read {
+            path: self.path.clone(),
+            message: error_chain(e),
+        }
+    }
+
+    fn load_error(&self, e: confy::ConfyError) -> ConfigError {
+        match e {
+            confy::ConfyError::BadTomlData(toml) => {
+                // Read again only to turn the error's byte offset into a line.
+                let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+                ConfigError::Parse {
+                    path: self.path.clone(),
+                    line: toml.span().map(|s| line_of(&text, s.start)),
+                    message: scrub(toml.message(), &text),
+                }
+            }
+            other => self.read_error(&other),
+        }
+    }
+}
+
+fn store_with_confy(temp: &Path, cfg: &Config) -> std::io::Result<()> {
+    #[cfg(unix)]
+    let stored = {
+        use std::os::unix::fs::PermissionsExt;
+        confy::store_path_perms(temp, cfg, std::fs::Permissions::from_mode(0o600))
+    };
+    #[cfg(not(unix))]
+    let stored = confy::store_path(temp, cfg);
+    stored.map_err(|e| std::io::Error::other(error_chain(&e)))
+}
+
+/// An error and its causes as one line: confy's own messages ("Failed to
+/// write configuration file") say little without the I/O error beneath.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    1 + text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// toml's message on one line, trimmed of its final full stop, with every
+/// word of eight or more characters that appears in the file replaced by
+/// `…`. Serde's messages quote values ("invalid type: string \"…\"") and a
+/// value may be a key; a key has at least eight characters, so none survive.
+fn scrub(message: &str, file_text: &str) -> String {
+    let one_line = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut out = String::with_capacity(one_line.len());
+    let mut word = String::new();
+    for c in one_line.chars() {
+        if is_key_char(c) {
+            word.push(c);
+        } else {
+            flush_word(&mut out, &mut word, file_text);
+            out.push(c);
+        }
+    }
+    flush_word(&mut out, &mut word, file_text);
+    out.trim_end_matches('.').to_owned()
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+fn flush_word(out: &mut String, word: &mut String, file_text: &str) {
+    if word.len() >= 8 && file_text.contains(word.as_str()) {
+        out.push('…');
+    } else {
+        out.push_str(word);
+    }
+    word.clear();
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "00000000-fake-4bc4-0000-storetest0a5a";
+    const OTHER_KEY: &str = "11111111-fake-4bc4-0000-storetest1b6b";
+
+    fn url(key: &str) -> String {
+        format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}")
+    }
+
+    fn local(key: &str) -> String {
+        format!("http://127.0.0.1:8787/cgi-bin/webhook/send?key={key}")
+    }
+
+    fn with_robot(name: &str, webhook: &str) -> Config {
+        let mut cfg = Config::default();
+        cfg.add_robot(name, webhook).unwrap();
+        cfg
+    }
+
+    #[test]
+    fn add_accepts_url_and_bare_key_and_stores_them_normalised() {
+        let mut cfg = Config::default();
+        cfg.add_robot("  deploy ", &url(KEY)).unwrap();
+        cfg.add_robot("bare", &format!(" key={OTHER_KEY} "))
+            .unwrap();
+        cfg.add_robot("local", &local(KEY)).unwrap();
+        assert_eq!(cfg.robots[0].name, "deploy");
+        assert_eq!(cfg.robots[0].webhook, KEY);
+        assert_eq!(cfg.robots[1].webhook, OTHER_KEY);
+        assert_eq!(cfg.robots[2].webhook, local(KEY));
+        assert_eq!(
+            cfg.webhook_of("DEPLOY").unwrap().send_url().as_str(),
+            url(KEY)
+        );
+        assert_eq!(cfg.webhook_of("local").unwrap().host(), "127.0.0.1:8787");
+    }
+
+    #[test]
+    fn add_refuses_bad_names_without_echoing_them() {
+        let mut cfg = with_robot("Deploy", KEY);
+        let long = "x".repeat(NAME_MAX_CHARS + 1);
+        let cases = [
+            ("   ", RobotError::EmptyName),
+            (long.as_str(), RobotError::NameTooLong),
+            ("two\nlines", RobotError::NameHasControlCharacter),
+            ("Sandbox", RobotError::ReservedName),
+            (" deploy", RobotError::DuplicateName),
+        ];
+        for (name, expected) in cases {
+            let err = cfg.add_robot(name, OTHER_KEY).unwrap_err();
+            assert_eq!(err, expected, "{name:?}");
+            let text = err.to_string();
+            assert!(!text.contains(OTHER_KEY), "{text}");
+            if name.trim().len() > 8 {
+                assert!(!text.contains(name.trim()), "{text}");
+            }
+        }
+        // A key pasted into the name field is not echoed either.
+        cfg.add_robot(KEY, OTHER_KEY).unwrap();
+        let err = cfg.add_robot(KEY, OTHER_KEY).unwrap_err();
+        assert!(!err.to_string().contains(KEY));
+        // Exactly the maximum is fine, counted in characters not bytes.
+        cfg.add_robot(&"机".repeat(NAME_MAX_CHARS), OTHER_KEY)
+            .unwrap();
+        assert_eq!(cfg.robots.len(), 3);
+    }
+
+    #[test]
+    fn add_refuses_bad_webhooks_without_echoing_them() {
+        let mut cfg = Config::default();
+        for bad in [
+            "",
+            "fake key with spaces 0000",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+            "https://qyapi.weixin.qq.com/other?key=fake-key-0000-store-test",
+            "ftp://host/cgi-bin/webhook/send?key=fake-key-0000-store-test",
+        ] {
+            let err = cfg.add_robot("r", bad).unwrap_err();
+            assert!(matches!(err, RobotError::BadWebhook(_)), "{bad:?}");
+            let text = err.to_string();
+            assert!(text.starts_with("That webhook cannot be used: "), "{text}");
+            // Every input with a key-like part has "fake" in it.
+            assert!(!text.contains("fake"), "{text}");
+        }
+        assert!(cfg.robots.is_empty());
+    }
+
+    #[test]
+    fn edit_rename_and_remove() {
+        let mut cfg = with_robot("deploy", KEY);
+        cfg.add_robot("alerts", OTHER_KEY).unwrap();
+
+        cfg.edit_robot("Deploy", &local(OTHER_KEY)).unwrap();
+        assert_eq!(cfg.robot("deploy").unwrap().webhook, local(OTHER_KEY));
+        assert!(matches!(
+            cfg.edit_robot("deploy", "nope"),
+            Err(RobotError::BadWebhook(_))
+        ));
+        assert_eq!(cfg.robot("deploy").unwrap().webhook, local(OTHER_KEY));
+
+        let renamed = cfg.rename_robot("DEPLOY", " releases ").unwrap();
+        assert_eq!(
+            renamed,
+            Renamed {
+                old: "deploy".into(),
+                new: "releases".into()
+            }
+        );
+        assert!(cfg.robot("deploy").is_none());
+        assert_eq!(cfg.robot("releases").unwrap().webhook, local(OTHER_KEY));
+        // Only the case changes: not a clash with itself.
+        cfg.rename_robot("releases", "Releases").unwrap();
+        assert_eq!(cfg.robots[0].name, "Releases");
+        assert_eq!(
+            cfg.rename_robot("releases", "ALERTS"),
+            Err(RobotError::DuplicateName)
+        );
+        assert_eq!(
+            cfg.rename_robot("releases", "sandbox"),
+            Err(RobotError::ReservedName)
+        );
+        assert!(matches!(
+            cfg.rename_robot("missing", "x"),
+            Err(RobotError::NotFound { .. })
+        ));
+
+        let removed = cfg.remove_robot("alerts").unwrap();
+        assert_eq!(removed.webhook, OTHER_KEY);
+        assert_eq!(cfg.robots.len(), 1);
+        assert!(matches!(
+            cfg.remove_robot("alerts"),
+            Err(RobotError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn unreadable_saved_webhook_is_reported_without_its_text() {
+        let cfg = Config {
+            robots: vec![RobotEntry {
+                name: "broken".into(),
+                webhook: "fake key 0000 store test".into(),
+            }],
+            ..Config::default()
+        };
+        let err = cfg.webhook_of("broken").unwrap_err();
+        assert!(matches!(err, RobotError::BadSavedWebhook { .. }));
+        assert!(!err.to_string().contains("fake key"), "{err}");
+        assert_eq!(cfg.robots[0].masked_webhook(), "<invalid>");
+        assert!(matches!(
+            cfg.webhook_of("sandbox"),
+            Err(RobotError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_masks_every_key() {
+        let mut cfg = with_robot("deploy", KEY);
+        cfg.add_robot("local", &local(OTHER_KEY)).unwrap();
+        cfg.sandbox.keys = vec![KEY.into(), "bad key!".into()];
+        let shown = format!("{cfg:?} {cfg:#?}");
+        assert!(!shown.contains(KEY), "{shown}");
+        assert!(!shown.contains(OTHER_KEY), "{shown}");
+        assert!(!shown.contains("bad key!"), "{shown}");
+        assert!(shown.contains("****0a5a"), "{shown}");
+        assert!(shown.contains("127.0.0.1:8787"), "{shown}");
+        assert!(shown.contains("<invalid>"), "{shown}");
+        assert_eq!(
+            cfg.robots[0].masked_webhook(),
+            format!("{}", cfg.webhook_of("deploy").unwrap())
+        );
+    }
+
+    #[test]
+    fn line_of_counts_from_one() {
+        let text = "a = 1\nb = 2\nc = ";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 6), 2);
+        assert_eq!(line_of(text, 14), 3);
+        assert_eq!(line_of(text, 999), 3);
+    }
+
+    #[test]
+    fn scrub_removes_long_words_found_in_the_file() {
+        let file = "webhook = 12\nkeys = \"fake-key-0000-store-test\"";
+        let message = "invalid type: string \"fake-key-0000-store-test\", expected a sequence.";
+        assert_eq!(
+            scrub(message, file),
+            "invalid type: string \"…\", expected a sequence"
+        );
+        assert_eq!(
+            scrub("invalid string\nexpected `\"`", file),
+            "invalid string; expected `\"`"
+        );
+    }
+}
