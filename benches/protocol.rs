@@ -72,7 +72,10 @@ fn parse_news_notice(b: Bencher) {
 #[divan::bench]
 fn validate_markdown_4096(b: Bencher) {
     let m = markdown_4096();
-    assert_eq!(m.to_value()["markdown"]["content"].as_str().map(str::len), Some(4096));
+    assert_eq!(
+        m.to_value()["markdown"]["content"].as_str().map(str::len),
+        Some(4096)
+    );
     b.bench(|| validate(black_box(&m)));
 }
 

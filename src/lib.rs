@@ -8,4 +8,5 @@ pub mod cli;
 pub mod paths;
 pub mod sandbox;
 pub mod store;
+pub mod tui;
 pub mod wecom;

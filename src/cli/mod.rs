@@ -13,8 +13,29 @@ use crate::wecom::{self, Message};
 #[derive(Debug, Parser)]
 #[command(name = "wecom", version, about, long_about = None)]
 pub struct Cli {
+    /// Use this config file instead of the default one.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the command line; `--help` names the config file and data
+    /// directory actually in use.
+    pub fn parse_with_paths() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let where_ = format!(
+            "Files:\n  config  {}\n  data    {} (drafts, sandbox records, log)\n\nWith no subcommand, opens the interactive composer.",
+            crate::store::config::ConfigStore::default_path().display(),
+            crate::paths::data_dir().display()
+        );
+        let matches = Cli::command().after_help(where_).get_matches();
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,12 +56,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Sandbox(args)) => sandbox::run_cli(args),
         Some(Command::Validate { path }) => validate_cmd(&path),
         None => {
-            println!(
-                "wecom: the interactive composer is not built yet.\n\
-                 Try `wecom sandbox` to run a local WeCom-compatible endpoint,\n\
-                 or `wecom validate MESSAGE.json` to check a message. See `wecom --help`."
-            );
-            ExitCode::SUCCESS
+            use std::io::IsTerminal;
+            if !std::io::stdout().is_terminal() {
+                eprintln!("wecom: the composer needs a terminal. For scripts, see `wecom --help`.");
+                return ExitCode::from(EXIT_INVALID);
+            }
+            match crate::tui::run(crate::tui::Paths::from_env(cli.config)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("wecom: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }

@@ -1,0 +1,299 @@
+//! The composer's state. Changed only by `update`; read by `view`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use ratatui_textarea::TextArea;
+
+use super::compose::{Composition, Derived, FieldId};
+use super::dialog::Popup;
+use super::text;
+use super::theme::Theme;
+use crate::store::config::Config;
+use crate::store::drafts::{Drafts, LastUsed};
+use crate::wecom::{MessageKind, Webhook, webhook::default_base};
+
+/// The name of the built-in sandbox robot.
+pub const SANDBOX_ROBOT: &str = "sandbox";
+
+/// A robot in the list.
+#[derive(Debug, Clone)]
+pub struct RobotItem {
+    pub name: String,
+    /// The parsed webhook, or why the stored one is unusable.
+    pub webhook: Result<Webhook, String>,
+    pub is_sandbox: bool,
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Robots,
+    Types,
+    Editor(FieldId),
+    Preview,
+}
+
+/// What the preview pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewMode {
+    Content,
+    Json,
+}
+
+/// How the status line is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// The status line, and optional detail shown in the problems pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub tone: Tone,
+    pub text: String,
+    pub detail: Option<String>,
+}
+
+impl Status {
+    pub fn info(text: impl Into<String>) -> Status {
+        Status {
+            tone: Tone::Info,
+            text: text.into(),
+            detail: None,
+        }
+    }
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            tone: Tone::Error,
+            text: text.into(),
+            detail: None,
+        }
+    }
+}
+
+/// A send in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InFlight {
+    pub id: u64,
+    pub robot: String,
+    pub kind: MessageKind,
+}
+
+/// Where the in-process sandbox listens, when it runs.
+#[derive(Debug, Clone)]
+pub struct SandboxInfo {
+    pub webhook: Webhook,
+    pub record_path: PathBuf,
+}
+
+/// Everything the composer knows.
+pub struct App {
+    pub robots: Vec<RobotItem>,
+    pub robot_index: usize,
+    pub kind: MessageKind,
+    pub focus: Focus,
+    pub compositions: HashMap<(String, MessageKind), Composition>,
+    pub derived: Derived,
+    pub preview: PreviewMode,
+    pub preview_scroll: u16,
+    pub sending: Option<InFlight>,
+    pub next_id: u64,
+    pub status: Status,
+    pub popup: Option<Popup>,
+    pub config: Config,
+    pub config_path: PathBuf,
+    /// Set when the config file could not be read: it is then never written.
+    pub config_error: Option<String>,
+    /// Drafts as loaded, updated as compositions are left.
+    pub drafts: Drafts,
+    pub drafts_dirty: bool,
+    pub sandbox: Option<SandboxInfo>,
+    pub spinner: usize,
+    pub size: (u16, u16),
+    pub theme: Theme,
+    /// Set once the user asked to quit and the drafts were handed to saving.
+    pub quitting: bool,
+}
+
+/// What the app starts from.
+pub struct Startup {
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub config_error: Option<String>,
+    pub drafts: Drafts,
+    pub drafts_warning: Option<String>,
+    pub sandbox: Option<SandboxInfo>,
+    pub theme: Theme,
+    pub size: (u16, u16),
+}
+
+impl App {
+    pub fn new(s: Startup) -> App {
+        let mut app = App {
+            robots: Vec::new(),
+            robot_index: 0,
+            kind: MessageKind::Markdown,
+            focus: Focus::Editor(FieldId::Content),
+            compositions: HashMap::new(),
+            derived: Derived::default(),
+            preview: PreviewMode::Content,
+            preview_scroll: 0,
+            sending: None,
+            next_id: 1,
+            status: Status::info(text::READY),
+            popup: None,
+            config: s.config,
+            config_path: s.config_path,
+            config_error: s.config_error,
+            drafts: s.drafts,
+            drafts_dirty: false,
+            sandbox: s.sandbox,
+            spinner: 0,
+            size: s.size,
+            theme: s.theme,
+            quitting: false,
+        };
+        app.reload_robots(None);
+        if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {
+            if let Some(i) = app.robots.iter().position(|r| r.name == robot) {
+                app.robot_index = i;
+            }
+            app.kind = kind;
+        }
+        app.focus = Focus::Editor(FieldId::for_kind(app.kind)[0]);
+        app.status = if let Some(err) = &app.config_error {
+            Status {
+                tone: Tone::Error,
+                text: text::CONFIG_UNREADABLE.to_owned(),
+                detail: Some(err.clone()),
+            }
+        } else if let Some(w) = s.drafts_warning {
+            Status {
+                tone: Tone::Warning,
+                text: w,
+                detail: None,
+            }
+        } else if app.config.robots.is_empty() {
+            Status {
+                tone: Tone::Info,
+                text: text::FIRST_RUN.to_owned(),
+                detail: app
+                    .sandbox
+                    .as_ref()
+                    .map(|s| format!("{} {}", text::SANDBOX_RECORDS, s.record_path.display())),
+            }
+        } else {
+            Status::info(text::READY)
+        };
+        app.ensure_composition();
+        app.refresh();
+        app
+    }
+
+    /// Rebuilds the robot list from the config (plus the sandbox robot) and
+    /// keeps `select` (or the current robot) selected.
+    pub fn reload_robots(&mut self, select: Option<&str>) {
+        let keep = select
+            .map(str::to_owned)
+            .or_else(|| self.robots.get(self.robot_index).map(|r| r.name.clone()));
+        let base = default_base();
+        self.robots = self
+            .config
+            .robots
+            .iter()
+            .map(|r| RobotItem {
+                name: r.name.clone(),
+                webhook: Webhook::parse(&r.webhook, &base).map_err(|e| e.to_string()),
+                is_sandbox: false,
+            })
+            .collect();
+        match &self.sandbox {
+            Some(s) => self.robots.push(RobotItem {
+                name: SANDBOX_ROBOT.to_owned(),
+                webhook: Ok(s.webhook.clone()),
+                is_sandbox: true,
+            }),
+            None => self.robots.push(RobotItem {
+                name: SANDBOX_ROBOT.to_owned(),
+                webhook: Err(text::SANDBOX_DOWN.to_owned()),
+                is_sandbox: true,
+            }),
+        }
+        self.robot_index = keep
+            .and_then(|name| self.robots.iter().position(|r| r.name == name))
+            .unwrap_or(0)
+            .min(self.robots.len().saturating_sub(1));
+    }
+
+    pub fn robot(&self) -> Option<&RobotItem> {
+        self.robots.get(self.robot_index)
+    }
+
+    pub fn robot_name(&self) -> String {
+        self.robot().map(|r| r.name.clone()).unwrap_or_default()
+    }
+
+    fn key(&self) -> (String, MessageKind) {
+        (self.robot_name(), self.kind)
+    }
+
+    /// Opens the draft of the current robot and type, if not open yet.
+    pub fn ensure_composition(&mut self) {
+        let key = self.key();
+        if !self.compositions.contains_key(&key) {
+            let comp = Composition::new(self.kind, self.drafts.get(&key.0, key.1));
+            self.compositions.insert(key, comp);
+        }
+        self.drafts.last = Some(LastUsed {
+            robot: self.robot_name(),
+            kind: self.kind,
+        });
+    }
+
+    pub fn composition(&self) -> Option<&Composition> {
+        self.compositions.get(&self.key())
+    }
+
+    pub fn composition_mut(&mut self) -> Option<&mut Composition> {
+        let key = self.key();
+        self.compositions.get_mut(&key)
+    }
+
+    /// The focused editor, if an editor has focus.
+    pub fn focused_editor(&self) -> Option<&TextArea<'static>> {
+        match self.focus {
+            Focus::Editor(id) => self.composition().map(|c| c.field(id)),
+            _ => None,
+        }
+    }
+
+    /// Recomputes derived data if the draft changed since last time.
+    pub fn refresh(&mut self) {
+        let robot = self.robot_name();
+        let Some(comp) = self.composition() else {
+            return;
+        };
+        let source = Some((robot.clone(), comp.kind, comp.revision));
+        if self.derived.source != source {
+            self.derived = Derived::compute(&robot, comp);
+        }
+    }
+
+    /// Every draft, open ones included, for saving.
+    pub fn drafts_snapshot(&self) -> Drafts {
+        let mut drafts = self.drafts.clone();
+        for ((robot, kind), comp) in &self.compositions {
+            drafts.set(robot, *kind, comp.to_draft());
+        }
+        drafts
+    }
+
+    /// Whether any composition holds text.
+    pub fn has_unsent_text(&self) -> bool {
+        self.compositions.values().any(Composition::has_text)
+    }
+}

@@ -1,0 +1,186 @@
+//! Pop-ups: the robot dialog, confirmations and help. Esc closes every one.
+
+use ratatui_textarea::TextArea;
+
+use crate::store::config::Config;
+use crate::wecom::{Webhook, webhook::default_base};
+
+/// The open pop-up.
+pub enum Popup {
+    Robot(RobotDialog),
+    ConfirmDelete { name: String },
+    ConfirmQuit { reason: String },
+    Help { scroll: u16 },
+}
+
+/// What the robot dialog does on save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RobotDialogMode {
+    Add,
+    /// Change name and/or webhook of `original`.
+    Edit {
+        original: String,
+        masked: String,
+    },
+    /// Change only the name of `original`.
+    Rename {
+        original: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogField {
+    Name,
+    Webhook,
+}
+
+/// Add, edit or rename a robot: a name and a webhook URL or bare key,
+/// validated as typed; the key is masked once the field is left.
+pub struct RobotDialog {
+    pub mode: RobotDialogMode,
+    pub name: TextArea<'static>,
+    pub webhook: TextArea<'static>,
+    pub focus: DialogField,
+    /// Shown after a refused save.
+    pub error: Option<String>,
+}
+
+fn single_line(text: &str, placeholder: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_owned()]);
+    t.set_placeholder_text(placeholder.to_owned());
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+/// What typing in the dialog amounts to so far.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookCheck {
+    /// Nothing typed (in Edit mode: keep the stored webhook).
+    Empty,
+    Valid(Webhook),
+    Invalid(String),
+}
+
+impl RobotDialog {
+    pub fn add() -> RobotDialog {
+        RobotDialog {
+            mode: RobotDialogMode::Add,
+            name: single_line("", "e.g. ops-alerts"),
+            webhook: single_line(
+                "",
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… or the key",
+            ),
+            focus: DialogField::Name,
+            error: None,
+        }
+    }
+
+    pub fn edit(name: &str, masked: String) -> RobotDialog {
+        RobotDialog {
+            mode: RobotDialogMode::Edit {
+                original: name.to_owned(),
+                masked: masked.clone(),
+            },
+            name: single_line(name, "robot name"),
+            webhook: single_line("", &format!("unchanged ({masked}); paste to replace")),
+            focus: DialogField::Webhook,
+            error: None,
+        }
+    }
+
+    pub fn rename(name: &str) -> RobotDialog {
+        RobotDialog {
+            mode: RobotDialogMode::Rename {
+                original: name.to_owned(),
+            },
+            name: single_line(name, "robot name"),
+            webhook: single_line("", ""),
+            focus: DialogField::Name,
+            error: None,
+        }
+    }
+
+    pub fn has_webhook_field(&self) -> bool {
+        !matches!(self.mode, RobotDialogMode::Rename { .. })
+    }
+
+    pub fn name_text(&self) -> String {
+        self.name.lines().join("").trim().to_owned()
+    }
+
+    fn webhook_text(&self) -> String {
+        self.webhook.lines().join("").trim().to_owned()
+    }
+
+    pub fn field_mut(&mut self) -> &mut TextArea<'static> {
+        match self.focus {
+            DialogField::Name => &mut self.name,
+            DialogField::Webhook => &mut self.webhook,
+        }
+    }
+
+    pub fn toggle_focus(&mut self) {
+        if self.has_webhook_field() {
+            self.focus = match self.focus {
+                DialogField::Name => DialogField::Webhook,
+                DialogField::Webhook => DialogField::Name,
+            };
+        }
+    }
+
+    /// The webhook as typed so far, checked.
+    pub fn webhook_check(&self) -> WebhookCheck {
+        let text = self.webhook_text();
+        if text.is_empty() {
+            return WebhookCheck::Empty;
+        }
+        match Webhook::parse(&text, &default_base()) {
+            Ok(w) => WebhookCheck::Valid(w),
+            Err(e) => WebhookCheck::Invalid(e.to_string()),
+        }
+    }
+
+    /// Applies the dialog to a copy of `config`: the new config and the name
+    /// the robot ends up with, or a sentence saying what to fix.
+    pub fn apply(&self, config: &Config) -> Result<(Config, String), String> {
+        let mut cfg = config.clone();
+        let name = self.name_text();
+        let webhook = self.webhook_text();
+        match &self.mode {
+            RobotDialogMode::Add => {
+                if webhook.is_empty() {
+                    return Err("Paste the robot's webhook URL or key.".to_owned());
+                }
+                cfg.add_robot(&name, &webhook).map_err(|e| e.to_string())?;
+            }
+            RobotDialogMode::Edit { original, .. } => {
+                if !webhook.is_empty() {
+                    cfg.edit_robot(original, &webhook)
+                        .map_err(|e| e.to_string())?;
+                }
+                if &name != original {
+                    cfg.rename_robot(original, &name)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            RobotDialogMode::Rename { original } => {
+                if &name != original {
+                    cfg.rename_robot(original, &name)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        Ok((cfg, name))
+    }
+
+    /// The robot's name before the dialog, for edits and renames.
+    pub fn original(&self) -> Option<&str> {
+        match &self.mode {
+            RobotDialogMode::Add => None,
+            RobotDialogMode::Edit { original, .. } | RobotDialogMode::Rename { original } => {
+                Some(original)
+            }
+        }
+    }
+}

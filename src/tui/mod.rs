@@ -1,0 +1,391 @@
+//! The interactive composer.
+//!
+//! One queue of [`Msg`]s feeds a pure [`update`]; the effects it returns are
+//! run here (sends in background tasks, saving, `$EDITOR`); the screen is
+//! drawn once the queue is drained, never on a fixed clock — a tick runs only
+//! while a send animates.
+
+pub mod app;
+pub mod compose;
+pub mod dialog;
+pub mod keymap;
+pub mod msg;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::{AbortHandle, JoinHandle};
+
+use crate::sandbox::{DEMO_KEY, RECORD_FILE_NAME, Sandbox, SandboxConfig};
+use crate::store::config::{Config, ConfigStore};
+use crate::store::drafts::DraftStore;
+use crate::wecom::client::{Client, ClientConfig, SendError};
+use crate::wecom::{Key, Webhook};
+use app::{App, SandboxInfo, Startup};
+use msg::{Effect, Msg, Payload, SendOutcome};
+use theme::Theme;
+pub use update::update;
+
+/// Where the composer keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub drafts: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn from_env(config_override: Option<PathBuf>) -> Paths {
+        let data_dir = crate::paths::data_dir();
+        Paths {
+            config: config_override.unwrap_or_else(ConfigStore::default_path),
+            drafts: DraftStore::default_path(),
+            data_dir,
+        }
+    }
+}
+
+/// Runs the composer until the user quits.
+pub fn run(paths: Paths) -> anyhow::Result<()> {
+    let _log = init_logging(&paths.data_dir);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_async(paths))
+}
+
+fn init_logging(dir: &Path) -> Option<()> {
+    std::fs::create_dir_all(dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("wecom.log"))
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WECOM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()
+}
+
+async fn start_sandbox(config: &Config, data_dir: &Path) -> Option<(Sandbox, SandboxInfo)> {
+    let record_path = data_dir.join(RECORD_FILE_NAME);
+    let sandbox_config = SandboxConfig {
+        keys: config.sandbox.keys.clone(),
+        record_path: Some(record_path.clone()),
+        ..SandboxConfig::default()
+    };
+    match Sandbox::start(sandbox_config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await {
+        Ok(sandbox) => {
+            let key = Key::new(DEMO_KEY).ok()?;
+            let webhook = Webhook::new(&sandbox.base_url(), key);
+            Some((
+                sandbox,
+                SandboxInfo {
+                    webhook,
+                    record_path,
+                },
+            ))
+        }
+        Err(e) => {
+            tracing::warn!("the in-process sandbox did not start: {e}");
+            None
+        }
+    }
+}
+
+async fn run_async(paths: Paths) -> anyhow::Result<()> {
+    let config_store = ConfigStore::new(&paths.config);
+    let (config, config_error) = match config_store.load() {
+        Ok(c) => (c, None),
+        Err(e) => (Config::default(), Some(e.to_string())),
+    };
+    let draft_store = DraftStore::new(&paths.drafts);
+    let (drafts, drafts_warning) = draft_store.load();
+    let sandbox = start_sandbox(&config, &paths.data_dir).await;
+    let client = Client::new(ClientConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let mut terminal = terminal::enter()?;
+    let size = terminal.size()?;
+    let mut app = App::new(Startup {
+        config,
+        config_path: paths.config.clone(),
+        config_error,
+        drafts,
+        drafts_warning,
+        sandbox: sandbox.as_ref().map(|(_, info)| info.clone()),
+        theme: Theme::from_env(),
+        size: (size.width, size.height),
+    });
+    let (tx, rx) = unbounded_channel();
+    let mut runner = Runner {
+        tx: tx.clone(),
+        client,
+        config_store,
+        draft_store,
+        sends: HashMap::new(),
+        animating: false,
+        input: Some(spawn_input(tx.clone())),
+    };
+    spawn_signals(tx);
+    let result = runner.event_loop(&mut app, &mut terminal, rx).await;
+    terminal::leave();
+    // Whatever happened, keep what was typed.
+    if app.drafts_dirty {
+        let _ = runner.draft_store.save(&app.drafts_snapshot());
+    }
+    if let Some((sandbox, _)) = sandbox {
+        sandbox.shutdown().await;
+    }
+    result
+}
+
+/// Turns terminal events into messages.
+fn spawn_input(tx: UnboundedSender<Msg>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            let msg = match event {
+                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Ok(Event::Paste(text)) => Msg::Paste(text),
+                Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
+                Ok(Event::Resize(width, height)) => Msg::Resized { width, height },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!("terminal input failed: {e}");
+                    break;
+                }
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// SIGTERM and SIGHUP end the app cleanly, drafts saved.
+fn spawn_signals(tx: UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminate);
+    });
+}
+
+/// Runs effects and owns what they need.
+struct Runner {
+    tx: UnboundedSender<Msg>,
+    client: Client,
+    config_store: ConfigStore,
+    draft_store: DraftStore,
+    sends: HashMap<u64, AbortHandle>,
+    animating: bool,
+    input: Option<JoinHandle<()>>,
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+impl Runner {
+    async fn event_loop(
+        &mut self,
+        app: &mut App,
+        terminal: &mut terminal::Tui,
+        mut rx: UnboundedReceiver<Msg>,
+    ) -> anyhow::Result<()> {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let mut autosave = tokio::time::interval(Duration::from_secs(2));
+        autosave.tick().await;
+        loop {
+            terminal.draw(|frame| view::render(app, frame))?;
+            let msg = tokio::select! {
+                biased;
+                msg = rx.recv() => match msg {
+                    Some(msg) => msg,
+                    None => return Ok(()),
+                },
+                _ = tick.tick(), if self.animating => Msg::Tick,
+                _ = autosave.tick() => {
+                    if app.drafts_dirty
+                        && let Err(e) = self.save_drafts(app)
+                    {
+                        let _ = self.tx.send(Msg::DraftsSaved(Err(e)));
+                    }
+                    continue;
+                }
+            };
+            if let Flow::Quit = self.handle(app, terminal, msg).await? {
+                return Ok(());
+            }
+            // Drain what queued up before drawing again.
+            while let Ok(msg) = rx.try_recv() {
+                if let Flow::Quit = self.handle(app, terminal, msg).await? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    async fn handle(
+        &mut self,
+        app: &mut App,
+        terminal: &mut terminal::Tui,
+        msg: Msg,
+    ) -> anyhow::Result<Flow> {
+        if let Msg::Terminate = msg {
+            return Ok(Flow::Quit); // drafts are saved on the way out
+        }
+        for effect in update(app, msg) {
+            match effect {
+                Effect::Quit => return Ok(Flow::Quit),
+                Effect::Send {
+                    id,
+                    webhook,
+                    payload,
+                } => self.send(id, webhook, payload),
+                Effect::CancelSend { id } => {
+                    if let Some(handle) = self.sends.remove(&id) {
+                        handle.abort();
+                    }
+                }
+                Effect::SaveConfig(config) => {
+                    let result = self.config_store.save(&config).map_err(|e| e.to_string());
+                    let _ = self.tx.send(Msg::ConfigSaved(result));
+                }
+                Effect::SaveDrafts => {
+                    let result = self.save_drafts(app);
+                    let _ = self.tx.send(Msg::DraftsSaved(result));
+                }
+                Effect::OpenEditor { text, extension } => {
+                    let result = self.external_editor(terminal, &text, extension).await;
+                    let _ = self.tx.send(Msg::EditorClosed(result));
+                }
+                Effect::Animate(on) => self.animating = on,
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn save_drafts(&mut self, app: &mut App) -> Result<(), String> {
+        let result = self
+            .draft_store
+            .save(&app.drafts_snapshot())
+            .map_err(|e| e.to_string());
+        if result.is_ok() {
+            app.drafts_dirty = false;
+        }
+        result
+    }
+
+    fn send(&mut self, id: u64, webhook: Webhook, payload: Payload) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let result = match payload {
+                Payload::Message(m) => client.send(&webhook, &m).await,
+                Payload::Raw(json) => client.send_raw(&webhook, json).await,
+            };
+            let outcome = match result {
+                Ok(receipt) => SendOutcome::Sent {
+                    elapsed_ms: receipt.elapsed.as_millis() as u64,
+                },
+                Err(SendError::Invalid(problems)) => SendOutcome::Invalid(problems),
+                Err(e) => SendOutcome::Failed {
+                    title: e.title().to_owned(),
+                    detail: e.to_string(),
+                },
+            };
+            let at = chrono::Local::now().format("%H:%M:%S").to_string();
+            let _ = tx.send(Msg::SendFinished { id, outcome, at });
+        });
+        self.sends.retain(|_, h| !h.is_finished());
+        self.sends.insert(id, task.abort_handle());
+    }
+
+    /// Suspends the terminal, runs `$VISUAL`/`$EDITOR` on a temporary file,
+    /// and takes the terminal back.
+    async fn external_editor(
+        &mut self,
+        terminal: &mut terminal::Tui,
+        text: &str,
+        extension: &str,
+    ) -> Result<String, String> {
+        if let Some(input) = self.input.take() {
+            input.abort();
+            let _ = input.await;
+        }
+        terminal::leave();
+        let result = run_editor(text, extension).await;
+        let reenter = terminal::enter().map(|t| *terminal = t);
+        self.input = Some(spawn_input(self.tx.clone()));
+        if let Err(e) = reenter {
+            return Err(format!("the terminal could not be restored: {e}"));
+        }
+        result
+    }
+}
+
+async fn run_editor(text: &str, extension: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_owned());
+    let file = tempfile::Builder::new()
+        .prefix("wecom-")
+        .suffix(&format!(".{extension}"))
+        .tempfile()
+        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    std::fs::write(file.path(), text)
+        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+    let path = file.path().to_owned();
+    let editor_for_task = editor.clone();
+    // `sh -c` so that EDITOR="code --wait" works as in git.
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor_for_task} \"$1\""))
+            .arg("sh")
+            .arg(&path)
+            .status()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("{editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "{editor} exited with {status}; the text was left unchanged"
+        ));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited file: {e}"))
+}

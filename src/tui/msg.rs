@@ -1,0 +1,79 @@
+//! What flows through the app's one queue: facts that happened (`Msg`, past
+//! tense or plain input) and work to be done outside `update` (`Effect`).
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::store::config::Config;
+use crate::wecom::{Message, Webhook, validate::Problem};
+
+/// Everything `update` reacts to.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resized {
+        width: u16,
+        height: u16,
+    },
+    /// Animation frame, sent only while something animates (a send).
+    Tick,
+    /// A send finished; `id` says which, so a stale result is dropped.
+    SendFinished {
+        id: u64,
+        outcome: SendOutcome,
+        /// Local wall-clock time of the result, `HH:MM:SS`.
+        at: String,
+    },
+    /// `$EDITOR` exited: the new text, or why it could not run.
+    EditorClosed(Result<String, String>),
+    DraftsSaved(Result<(), String>),
+    ConfigSaved(Result<(), String>),
+    /// SIGTERM, SIGHUP: save and leave.
+    Terminate,
+}
+
+/// How a send ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    Sent {
+        elapsed_ms: u64,
+    },
+    /// Refused locally before anything went out.
+    Invalid(Vec<Problem>),
+    /// Failed: a short title and the explanation (never the key).
+    Failed {
+        title: String,
+        detail: String,
+    },
+}
+
+/// What to send: a checked message, or raw JSON forced through as written.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Message(Message),
+    Raw(String),
+}
+
+/// Work for the runtime.
+#[derive(Debug)]
+pub enum Effect {
+    Send {
+        id: u64,
+        webhook: Webhook,
+        payload: Payload,
+    },
+    CancelSend {
+        id: u64,
+    },
+    SaveConfig(Config),
+    SaveDrafts,
+    /// Suspend the terminal and edit `text` in `$VISUAL`/`$EDITOR`.
+    OpenEditor {
+        text: String,
+        extension: &'static str,
+    },
+    /// Start or stop the animation tick.
+    Animate(bool),
+    Quit,
+}

@@ -1,0 +1,48 @@
+//! User-facing sentences of the composer, in one place.
+
+pub const READY: &str = "Ready. Ctrl-S sends; F1 shows every key.";
+pub const FIRST_RUN: &str = "No robot yet: the built-in sandbox robot is selected, so you can write and send at once. F2 adds a real robot.";
+pub const SANDBOX_RECORDS: &str = "The sandbox keeps what it receives on this machine, in";
+pub const SANDBOX_DOWN: &str = "the built-in sandbox is not running";
+pub const CONFIG_UNREADABLE: &str =
+    "The config file could not be read: starting with no robots, and the file will not be changed.";
+pub const SEND_IN_FLIGHT: &str =
+    "A send is already in flight: wait for it, or press Esc to cancel it.";
+pub const CANCELLED: &str =
+    "Send cancelled. If the request had already reached WeCom, the message may still appear.";
+pub const NOTHING_TO_CANCEL: &str = "Nothing is being sent.";
+pub const RAW_ONLY: &str =
+    "F8 sends the raw JSON editor as is; this type is edited in the text editor: use Ctrl-S.";
+pub const TOO_SMALL: &str = "Terminal too small";
+pub const CONFIRM_QUIT_KEYS: &str = "y: quit anyway · n / Esc: stay";
+pub const CONFIRM_DELETE_KEYS: &str = "y / Enter: delete · n / Esc: keep";
+pub const SANDBOX_IS_BUILT_IN: &str =
+    "The sandbox robot is built in: it cannot be edited, renamed or deleted.";
+pub const NO_EDITOR_FOCUS: &str = "Move to an editor field first (Tab), then press Ctrl-E.";
+
+/// What each structured type will need, shown above its JSON editor until
+/// its form exists.
+pub fn raw_hint(kind: crate::wecom::MessageKind) -> &'static str {
+    use crate::wecom::MessageKind::*;
+    match kind {
+        Image => {
+            "image: base64 of a JPG/PNG (≤ 2 MiB) and the md5 of its raw bytes. A file picker is coming; meanwhile edit the JSON."
+        }
+        News => {
+            "news: 1–8 articles, each with title (≤ 128 bytes) and url; description and picurl optional. Edit the JSON."
+        }
+        File => {
+            "file: the media_id of an upload (type=file, ≤ 20 MiB, valid 3 days). Paste a media_id into the JSON."
+        }
+        Voice => {
+            "voice: the media_id of an AMR upload (type=voice, ≤ 2 MiB, ≤ 60 s). Paste a media_id into the JSON."
+        }
+        TextNotice => {
+            "text_notice card: card_action required; main_title.title or sub_title_text. Edit the JSON."
+        }
+        NewsNotice => {
+            "news_notice card: main_title.title, card_image.url and card_action required. Edit the JSON."
+        }
+        Text | Markdown | MarkdownV2 => "",
+    }
+}

@@ -1,0 +1,536 @@
+//! `update`: the one place the app's state changes. It never awaits and never
+//! does I/O; work outside the state is returned as [`Effect`]s.
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
+use super::compose::FieldId;
+use super::dialog::{Popup, RobotDialog};
+use super::keymap::{self, Action, Context};
+use super::msg::{Effect, Msg, Payload, SendOutcome};
+use super::text;
+use super::view;
+use crate::wecom::MessageKind;
+
+/// Applies one message to the state and returns the work it asks for.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut fx),
+        Msg::Key(_) => {}
+        Msg::Paste(text) => on_paste(app, &text),
+        Msg::Mouse(mouse) => on_mouse(app, mouse),
+        Msg::Resized { width, height } => app.size = (width, height),
+        Msg::Tick => app.spinner = app.spinner.wrapping_add(1),
+        Msg::SendFinished { id, outcome, at } => on_send_finished(app, id, outcome, &at, &mut fx),
+        Msg::EditorClosed(result) => on_editor_closed(app, result),
+        Msg::DraftsSaved(result) => on_drafts_saved(app, result, &mut fx),
+        Msg::ConfigSaved(Ok(())) => {}
+        Msg::ConfigSaved(Err(e)) => {
+            app.status = Status::error(format!("The robots could not be saved: {e}"))
+        }
+        Msg::Terminate => {
+            app.quitting = true;
+            fx.push(Effect::SaveDrafts);
+        }
+    }
+    app.refresh();
+    fx
+}
+
+fn context(focus: Focus) -> Context {
+    match focus {
+        Focus::Robots => Context::Robots,
+        Focus::Types => Context::Types,
+        Focus::Editor(_) => Context::Editor,
+        Focus::Preview => Context::Preview,
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if let Some(popup) = app.popup.take() {
+        on_popup_key(app, popup, key, fx);
+        return;
+    }
+    // Ctrl-C copies while text is selected; otherwise it quits.
+    if key.code == KeyCode::Char('c')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && let Focus::Editor(id) = app.focus
+        && let Some(comp) = app.composition_mut()
+        && comp.field(id).is_selecting()
+    {
+        comp.field_mut(id).copy();
+        return;
+    }
+    match keymap::resolve(&key, context(app.focus)) {
+        Some(action) => on_action(app, action, fx),
+        None => {
+            if let Focus::Editor(id) = app.focus {
+                edit(app, id, |area| area.input(key));
+            }
+        }
+    }
+}
+
+/// Runs an edit on a field and marks the draft changed if it changed.
+fn edit(
+    app: &mut App,
+    id: FieldId,
+    f: impl FnOnce(&mut ratatui_textarea::TextArea<'static>) -> bool,
+) {
+    if let Some(comp) = app.composition_mut()
+        && f(comp.field_mut(id))
+    {
+        comp.revision += 1;
+        app.drafts_dirty = true;
+    }
+}
+
+fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Send => send(app, false, fx),
+        Action::SendRaw => send(app, true, fx),
+        Action::CancelSend => cancel(app, fx),
+        Action::Quit => {
+            app.quitting = true;
+            fx.push(Effect::SaveDrafts);
+        }
+        Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Action::FocusNext => move_focus(app, 1),
+        Action::FocusPrev => move_focus(app, -1),
+        Action::ExternalEditor => match (app.focus, app.composition()) {
+            (Focus::Editor(id), Some(comp)) => fx.push(Effect::OpenEditor {
+                text: comp.text(id),
+                extension: id.extension(app.kind),
+            }),
+            _ => app.status = Status::info(text::NO_EDITOR_FOCUS),
+        },
+        Action::NextType => {
+            let i = MessageKind::ALL
+                .iter()
+                .position(|k| *k == app.kind)
+                .unwrap_or(0);
+            select_kind(app, MessageKind::ALL[(i + 1) % MessageKind::ALL.len()]);
+        }
+        Action::TogglePreview => {
+            app.preview = match app.preview {
+                PreviewMode::Content => PreviewMode::Json,
+                PreviewMode::Json => PreviewMode::Content,
+            };
+            app.preview_scroll = 0;
+        }
+        Action::AddRobot => app.popup = Some(Popup::Robot(RobotDialog::add())),
+        Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => robot_command(app, action),
+        Action::Up => step_list(app, -1),
+        Action::Down => step_list(app, 1),
+        Action::Select => app.focus = Focus::Editor(FieldId::for_kind(app.kind)[0]),
+        Action::PageUp => app.preview_scroll = app.preview_scroll.saturating_sub(5),
+        Action::PageDown => app.preview_scroll = app.preview_scroll.saturating_add(5),
+    }
+}
+
+fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
+    if app.sending.is_some() {
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::SEND_IN_FLIGHT.to_owned(),
+            detail: None,
+        };
+        return;
+    }
+    let Some(robot) = app.robot().cloned() else {
+        return;
+    };
+    let webhook = match robot.webhook {
+        Ok(w) => w,
+        Err(e) => {
+            app.status = Status::error(format!(
+                "Not sent: robot {} cannot be used: {e}",
+                robot.name
+            ));
+            return;
+        }
+    };
+    let payload = if raw {
+        if !FieldId::for_kind(app.kind).contains(&FieldId::Raw) {
+            app.status = Status::info(text::RAW_ONLY);
+            return;
+        }
+        let Some(comp) = app.composition() else {
+            return;
+        };
+        Payload::Raw(comp.text(FieldId::Raw))
+    } else {
+        if let Some(reason) = app.derived.blocking_reason() {
+            app.status = Status::error(format!("Not sent: {reason}"));
+            return;
+        }
+        let Some(message) = app.derived.message.clone() else {
+            return;
+        };
+        Payload::Message(message)
+    };
+    let id = app.next_id;
+    app.next_id += 1;
+    app.sending = Some(InFlight {
+        id,
+        robot: robot.name.clone(),
+        kind: app.kind,
+    });
+    app.status = Status::info(format!(
+        "Sending {} to {}… Esc cancels.",
+        app.kind.label(),
+        robot.name
+    ));
+    fx.push(Effect::Send {
+        id,
+        webhook,
+        payload,
+    });
+    fx.push(Effect::Animate(true));
+}
+
+fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
+    if let Some(inflight) = app.sending.take() {
+        fx.push(Effect::CancelSend { id: inflight.id });
+        fx.push(Effect::Animate(false));
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::CANCELLED.to_owned(),
+            detail: None,
+        };
+    } else if let Focus::Editor(id) = app.focus
+        && let Some(comp) = app.composition_mut()
+        && comp.field(id).is_selecting()
+    {
+        comp.field_mut(id).cancel_selection();
+    }
+}
+
+fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: &mut Vec<Effect>) {
+    if app.sending.as_ref().map(|s| s.id) != Some(id) {
+        return; // a cancelled or superseded send: its result is stale
+    }
+    let Some(inflight) = app.sending.take() else {
+        return;
+    };
+    fx.push(Effect::Animate(false));
+    app.status = match outcome {
+        SendOutcome::Sent { elapsed_ms } => Status {
+            tone: Tone::Success,
+            text: format!(
+                "✓ Sent {} to {} at {at} ({elapsed_ms} ms).",
+                inflight.kind.label(),
+                inflight.robot
+            ),
+            detail: None,
+        },
+        SendOutcome::Invalid(problems) => Status {
+            tone: Tone::Error,
+            text: format!(
+                "✗ Not sent to {} ({at}): the message has errors.",
+                inflight.robot
+            ),
+            detail: problems.first().map(ToString::to_string),
+        },
+        SendOutcome::Failed { title, detail } => Status {
+            tone: Tone::Error,
+            text: format!("✗ {title}: not sent to {} ({at}).", inflight.robot),
+            detail: Some(detail),
+        },
+    };
+}
+
+fn on_editor_closed(app: &mut App, result: Result<String, String>) {
+    match result {
+        Ok(mut text) => {
+            if text.ends_with('\n') {
+                text.pop();
+            }
+            if let Focus::Editor(id) = app.focus
+                && let Some(comp) = app.composition_mut()
+            {
+                if comp.text(id) != text {
+                    comp.replace(id, &text);
+                    app.drafts_dirty = true;
+                }
+                app.status = Status::info("Text updated from the external editor (Ctrl-U undoes).");
+            }
+        }
+        Err(e) => app.status = Status::error(format!("The external editor did not run: {e}")),
+    }
+}
+
+fn on_drafts_saved(app: &mut App, result: Result<(), String>, fx: &mut Vec<Effect>) {
+    match result {
+        Ok(()) => {
+            if app.quitting {
+                fx.push(Effect::Quit);
+            }
+        }
+        Err(e) => {
+            app.drafts_dirty = true;
+            if app.quitting && app.has_unsent_text() {
+                app.quitting = false;
+                app.popup = Some(Popup::ConfirmQuit {
+                    reason: format!(
+                        "Your drafts could not be saved ({e}). Quitting now loses the unsent text."
+                    ),
+                });
+            } else if app.quitting {
+                fx.push(Effect::Quit);
+            } else {
+                app.status = Status::error(format!("Drafts could not be saved: {e}"));
+            }
+        }
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(Popup::Robot(dialog)) = &mut app.popup {
+        dialog.field_mut().insert_str(text.replace('\n', ""));
+        dialog.error = None;
+        return;
+    }
+    if app.popup.is_none()
+        && let Focus::Editor(id) = app.focus
+    {
+        edit(app, id, |area| area.insert_str(&text));
+    }
+}
+
+fn move_focus(app: &mut App, step: isize) {
+    let mut order = vec![Focus::Robots, Focus::Types];
+    order.extend(
+        FieldId::for_kind(app.kind)
+            .iter()
+            .map(|f| Focus::Editor(*f)),
+    );
+    order.push(Focus::Preview);
+    let i = order.iter().position(|f| *f == app.focus).unwrap_or(0) as isize;
+    let n = order.len() as isize;
+    app.focus = order[((i + step).rem_euclid(n)) as usize];
+}
+
+fn step_list(app: &mut App, step: isize) {
+    match app.focus {
+        Focus::Robots => {
+            let n = app.robots.len() as isize;
+            if n > 0 {
+                app.robot_index = ((app.robot_index as isize + step).rem_euclid(n)) as usize;
+                app.ensure_composition();
+            }
+        }
+        Focus::Types => {
+            let i = MessageKind::ALL
+                .iter()
+                .position(|k| *k == app.kind)
+                .unwrap_or(0) as isize;
+            let n = MessageKind::ALL.len() as isize;
+            select_kind(app, MessageKind::ALL[((i + step).rem_euclid(n)) as usize]);
+        }
+        _ => {}
+    }
+}
+
+fn select_kind(app: &mut App, kind: MessageKind) {
+    app.kind = kind;
+    app.ensure_composition();
+    app.preview_scroll = 0;
+    if let Focus::Editor(id) = app.focus
+        && !FieldId::for_kind(kind).contains(&id)
+    {
+        app.focus = Focus::Editor(FieldId::for_kind(kind)[0]);
+    }
+}
+
+fn robot_command(app: &mut App, action: Action) {
+    let Some(robot) = app.robot().cloned() else {
+        return;
+    };
+    if robot.is_sandbox {
+        app.status = Status::info(text::SANDBOX_IS_BUILT_IN);
+        return;
+    }
+    app.popup = Some(match action {
+        Action::EditRobot => {
+            let masked = app
+                .config
+                .robot(&robot.name)
+                .map(|r| r.masked_webhook())
+                .unwrap_or_default();
+            Popup::Robot(RobotDialog::edit(&robot.name, masked))
+        }
+        Action::RenameRobot => Popup::Robot(RobotDialog::rename(&robot.name)),
+        _ => Popup::ConfirmDelete { name: robot.name },
+    });
+}
+
+// ---------------------------------------------------------------- pop-ups
+
+fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let is =
+        |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    match popup {
+        Popup::Help { scroll } => {
+            let scroll = match key.code {
+                KeyCode::Up => scroll.saturating_sub(1),
+                KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::PageDown => scroll.saturating_add(10),
+                _ => return, // Esc, F1, Enter, q, anything: closes
+            };
+            app.popup = Some(Popup::Help { scroll });
+        }
+        Popup::ConfirmQuit { reason } => {
+            if is('y') {
+                fx.push(Effect::Quit);
+            } else if !(key.code == KeyCode::Esc || is('n')) {
+                app.popup = Some(Popup::ConfirmQuit { reason });
+            }
+        }
+        Popup::ConfirmDelete { name } => {
+            if is('y') || key.code == KeyCode::Enter {
+                delete_robot(app, &name, fx);
+            } else if !(key.code == KeyCode::Esc || is('n')) {
+                app.popup = Some(Popup::ConfirmDelete { name });
+            }
+        }
+        Popup::Robot(mut dialog) => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                dialog.toggle_focus();
+                app.popup = Some(Popup::Robot(dialog));
+            }
+            KeyCode::Enter => save_robot(app, dialog, fx),
+            _ => {
+                dialog.field_mut().input(key);
+                dialog.error = None;
+                app.popup = Some(Popup::Robot(dialog));
+            }
+        },
+    }
+}
+
+fn save_config(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.config_error.is_some() {
+        app.status = Status::error(
+            "Changed for this session only: the config file could not be read, so it is left untouched.",
+        );
+    } else {
+        fx.push(Effect::SaveConfig(app.config.clone()));
+    }
+}
+
+fn save_robot(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Effect>) {
+    match dialog.apply(&app.config) {
+        Ok((config, name)) => {
+            app.config = config;
+            if let Some(original) = dialog.original()
+                && original != name
+            {
+                rename_drafts(app, original, &name);
+            }
+            app.reload_robots(Some(&name));
+            app.ensure_composition();
+            app.status = Status {
+                tone: Tone::Success,
+                text: format!("Robot {name} saved."),
+                detail: None,
+            };
+            save_config(app, fx);
+        }
+        Err(e) => {
+            dialog.error = Some(e);
+            app.popup = Some(Popup::Robot(dialog));
+        }
+    }
+}
+
+fn rename_drafts(app: &mut App, from: &str, to: &str) {
+    let keys: Vec<_> = app
+        .compositions
+        .keys()
+        .filter(|(r, _)| r == from)
+        .cloned()
+        .collect();
+    for key in keys {
+        if let Some(comp) = app.compositions.remove(&key) {
+            app.compositions.insert((to.to_owned(), key.1), comp);
+        }
+    }
+    app.drafts.rename_robot(from, to);
+    app.drafts_dirty = true;
+}
+
+fn delete_robot(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
+    if let Err(e) = app.config.remove_robot(name) {
+        app.status = Status::error(e.to_string());
+        return;
+    }
+    app.compositions.retain(|(r, _), _| r != name);
+    app.drafts.remove_robot(name);
+    app.drafts_dirty = true;
+    app.reload_robots(None);
+    app.ensure_composition();
+    app.status = Status::info(format!("Robot {name} deleted, with its drafts."));
+    save_config(app, fx);
+}
+
+// ---------------------------------------------------------------- mouse
+
+fn on_mouse(app: &mut App, mouse: MouseEvent) {
+    if app.popup.is_some() {
+        return;
+    }
+    let areas = view::layout(Rect::new(0, 0, app.size.0, app.size.1), app.kind);
+    let at = Position::new(mouse.column, mouse.row);
+    let hit = |r: Rect| r.contains(at);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if hit(areas.robots) {
+                app.focus = Focus::Robots;
+                let row = mouse.row.saturating_sub(areas.robots.y + 1) as usize;
+                if row < app.robots.len() {
+                    app.robot_index = row;
+                    app.ensure_composition();
+                }
+            } else if hit(areas.types) {
+                app.focus = Focus::Types;
+                let row = mouse.row.saturating_sub(areas.types.y + 1) as usize;
+                if let Some(kind) = MessageKind::ALL.get(row) {
+                    select_kind(app, *kind);
+                }
+            } else if hit(areas.preview) {
+                app.focus = Focus::Preview;
+            } else if let Some((id, _)) = areas.fields.iter().find(|(_, r)| hit(*r)) {
+                app.focus = Focus::Editor(*id);
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = mouse.kind == MouseEventKind::ScrollDown;
+            if hit(areas.preview) {
+                app.preview_scroll = if down {
+                    app.preview_scroll.saturating_add(3)
+                } else {
+                    app.preview_scroll.saturating_sub(3)
+                };
+            } else if let Some((id, _)) = areas.fields.iter().find(|(_, r)| hit(*r)) {
+                let id = *id;
+                if let Some(comp) = app.composition_mut() {
+                    comp.field_mut(id).input(mouse);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The context for the footer.
+pub fn footer_context(app: &App) -> Context {
+    context(app.focus)
+}
