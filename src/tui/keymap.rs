@@ -291,10 +291,10 @@ pub fn resolve(event: &KeyEvent, context: Context) -> Option<Action> {
             .filter(|b| b.contexts.contains(&ctx))
             .find(|b| {
                 b.keys.iter().any(|k| {
-                    k.matches(event)
-                        && !(ctx == Context::Global
-                            && context == Context::Editor
-                            && is_plain_char(k))
+                    // A plain key of a global binding works only in the
+                    // contexts the binding names (the lists), never as a
+                    // global fallback where it might be typed as text.
+                    k.matches(event) && !(ctx == Context::Global && is_plain_char(k))
                 })
             })
             .map(|b| b.action)
@@ -326,7 +326,7 @@ pub fn footer(context: Context) -> Vec<(String, &'static str)> {
             let keys: Vec<&Key> = b
                 .keys
                 .iter()
-                .filter(|k| !(context == Context::Editor && is_plain_char(k)))
+                .filter(|k| !(ctx == Context::Global && is_plain_char(k)))
                 .collect();
             let Some(first) = keys.first() else { continue };
             seen.push(b.action);
@@ -375,6 +375,11 @@ mod tests {
         let q = ev(KeyCode::Char('?'), KeyModifiers::SHIFT);
         assert_eq!(resolve(&q, Context::Editor), None);
         assert_eq!(resolve(&q, Context::Types), Some(Action::Help));
+        assert_eq!(
+            resolve(&a, Context::Preview),
+            None,
+            "only the robot list takes plain a"
+        );
     }
 
     #[test]

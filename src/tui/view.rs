@@ -165,7 +165,11 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let marker = if r.webhook.is_err() { "⚠ " } else { "  " };
+            let marker = match (i == app.robot_index, r.webhook.is_err()) {
+                (_, true) => "⚠ ",
+                (true, false) => "› ",
+                (false, false) => "  ",
+            };
             let suffix = if r.is_sandbox { " (local)" } else { "" };
             let text = fit(&format!("{marker}{}{suffix}", r.name), width);
             let style = if i == app.robot_index {
@@ -195,7 +199,8 @@ fn render_types(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 Style::default()
             };
-            Line::styled(fit(&format!("  {}", k.label()), width), style)
+            let marker = if *k == app.kind { "› " } else { "  " };
+            Line::styled(fit(&format!("{marker}{}", k.label()), width), style)
         })
         .collect();
     frame.render_widget(
@@ -314,7 +319,13 @@ fn render_problems(app: &App, frame: &mut Frame, area: Rect) {
         .count()
         + usize::from(d.parse_error.is_some());
     let warnings = d.problems.len() + usize::from(d.parse_error.is_some()) - errors;
-    let title = if errors + warnings == 0 {
+    let empty = d.bytes.is_some_and(|(used, _)| used == 0);
+    let title = if empty {
+        Line::from(vec![
+            Span::raw(" Checks "),
+            Span::styled(format!("{} ", text::EMPTY_DRAFT), app.theme.dim()),
+        ])
+    } else if errors + warnings == 0 {
         Line::from(vec![
             Span::raw(" Checks "),
             Span::styled("✓ ready to send ", app.theme.success()),
@@ -350,7 +361,7 @@ fn render_problems(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(e.clone()),
         ]));
     }
-    for p in &d.problems {
+    for p in d.problems.iter().filter(|_| !empty) {
         let (mark, style) = match p.severity {
             Severity::Error => ("✗ ", app.theme.error()),
             Severity::Warning => ("! ", app.theme.warning()),
