@@ -1,0 +1,270 @@
+//! End to end, as a person would: the real `wecom` binary in tmux, against a
+//! real sandbox process on 127.0.0.1, with temporary config and data
+//! directories. Needs tmux (`.ci/run` installs it).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wecom");
+const KEY: &str = "e2e-fake-key-0000-7c1d";
+
+/// A tmux server of its own (`-L`), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(name: &str) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is required for the end-to-end test: apt-get install tmux"
+        );
+        Tmux {
+            socket: format!("wecom-e2e-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-u", "-L", &self.socket]);
+        c
+    }
+
+    /// Starts the composer in a 100×30 window.
+    fn start_app(&self, dirs: &Dirs) {
+        let command = format!(
+            "env WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 '{BIN}'",
+            dirs.config.display(),
+            dirs.data.display()
+        );
+        let status = self
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "app",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &command,
+            ])
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success());
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "app"])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "app", "-l", text])
+            .status()
+            .expect("send-keys -l");
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "app"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn running(&self) -> bool {
+        self.cmd()
+            .args(["has-session", "-t", "app"])
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
+    /// Waits until the screen shows `text`; fails with the screen otherwise.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {text:?}; the screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_exit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.running() {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").stderr(Stdio::null()).status();
+    }
+}
+
+struct Dirs {
+    _root: tempfile::TempDir,
+    config: PathBuf,
+    data: PathBuf,
+    record: PathBuf,
+}
+
+fn dirs() -> Dirs {
+    let root = tempfile::tempdir().expect("tempdir");
+    let config = root.path().join("config");
+    let data = root.path().join("data");
+    let record = root.path().join("sandbox.jsonl");
+    Dirs {
+        _root: root,
+        config,
+        data,
+        record,
+    }
+}
+
+/// A `wecom sandbox` process allowing one message a minute, killed on drop.
+struct SandboxProcess {
+    child: Child,
+    port: u16,
+}
+
+impl SandboxProcess {
+    fn start(record: &Path) -> SandboxProcess {
+        let mut child = Command::new(BIN)
+            .args([
+                "sandbox",
+                "--port",
+                "0",
+                "--rate-limit",
+                "1",
+                "--key",
+                KEY,
+                "--record",
+            ])
+            .arg(record)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sandbox");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("a line").expect("utf-8");
+        let port = first
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim().trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("no port in {first:?}"));
+        // Keep reading so the sandbox never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        SandboxProcess { child, port }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn compose_send_quit_and_come_back_then_a_refusal_is_explained() {
+    let dirs = dirs();
+    let sandbox = SandboxProcess::start(&dirs.record);
+    let tmux = Tmux::new("main");
+
+    // First run: no robot, the built-in sandbox is offered.
+    tmux.start_app(&dirs);
+    tmux.wait_for("No robot yet");
+
+    // Add a robot by URL, pointing at the sandbox process.
+    tmux.keys(&["F2"]);
+    tmux.wait_for("Add robot");
+    tmux.type_text("e2e-lab");
+    tmux.keys(&["Tab"]);
+    tmux.type_text(&format!(
+        "http://127.0.0.1:{}/cgi-bin/webhook/send?key={KEY}",
+        sandbox.port
+    ));
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("key=****7c1d");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Robot e2e-lab saved.");
+
+    // Type markdown with CJK text and send it.
+    tmux.type_text("# 部署完成");
+    tmux.keys(&["Enter"]);
+    tmux.type_text("**已上线** v1.2.3");
+    tmux.wait_for("已上线");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("✓ Sent markdown to e2e-lab");
+    let recorded = std::fs::read_to_string(&dirs.record).expect("record file");
+    assert!(
+        recorded.contains(r##""content":"# 部署完成\n**已上线** v1.2.3""##),
+        "the sandbox did not record the message: {recorded}"
+    );
+    assert!(!recorded.contains(KEY));
+
+    // Quit, and the robot is saved as typed, readable by its owner only.
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
+    let config_file = dirs.config.join("config.toml");
+    let config = std::fs::read_to_string(&config_file).expect("config saved");
+    assert!(
+        config.contains("e2e-lab") && config.contains(&format!("127.0.0.1:{}", sandbox.port)),
+        "{config}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config_file)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // Restart: the same robot, type and draft come back.
+    tmux.start_app(&dirs);
+    let screen = tmux.wait_for("**已上线** v1.2.3");
+    assert!(screen.contains("› e2e-lab"), "{screen}");
+    assert!(screen.contains("markdown → e2e-lab"), "{screen}");
+
+    // The sandbox allows one message a minute: a second send is refused,
+    // and the screen explains the errcode before the server's words.
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("errcode 45009");
+    assert!(screen.contains("WeCom refused the message"), "{screen}");
+    tmux.wait_for("api freq out of limit");
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
+}

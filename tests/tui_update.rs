@@ -1,0 +1,356 @@
+//! The composer driven by messages, with no terminal: state and effects.
+
+mod common;
+
+use common::*;
+use ratatui::crossterm::event::KeyCode;
+use wecom_composer::store::config::Config;
+use wecom_composer::store::drafts::{Draft, Drafts};
+use wecom_composer::tui::app::{App, Focus};
+use wecom_composer::tui::compose::FieldId;
+use wecom_composer::tui::dialog::Popup;
+use wecom_composer::tui::msg::{Effect, Msg, Payload, SendOutcome};
+use wecom_composer::tui::update;
+use wecom_composer::wecom::{Message, MessageKind};
+
+fn content(app: &App) -> String {
+    app.composition()
+        .map(|c| c.text(FieldId::Content))
+        .unwrap_or_default()
+}
+
+fn sent_id(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a Send effect")
+}
+
+fn focus_robots(app: &mut App) {
+    app.focus = Focus::Robots;
+}
+
+#[test]
+fn switching_robot_keeps_each_draft() {
+    let mut app = app(config_with_robots());
+    assert_eq!(app.robot_name(), "ops-alerts");
+    type_text(&mut app, "for ops");
+    focus_robots(&mut app);
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(app.robot_name(), "staging");
+    assert_eq!(
+        content(&app),
+        "",
+        "a new robot starts with its own empty draft"
+    );
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "for staging");
+    focus_robots(&mut app);
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(content(&app), "for ops");
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(content(&app), "for staging");
+    // And across a restart: the snapshot that is saved reopens the same drafts.
+    let saved = app.drafts_snapshot();
+    let again = App::new(startup(config_with_robots(), saved));
+    assert_eq!(again.robot_name(), "staging", "reopens where the user left");
+    assert_eq!(content(&again), "for staging");
+}
+
+#[test]
+fn switching_type_keeps_each_draft_per_type() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "**markdown**");
+    update(&mut app, ctrl('t')); // → markdown_v2
+    assert_eq!(app.kind, MessageKind::MarkdownV2);
+    type_text(&mut app, "*v2*");
+    for _ in 0..8 {
+        update(&mut app, ctrl('t')); // all the way round
+    }
+    assert_eq!(app.kind, MessageKind::Markdown);
+    assert_eq!(content(&app), "**markdown**");
+}
+
+#[test]
+fn a_send_result_for_a_stale_request_is_ignored() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "hello");
+    let first = sent_id(&update(&mut app, ctrl('s')));
+    let fx = update(&mut app, key(KeyCode::Esc));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::CancelSend { id } if *id == first))
+    );
+    let second = sent_id(&update(&mut app, ctrl('s')));
+    assert_ne!(first, second);
+    // The cancelled request answers late: nothing changes.
+    update(
+        &mut app,
+        Msg::SendFinished {
+            id: first,
+            outcome: SendOutcome::Sent { elapsed_ms: 5 },
+            at: "10:00:00".into(),
+        },
+    );
+    assert_eq!(
+        app.sending.as_ref().map(|s| s.id),
+        Some(second),
+        "still waiting for the second"
+    );
+    assert!(!app.status.text.contains("Sent"), "{}", app.status.text);
+    update(
+        &mut app,
+        Msg::SendFinished {
+            id: second,
+            outcome: SendOutcome::Sent { elapsed_ms: 7 },
+            at: "10:00:01".into(),
+        },
+    );
+    assert!(app.sending.is_none());
+    assert!(
+        app.status
+            .text
+            .contains("✓ Sent markdown to ops-alerts at 10:00:01"),
+        "{}",
+        app.status.text
+    );
+}
+
+#[test]
+fn esc_cancels_an_in_flight_send() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "hello");
+    let fx = update(&mut app, ctrl('s'));
+    let id = sent_id(&fx);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Animate(true))));
+    assert!(app.sending.is_some());
+    let fx = update(&mut app, key(KeyCode::Esc));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::CancelSend { id: c } if *c == id))
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::Animate(false))));
+    assert!(app.sending.is_none());
+    assert!(app.status.text.contains("cancelled"), "{}", app.status.text);
+}
+
+#[test]
+fn a_second_send_while_one_is_in_flight_is_refused_not_duplicated() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "hello");
+    update(&mut app, ctrl('s'));
+    let fx = update(&mut app, key(KeyCode::F(5)));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Send { .. })),
+        "{fx:?}"
+    );
+    assert!(
+        app.status.text.contains("already in flight"),
+        "{}",
+        app.status.text
+    );
+    // Typing goes on while the send is in flight.
+    type_text(&mut app, " world");
+    assert_eq!(content(&app), "hello world");
+}
+
+#[test]
+fn sending_is_refused_while_an_error_remains() {
+    let mut app = app(config_with_robots());
+    let fx = update(&mut app, ctrl('s'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        app.status.text.starts_with("Not sent:"),
+        "{}",
+        app.status.text
+    );
+    update(&mut app, Msg::Paste("字".repeat(1400))); // 4,200 bytes
+    let fx = update(&mut app, ctrl('s'));
+    assert!(fx.is_empty());
+    assert!(
+        app.status.text.contains("markdown.content"),
+        "{}",
+        app.status.text
+    );
+}
+
+#[test]
+fn the_payload_sent_is_the_message_shown() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "# 标题\n正文");
+    let fx = update(&mut app, ctrl('s'));
+    let Some(Effect::Send {
+        payload: Payload::Message(m),
+        webhook,
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*m, Message::markdown("# 标题\n正文"));
+    assert_eq!(webhook.key().expose(), FAKE_KEY);
+}
+
+#[test]
+fn raw_json_can_be_forced_through_with_f8() {
+    let mut app = app(config_with_robots());
+    app.kind = MessageKind::News;
+    app.ensure_composition();
+    app.focus = Focus::Editor(FieldId::Raw);
+    let over = format!(
+        r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
+        "a".repeat(2100)
+    );
+    if let Some(c) = app.composition_mut() {
+        c.replace(FieldId::Raw, &over);
+    }
+    update(
+        &mut app,
+        Msg::Resized {
+            width: 100,
+            height: 30,
+        },
+    );
+    assert!(
+        update(&mut app, ctrl('s')).is_empty(),
+        "checked send refuses a text in the news editor"
+    );
+    let fx = update(&mut app, key(KeyCode::F(8)));
+    assert!(
+        matches!(fx.first(), Some(Effect::Send { payload: Payload::Raw(j), .. }) if *j == over),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn quitting_saves_drafts_first_and_asks_if_that_fails() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "unsent");
+    let fx = update(&mut app, ctrl('q'));
+    assert!(matches!(fx.as_slice(), [Effect::SaveDrafts]), "{fx:?}");
+    let fx = update(&mut app, Msg::DraftsSaved(Err("disk full".into())));
+    assert!(fx.is_empty(), "does not quit while the text would be lost");
+    assert!(matches!(app.popup, Some(Popup::ConfirmQuit { .. })));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.popup.is_none(), "Esc stays");
+    update(&mut app, ctrl('q'));
+    let fx = update(&mut app, Msg::DraftsSaved(Ok(())));
+    assert!(matches!(fx.as_slice(), [Effect::Quit]), "{fx:?}");
+}
+
+#[test]
+fn ctrl_c_copies_a_selection_and_quits_otherwise() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "abc");
+    update(
+        &mut app,
+        Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+            KeyCode::Left,
+            ratatui::crossterm::event::KeyModifiers::SHIFT,
+        )),
+    );
+    assert!(update(&mut app, ctrl('c')).is_empty(), "copies");
+    update(&mut app, key(KeyCode::End));
+    let fx = update(&mut app, ctrl('c'));
+    assert!(matches!(fx.as_slice(), [Effect::SaveDrafts]), "{fx:?}");
+}
+
+#[test]
+fn adding_a_robot_by_url_saves_it_and_selects_it() {
+    let mut app = app(Config::default());
+    update(&mut app, key(KeyCode::F(2)));
+    type_text(&mut app, "lab");
+    update(&mut app, key(KeyCode::Enter));
+    let Some(Popup::Robot(dialog)) = &app.popup else {
+        panic!("dialog closed on a refused save")
+    };
+    assert!(
+        dialog.error.as_deref().unwrap_or("").contains("webhook"),
+        "{:?}",
+        dialog.error
+    );
+    update(&mut app, key(KeyCode::Tab));
+    update(
+        &mut app,
+        Msg::Paste(format!(
+            "http://127.0.0.1:40003/cgi-bin/webhook/send?key={FAKE_KEY}"
+        )),
+    );
+    let fx = update(&mut app, key(KeyCode::Enter));
+    assert!(app.popup.is_none());
+    let Some(Effect::SaveConfig(config)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(config.robots.len(), 1);
+    assert_eq!(config.robots[0].name, "lab");
+    assert_eq!(
+        config.robots[0].webhook,
+        format!("http://127.0.0.1:40003/cgi-bin/webhook/send?key={FAKE_KEY}"),
+        "a URL on another host is kept as given"
+    );
+    assert_eq!(app.robot_name(), "lab");
+}
+
+#[test]
+fn a_config_that_could_not_be_read_is_never_saved_over() {
+    let mut s = startup(Config::default(), Drafts::default());
+    s.config_error = Some("Cannot read the config at /x (line 3): expected `=`".into());
+    let mut app = App::new(s);
+    assert!(
+        app.status
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("line 3")
+    );
+    update(&mut app, key(KeyCode::F(2)));
+    type_text(&mut app, "lab");
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, Msg::Paste(FAKE_KEY.into()));
+    let fx = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::SaveConfig(_))),
+        "{fx:?}"
+    );
+    assert!(
+        app.status.text.contains("left untouched"),
+        "{}",
+        app.status.text
+    );
+}
+
+#[test]
+fn renaming_a_robot_moves_its_drafts() {
+    let mut drafts = Drafts::default();
+    let mut d = Draft::default();
+    d.texts.insert("content".into(), "kept".into());
+    drafts.set("staging", MessageKind::Markdown, d);
+    let mut app = App::new(startup(config_with_robots(), drafts));
+    focus_robots(&mut app);
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(content(&app), "kept");
+    update(&mut app, key(KeyCode::Char('r')));
+    for _ in 0.."staging".len() {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "stage-2");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.robot_name(), "stage-2");
+    assert_eq!(content(&app), "kept");
+    assert!(
+        app.drafts_snapshot()
+            .get("staging", MessageKind::Markdown)
+            .is_none()
+    );
+}
+
+#[test]
+fn plain_keys_in_the_editor_are_text_never_commands() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "a?deq r");
+    assert_eq!(content(&app), "a?deq r");
+    assert!(app.popup.is_none());
+}
