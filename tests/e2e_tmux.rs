@@ -267,4 +267,10 @@ fn compose_send_quit_and_come_back_then_a_refusal_is_explained() {
     tmux.wait_for("api freq out of limit");
     tmux.keys(&["C-q"]);
     tmux.wait_exit();
+
+    // Nothing the app wrote holds the key but the config itself.
+    for file in ["wecom.log", "drafts.json"] {
+        let text = std::fs::read_to_string(dirs.data.join(file)).unwrap_or_default();
+        assert!(!text.contains(KEY), "{file} holds the key");
+    }
 }

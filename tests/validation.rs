@@ -783,3 +783,11 @@ fn absent_optional_fields_are_omitted_not_null() {
     let card = msg(text_notice(json!({})));
     assert!(!card.to_json().contains("null"), "{}", card.to_json());
 }
+
+#[test]
+fn the_sample_voice_clip_plays_for_three_seconds() {
+    // ffmpeg decodes assets/sample.amr to 24,000 samples at 8 kHz: 3.0 s.
+    let bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample.amr")).expect("asset");
+    assert_eq!(media::amr_duration_seconds(&bytes), Some(3.0));
+}
