@@ -34,8 +34,13 @@ impl Tmux {
 
     /// Starts the composer in a 100×30 window.
     fn start_app(&self, dirs: &Dirs) {
+        self.start_app_with(dirs, "");
+    }
+
+    /// Starts the composer with extra `NAME='value'` environment settings.
+    fn start_app_with(&self, dirs: &Dirs, env: &str) {
         let command = format!(
-            "env WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 '{BIN}'",
+            "env -u VISUAL WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 {env} '{BIN}'",
             dirs.config.display(),
             dirs.data.display()
         );
@@ -83,6 +88,15 @@ impl Tmux {
             .output()
             .expect("capture-pane");
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn pid(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "app", "#{pane_pid}"])
+            .output()
+            .expect("display-message");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     fn running(&self) -> bool {
@@ -273,4 +287,34 @@ fn compose_send_quit_and_come_back_then_a_refusal_is_explained() {
         let text = std::fs::read_to_string(dirs.data.join(file)).unwrap_or_default();
         assert!(!text.contains(KEY), "{file} holds the key");
     }
+}
+
+#[test]
+fn external_editor_round_trip_and_sigterm_keep_the_text() {
+    let dirs = dirs();
+    let tmux = Tmux::new("editor");
+    // An "editor" that edits the file in place and exits, as vi would.
+    tmux.start_app_with(&dirs, "EDITOR='sed -i s/hello/edited-in-editor/'");
+    tmux.wait_for("No robot yet");
+    tmux.type_text("hello world");
+    tmux.wait_for("hello world");
+    tmux.keys(&["C-e"]);
+    tmux.wait_for("Text updated from the external editor");
+    tmux.wait_for("edited-in-editor world");
+
+    // SIGTERM ends the app cleanly, with the draft saved.
+    let status = Command::new("kill")
+        .args(["-TERM", &tmux.pid()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tmux.wait_exit();
+    let drafts = std::fs::read_to_string(dirs.data.join("drafts.json")).expect("drafts saved");
+    assert!(drafts.contains("edited-in-editor world"), "{drafts}");
+
+    // And it is there again at the next start.
+    tmux.start_app(&dirs);
+    tmux.wait_for("edited-in-editor world");
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
 }

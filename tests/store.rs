@@ -147,3 +147,27 @@ fn default_path_is_config_toml() {
     assert!(ConfigStore::default_path().ends_with("config.toml"));
     assert!(wecom_composer::store::DraftStore::default_path().ends_with("drafts.json"));
 }
+
+#[test]
+fn bare_keys_go_to_the_configured_base_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "base_url = \"http://127.0.0.1:9/corp-proxy\"\n[[robots]]\nname = \"ops\"\nwebhook = \"fake-key-0000-base-url\"\n",
+    )
+    .expect("write");
+    let config = wecom_composer::store::config::ConfigStore::new(&path)
+        .load()
+        .expect("load");
+    let webhook = config.webhook_of("ops").expect("webhook");
+    assert_eq!(
+        webhook.send_url().as_str(),
+        "http://127.0.0.1:9/corp-proxy/cgi-bin/webhook/send?key=fake-key-0000-base-url"
+    );
+    std::fs::write(&path, "base_url = \"not a url\"\n").expect("write");
+    let err = wecom_composer::store::config::ConfigStore::new(&path)
+        .load()
+        .expect_err("bad base_url");
+    assert!(err.to_string().contains("base_url is not a URL"), "{err}");
+}

@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use super::atomic::write_atomic_with;
 use crate::paths;
@@ -25,6 +26,11 @@ pub struct Config {
     /// The saved robots, in the order the user added them.
     #[serde(default)]
     pub robots: Vec<RobotEntry>,
+    /// Where bare keys are sent: WeCom itself unless set, e.g. to a
+    /// corporate proxy (`https://proxy.example.com/wecom`). Robots saved as
+    /// whole URLs keep their own host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// Settings of the built-in sandbox endpoint.
     #[serde(default)]
     pub sandbox: SandboxSection,
@@ -85,21 +91,31 @@ pub struct Renamed {
 }
 
 impl RobotEntry {
-    /// The robot's webhook parsed against the default WeCom host.
-    pub fn parsed_webhook(&self) -> Result<Webhook, WebhookError> {
-        Webhook::parse(&self.webhook, &default_base())
+    /// The robot's webhook; a bare key is addressed to `base` (see
+    /// [`Config::base`]).
+    pub fn parsed_webhook(&self, base: &Url) -> Result<Webhook, WebhookError> {
+        Webhook::parse(&self.webhook, base)
     }
 
     /// The webhook with its key masked, safe to show on screen and in logs;
     /// `<invalid>` if the saved text is not a webhook.
-    pub fn masked_webhook(&self) -> String {
-        self.parsed_webhook()
+    pub fn masked_webhook(&self, base: &Url) -> String {
+        self.parsed_webhook(base)
             .map(|w| w.to_string())
             .unwrap_or_else(|_| INVALID.to_owned())
     }
 }
 
 impl Config {
+    /// Where bare keys are sent: `base_url`, or WeCom itself when it is unset
+    /// or not a URL (loading reports the latter).
+    pub fn base(&self) -> Url {
+        self.base_url
+            .as_deref()
+            .and_then(|b| Url::parse(b).ok())
+            .unwrap_or_else(default_base)
+    }
+
     /// The robot called `name` (trimmed, case-insensitive, as names are
     /// unique ignoring case).
     pub fn robot(&self, name: &str) -> Option<&RobotEntry> {
@@ -111,7 +127,7 @@ impl Config {
     pub fn webhook_of(&self, name: &str) -> Result<Webhook, RobotError> {
         let entry = self.robot(name).ok_or_else(|| not_found(name))?;
         entry
-            .parsed_webhook()
+            .parsed_webhook(&self.base())
             .map_err(|source| RobotError::BadSavedWebhook {
                 name: entry.name.clone(),
                 source,
@@ -122,7 +138,7 @@ impl Config {
     /// normalised (a bare key for the default host, the full URL otherwise).
     pub fn add_robot(&mut self, name: &str, url_or_key: &str) -> Result<(), RobotError> {
         let name = self.check_new_name(name, None)?;
-        let webhook = normalise_webhook(url_or_key)?;
+        let webhook = normalise_webhook(url_or_key, &self.base())?;
         self.robots.push(RobotEntry { name, webhook });
         Ok(())
     }
@@ -130,7 +146,7 @@ impl Config {
     /// Changes the webhook of the robot called `name`.
     pub fn edit_robot(&mut self, name: &str, url_or_key: &str) -> Result<(), RobotError> {
         let index = self.index_of(name).ok_or_else(|| not_found(name))?;
-        self.robots[index].webhook = normalise_webhook(url_or_key)?;
+        self.robots[index].webhook = normalise_webhook(url_or_key, &self.base())?;
         Ok(())
     }
 
@@ -186,10 +202,9 @@ fn not_found(name: &str) -> RobotError {
     }
 }
 
-fn normalise_webhook(url_or_key: &str) -> Result<String, RobotError> {
-    let base = default_base();
-    Webhook::parse(url_or_key, &base)
-        .map(|w| w.to_config_string(&base))
+fn normalise_webhook(url_or_key: &str, base: &Url) -> Result<String, RobotError> {
+    Webhook::parse(url_or_key, base)
+        .map(|w| w.to_config_string(base))
         .map_err(RobotError::BadWebhook)
 }
 
@@ -203,7 +218,7 @@ impl fmt::Debug for RobotEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RobotEntry")
             .field("name", &self.name)
-            .field("webhook", &self.masked_webhook())
+            .field("webhook", &self.masked_webhook(&default_base()))
             .finish()
     }
 }
@@ -298,7 +313,19 @@ impl ConfigStore {
             Ok(true) => {}
             Err(e) => return Err(self.read_error(&e)),
         }
-        confy::load_path(&self.path).map_err(|e| self.load_error(e))
+        let config: Config = confy::load_path(&self.path).map_err(|e| self.load_error(e))?;
+        if let Some(base) = &config.base_url
+            && let Err(e) = Url::parse(base)
+        {
+            return Err(ConfigError::Parse {
+                path: self.path.clone(),
+                line: None,
+                message: format!(
+                    "base_url is not a URL ({e}); write it like https://qyapi.weixin.qq.com"
+                ),
+            });
+        }
+        Ok(config)
     }
 
     /// Writes `cfg`, atomically, readable by its owner only.
@@ -555,7 +582,7 @@ mod tests {
         let err = cfg.webhook_of("broken").unwrap_err();
         assert!(matches!(err, RobotError::BadSavedWebhook { .. }));
         assert!(!err.to_string().contains("fake key"), "{err}");
-        assert_eq!(cfg.robots[0].masked_webhook(), "<invalid>");
+        assert_eq!(cfg.robots[0].masked_webhook(&default_base()), "<invalid>");
         assert!(matches!(
             cfg.webhook_of("sandbox"),
             Err(RobotError::NotFound { .. })
@@ -575,7 +602,7 @@ mod tests {
         assert!(shown.contains("127.0.0.1:8787"), "{shown}");
         assert!(shown.contains("<invalid>"), "{shown}");
         assert_eq!(
-            cfg.robots[0].masked_webhook(),
+            cfg.robots[0].masked_webhook(&default_base()),
             format!("{}", cfg.webhook_of("deploy").unwrap())
         );
     }

@@ -11,7 +11,7 @@ use super::text;
 use super::theme::Theme;
 use crate::store::config::Config;
 use crate::store::drafts::{Drafts, LastUsed};
-use crate::wecom::{MessageKind, Webhook, webhook::default_base};
+use crate::wecom::{MessageKind, Webhook};
 
 /// The name of the built-in sandbox robot.
 pub const SANDBOX_ROBOT: &str = "sandbox";
@@ -200,7 +200,7 @@ impl App {
         let keep = select
             .map(str::to_owned)
             .or_else(|| self.robots.get(self.robot_index).map(|r| r.name.clone()));
-        let base = default_base();
+        let base = self.config.base();
         self.robots = self
             .config
             .robots

@@ -3,7 +3,9 @@
 use ratatui_textarea::TextArea;
 
 use crate::store::config::Config;
-use crate::wecom::{Webhook, webhook::default_base};
+use url::Url;
+
+use crate::wecom::Webhook;
 
 /// The open pop-up.
 pub enum Popup {
@@ -129,13 +131,14 @@ impl RobotDialog {
         }
     }
 
-    /// The webhook as typed so far, checked.
-    pub fn webhook_check(&self) -> WebhookCheck {
+    /// The webhook as typed so far, checked; a bare key is addressed to
+    /// `base`.
+    pub fn webhook_check(&self, base: &Url) -> WebhookCheck {
         let text = self.webhook_text();
         if text.is_empty() {
             return WebhookCheck::Empty;
         }
-        match Webhook::parse(&text, &default_base()) {
+        match Webhook::parse(&text, base) {
             Ok(w) => WebhookCheck::Valid(w),
             Err(e) => WebhookCheck::Invalid(e.to_string()),
         }

@@ -361,7 +361,7 @@ fn robot_command(app: &mut App, action: Action) {
             let masked = app
                 .config
                 .robot(&robot.name)
-                .map(|r| r.masked_webhook())
+                .map(|r| r.masked_webhook(&app.config.base()))
                 .unwrap_or_default();
             Popup::Robot(RobotDialog::edit(&robot.name, masked))
         }

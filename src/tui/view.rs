@@ -507,7 +507,7 @@ fn render_robot_dialog(app: &App, frame: &mut Frame, dialog: &RobotDialog) {
     let name_block = block(app, " Name ", name_focused);
     frame.render_widget(&dialog.name, name_block.inner(rows[0]));
     frame.render_widget(name_block, rows[0]);
-    let check = dialog.webhook_check();
+    let check = dialog.webhook_check(&app.config.base());
     if dialog.has_webhook_field() {
         let wh_focused = dialog.focus == DialogField::Webhook;
         let wh_block = block(app, " Webhook URL or key ", wh_focused);

@@ -1,0 +1,81 @@
+//! The composer's hot paths: drawing a whole frame with a 4096-byte markdown
+//! draft, and handling one keystroke (update + recomputing what it derives).
+//!
+//! Run with `cargo bench --bench tui`.
+
+use std::path::PathBuf;
+
+use divan::{Bencher, black_box};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use url::Url;
+use wecom_composer::store::config::Config;
+use wecom_composer::store::drafts::Drafts;
+use wecom_composer::tui::app::{App, SandboxInfo, Startup};
+use wecom_composer::tui::msg::Msg;
+use wecom_composer::tui::theme::Theme;
+use wecom_composer::tui::{update, view};
+use wecom_composer::wecom::{Key, Webhook};
+
+fn main() {
+    divan::main();
+}
+
+fn markdown_4096() -> String {
+    let line = "> 类型:<font color=\"comment\">用户反馈</font> **加粗** [链接](https://work.weixin.qq.com)\n";
+    let mut s = String::new();
+    while s.len() + line.len() <= 4096 {
+        s.push_str(line);
+    }
+    while s.len() < 4096 {
+        s.push('x');
+    }
+    s
+}
+
+fn app_with_draft() -> App {
+    let base = Url::parse("http://127.0.0.1:40001").expect("url");
+    let mut app = App::new(Startup {
+        config: Config::default(),
+        config_path: PathBuf::from("/tmp/config.toml"),
+        config_error: None,
+        drafts: Drafts::default(),
+        drafts_warning: None,
+        sandbox: Some(SandboxInfo {
+            webhook: Webhook::new(&base, Key::new("wecom-sandbox-demo-key").expect("key")),
+            record_path: PathBuf::from("/tmp/r.jsonl"),
+        }),
+        theme: Theme { color: true },
+        size: (120, 40),
+    });
+    update(&mut app, Msg::Paste(markdown_4096()));
+    app
+}
+
+#[divan::bench(args = [(80, 24), (120, 40), (200, 60)])]
+fn draw_frame_4096_markdown(b: Bencher, (w, h): (u16, u16)) {
+    let app = app_with_draft();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    b.bench_local(|| {
+        terminal
+            .draw(|f| view::render(black_box(&app), f))
+            .expect("draw");
+    });
+}
+
+#[divan::bench]
+fn keystroke_in_4096_markdown(b: Bencher) {
+    let mut app = app_with_draft();
+    let mut n = 0u64;
+    b.bench_local(|| {
+        // Type then erase, so the draft stays at 4096 bytes.
+        let code = if n % 2 == 0 {
+            KeyCode::Char('a')
+        } else {
+            KeyCode::Backspace
+        };
+        n += 1;
+        update(&mut app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    });
+}
