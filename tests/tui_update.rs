@@ -197,9 +197,16 @@ fn the_payload_sent_is_the_message_shown() {
 #[test]
 fn raw_json_can_be_forced_through_with_f8() {
     let mut app = app(config_with_robots());
-    app.kind = MessageKind::News;
-    app.ensure_composition();
-    app.focus = Focus::Editor(FieldId::Raw);
+    while app.kind != MessageKind::News {
+        update(&mut app, ctrl('t'));
+    }
+    assert!(
+        update(&mut app, key(KeyCode::F(8))).is_empty(),
+        "F8 needs the JSON editor"
+    );
+    assert!(app.status.text.contains("F9"), "{}", app.status.text);
+    update(&mut app, key(KeyCode::F(9)));
+    assert_eq!(app.focus, Focus::Editor(FieldId::Raw));
     let over = format!(
         r#"{{"msgtype":"text","text":{{"content":"{}"}}}}"#,
         "a".repeat(2100)

@@ -164,7 +164,8 @@ impl App {
             }
             app.kind = kind;
         }
-        app.focus = Focus::Editor(FieldId::for_kind(app.kind)[0]);
+        app.ensure_composition();
+        app.focus = Focus::Editor(app.fields()[0]);
         app.status = if let Some(err) = &app.config_error {
             Status {
                 tone: Tone::Error,
@@ -263,10 +264,16 @@ impl App {
         self.compositions.get_mut(&key)
     }
 
+    /// The fields the current draft is edited with, in Tab order.
+    pub fn fields(&self) -> &'static [FieldId] {
+        self.composition()
+            .map_or(&[FieldId::Content], Composition::fields)
+    }
+
     /// The focused editor, if an editor has focus.
     pub fn focused_editor(&self) -> Option<&TextArea<'static>> {
         match self.focus {
-            Focus::Editor(id) => self.composition().map(|c| c.field(id)),
+            Focus::Editor(id) => self.composition().and_then(|c| c.editor(id)),
             _ => None,
         }
     }

@@ -3,7 +3,9 @@
 
 use ratatui_textarea::{TextArea, WrapMode};
 
+use super::form::{Form, Path, RowKind};
 use crate::store::drafts::Draft;
+use crate::wecom::schema::FieldKind;
 use crate::wecom::validate::{Problem, Severity, has_errors};
 use crate::wecom::{Message, MessageKind, validate};
 
@@ -16,8 +18,11 @@ pub enum FieldId {
     Mentions,
     /// `mentioned_mobile_list` of a text message.
     Mobiles,
-    /// The whole JSON payload, for types whose forms come later.
+    /// The whole JSON payload: for types without a form yet, and for any
+    /// structured type when the user prefers JSON (F9).
     Raw,
+    /// The form of a news message or a template card.
+    Form,
 }
 
 impl FieldId {
@@ -28,22 +33,14 @@ impl FieldId {
             FieldId::Mentions => "mentioned_list",
             FieldId::Mobiles => "mentioned_mobile_list",
             FieldId::Raw => "raw_json",
-        }
-    }
-
-    /// The fields a message type is edited with, in Tab order.
-    pub fn for_kind(kind: MessageKind) -> &'static [FieldId] {
-        match kind {
-            MessageKind::Text => &[FieldId::Content, FieldId::Mentions, FieldId::Mobiles],
-            MessageKind::Markdown | MessageKind::MarkdownV2 => &[FieldId::Content],
-            _ => &[FieldId::Raw],
+            FieldId::Form => "form_json",
         }
     }
 
     /// The file extension that makes an external editor highlight it.
     pub fn extension(self, kind: MessageKind) -> &'static str {
         match (self, kind) {
-            (FieldId::Raw, _) => "json",
+            (FieldId::Raw | FieldId::Form, _) => "json",
             (FieldId::Content, MessageKind::Markdown | MessageKind::MarkdownV2) => "md",
             _ => "txt",
         }
@@ -64,6 +61,20 @@ pub fn raw_template(kind: MessageKind) -> &'static str {
     }
 }
 
+/// Whether a type is edited with a form (else text or raw JSON).
+pub fn has_form(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::News | MessageKind::TextNotice | MessageKind::NewsNotice
+    )
+}
+
+/// The text editor of the form field under the cursor.
+pub struct FormEditor {
+    pub path: Path,
+    pub area: TextArea<'static>,
+}
+
 /// The editors of one draft.
 pub struct Composition {
     pub kind: MessageKind,
@@ -71,6 +82,11 @@ pub struct Composition {
     pub mentions: TextArea<'static>,
     pub mobiles: TextArea<'static>,
     pub raw: TextArea<'static>,
+    /// The form, for news and cards.
+    pub form: Option<Form>,
+    pub form_editor: Option<FormEditor>,
+    /// Editing a form type as raw JSON (F9).
+    pub json_mode: bool,
     /// Bumped on every change, so derived data is recomputed only then.
     pub revision: u64,
 }
@@ -105,7 +121,16 @@ impl Composition {
             MessageKind::Text => "Type the message. Enter is a new line; Ctrl-S sends.",
             _ => "Type markdown. **bold**, [link](https://…), > quote. Ctrl-S sends.",
         };
-        Composition {
+        let form = has_form(kind).then(|| {
+            draft
+                .and_then(|d| d.texts.get(FieldId::Form.draft_key()))
+                .and_then(|json| serde_json::from_str(json).ok())
+                .map(|body| Form::with_body(kind, body))
+                .unwrap_or_else(|| Form::new(kind))
+        });
+        let json_mode = has_form(kind)
+            && draft.is_some_and(|d| d.texts.get("mode").is_some_and(|m| m == "json"));
+        let mut comp = Composition {
             kind,
             content: textarea(text(FieldId::Content), content_hint),
             mentions: textarea(
@@ -117,55 +142,174 @@ impl Composition {
                 "phone numbers, comma-separated; @all",
             ),
             raw: textarea(raw_text.trim_end(), "the JSON payload"),
+            form,
+            form_editor: None,
+            json_mode,
             revision: 0,
+        };
+        comp.sync_form_editor();
+        comp
+    }
+
+    /// The fields this draft is edited with, in Tab order.
+    pub fn fields(&self) -> &'static [FieldId] {
+        match self.kind {
+            MessageKind::Text => &[FieldId::Content, FieldId::Mentions, FieldId::Mobiles],
+            MessageKind::Markdown | MessageKind::MarkdownV2 => &[FieldId::Content],
+            kind if has_form(kind) && !self.json_mode => &[FieldId::Form],
+            _ => &[FieldId::Raw],
         }
     }
 
-    pub fn field(&self, id: FieldId) -> &TextArea<'static> {
+    /// Keeps a text editor on the form field under the cursor (and none on
+    /// other rows), loaded with that field's text.
+    pub fn sync_form_editor(&mut self) {
+        let Some(form) = &self.form else { return };
+        let row = form.current();
+        let text_row = row
+            .filter(|r| r.kind == RowKind::Field && !matches!(r.spec.kind, FieldKind::Choice(_)));
+        match text_row {
+            Some(r) if self.form_editor.as_ref().is_some_and(|e| e.path == r.path) => {}
+            Some(r) => {
+                let mut area = textarea(&form.text(&r.path), "");
+                area.set_wrap_mode(WrapMode::None);
+                area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                area.move_cursor(ratatui_textarea::CursorMove::End);
+                self.form_editor = Some(FormEditor { path: r.path, area });
+            }
+            None => self.form_editor = None,
+        }
+    }
+
+    /// Switches a form type between the form and raw JSON. JSON that is not
+    /// a message of this type keeps the JSON editor open, and says why.
+    pub fn toggle_json(&mut self) -> Result<(), String> {
+        let Some(form) = &self.form else {
+            return Err("This type has no form yet: it is edited as JSON.".into());
+        };
+        if self.json_mode {
+            let message =
+                Message::from_json_str(&self.text(FieldId::Raw)).map_err(|e| e.to_string())?;
+            if message.kind() != self.kind {
+                return Err(format!(
+                    "the JSON is a {} message, not {}",
+                    message.kind().label(),
+                    self.kind.label()
+                ));
+            }
+            self.form = Some(Form::from_message(&message));
+            self.json_mode = false;
+            self.form_editor = None;
+            self.sync_form_editor();
+        } else {
+            let json = match form.message() {
+                Ok(m) => m.to_json_pretty(),
+                Err(_) => serde_json::to_string_pretty(&form.body).unwrap_or_default(),
+            };
+            self.replace(FieldId::Raw, &json);
+            self.json_mode = true;
+        }
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// The text editor of a field: for the form, the one on the field under
+    /// the cursor, if any.
+    pub fn editor(&self, id: FieldId) -> Option<&TextArea<'static>> {
         match id {
-            FieldId::Content => &self.content,
-            FieldId::Mentions => &self.mentions,
-            FieldId::Mobiles => &self.mobiles,
-            FieldId::Raw => &self.raw,
+            FieldId::Content => Some(&self.content),
+            FieldId::Mentions => Some(&self.mentions),
+            FieldId::Mobiles => Some(&self.mobiles),
+            FieldId::Raw => Some(&self.raw),
+            FieldId::Form => self.form_editor.as_ref().map(|e| &e.area),
         }
     }
 
-    pub fn field_mut(&mut self, id: FieldId) -> &mut TextArea<'static> {
+    pub fn editor_mut(&mut self, id: FieldId) -> Option<&mut TextArea<'static>> {
         match id {
-            FieldId::Content => &mut self.content,
-            FieldId::Mentions => &mut self.mentions,
-            FieldId::Mobiles => &mut self.mobiles,
-            FieldId::Raw => &mut self.raw,
+            FieldId::Content => Some(&mut self.content),
+            FieldId::Mentions => Some(&mut self.mentions),
+            FieldId::Mobiles => Some(&mut self.mobiles),
+            FieldId::Raw => Some(&mut self.raw),
+            FieldId::Form => self.form_editor.as_mut().map(|e| &mut e.area),
         }
     }
 
-    /// The text of a field.
+    /// The text of a field; for the form, the JSON it makes.
     pub fn text(&self, id: FieldId) -> String {
-        self.field(id).lines().join("\n")
+        match (id, &self.form) {
+            (FieldId::Form, Some(form)) => match form.message() {
+                Ok(m) => m.to_json_pretty(),
+                Err(_) => serde_json::to_string_pretty(&form.body).unwrap_or_default(),
+            },
+            _ => self
+                .editor(id)
+                .map(|a| a.lines().join("\n"))
+                .unwrap_or_default(),
+        }
     }
 
     /// Replaces a field's text (paste of a whole document, $EDITOR), keeping
-    /// undo history so the replacement can be undone.
+    /// undo history so the replacement can be undone. For the form, the text
+    /// is JSON: if it is not a message of this type, the JSON editor opens
+    /// with it, so nothing is lost.
     pub fn replace(&mut self, id: FieldId, text: &str) {
-        let area = self.field_mut(id);
-        area.select_all();
-        area.cut();
-        area.insert_str(text);
+        if id == FieldId::Form {
+            match Message::from_json_str(text) {
+                Ok(m) if m.kind() == self.kind => {
+                    self.form = Some(Form::from_message(&m));
+                    self.form_editor = None;
+                    self.sync_form_editor();
+                }
+                _ => {
+                    self.json_mode = true;
+                    self.replace(FieldId::Raw, text);
+                }
+            }
+            self.revision += 1;
+            return;
+        }
+        if let Some(area) = self.editor_mut(id) {
+            area.select_all();
+            area.cut();
+            area.insert_str(text);
+        }
         self.revision += 1;
+    }
+
+    /// Writes the form editor's text into the form.
+    pub fn commit_form_editor(&mut self) {
+        if let (Some(form), Some(editor)) = (&mut self.form, &self.form_editor)
+            && let Some(row) = form.rows().into_iter().find(|r| r.path == editor.path)
+        {
+            form.set_text(&editor.path, row.spec, &editor.area.lines().join("\n"));
+        }
     }
 
     /// The draft to keep for this composition. The raw editor is kept only
     /// when it differs from the template, so templates can improve.
     pub fn to_draft(&self) -> Draft {
         let mut draft = Draft::default();
-        for &id in FieldId::for_kind(self.kind) {
-            let text = self.text(id);
+        for &id in self.fields() {
+            let text = match (id, &self.form) {
+                (FieldId::Form, Some(form)) => {
+                    let body = form.pruned_body();
+                    if Form::new(self.kind).pruned_body() == body {
+                        continue; // untouched
+                    }
+                    serde_json::to_string(&form.body).unwrap_or_default()
+                }
+                _ => self.text(id),
+            };
             if id == FieldId::Raw && text.trim() == raw_template(self.kind).trim() {
                 continue;
             }
             if !text.is_empty() {
                 draft.texts.insert(id.draft_key().to_owned(), text);
             }
+        }
+        if self.json_mode && !draft.is_empty() {
+            draft.texts.insert("mode".into(), "json".into());
         }
         draft
     }
@@ -189,6 +333,10 @@ impl Composition {
             }
             MessageKind::Markdown => Ok(Message::markdown(self.text(FieldId::Content))),
             MessageKind::MarkdownV2 => Ok(Message::markdown_v2(self.text(FieldId::Content))),
+            kind if has_form(kind) && !self.json_mode => match &self.form {
+                Some(form) => form.message(),
+                None => Err("this type has no form".into()),
+            },
             kind => {
                 let message =
                     Message::from_json_str(&self.text(FieldId::Raw)).map_err(|e| e.to_string())?;
@@ -252,7 +400,7 @@ impl Derived {
                 d.message = Some(m);
             }
             Err(e) => {
-                d.json = comp.text(FieldId::Raw);
+                d.json = comp.text(comp.fields()[0]);
                 d.json_bytes = d.json.len();
                 d.parse_error = Some(e);
             }
@@ -316,16 +464,21 @@ mod tests {
 
     #[test]
     fn raw_json_must_match_the_selected_type() {
-        let mut c = Composition::new(MessageKind::News, None);
-        assert!(c.message().is_ok(), "the template is a valid news message");
+        let mut c = Composition::new(MessageKind::Image, None);
+        assert!(
+            c.message().is_ok(),
+            "the template parses as an image message"
+        );
         c.replace(FieldId::Raw, r#"{"msgtype":"text","text":{"content":"x"}}"#);
         let err = c.message().unwrap_err();
-        assert!(err.contains("selected type is news"), "{err}");
+        assert!(err.contains("selected type is image"), "{err}");
     }
 
     #[test]
     fn untouched_templates_are_not_drafts() {
         let c = Composition::new(MessageKind::TextNotice, None);
+        assert!(!c.has_text());
+        let c = Composition::new(MessageKind::File, None);
         assert!(!c.has_text());
         let mut c = Composition::new(MessageKind::Markdown, None);
         c.content.insert_str("# hi");

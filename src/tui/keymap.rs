@@ -15,6 +15,8 @@ pub enum Context {
     Robots,
     Types,
     Editor,
+    /// The form of a news message or card.
+    Form,
     Preview,
 }
 
@@ -40,6 +42,11 @@ pub enum Action {
     Select,
     PageUp,
     PageDown,
+    ToggleJson,
+    AddItem,
+    RemoveItem,
+    MoveItemUp,
+    MoveItemDown,
 }
 
 /// A key, as written in hints.
@@ -53,6 +60,12 @@ const fn key(code: KeyCode) -> Key {
     Key {
         code,
         mods: KeyModifiers::NONE,
+    }
+}
+const fn alt(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::ALT,
     }
 }
 const fn ctrl(c: char) -> Key {
@@ -85,6 +98,8 @@ impl Key {
         };
         if self.mods.contains(KeyModifiers::CONTROL) {
             format!("Ctrl-{base}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{base}")
         } else {
             base
         }
@@ -185,6 +200,46 @@ pub const BINDINGS: &[Binding] = &[
         label: "preview/JSON",
         help: "Switch the preview between the content and the exact JSON payload.",
         in_footer: true,
+    },
+    Binding {
+        action: Action::ToggleJson,
+        keys: &[key(KeyCode::F(9))],
+        contexts: GLOBAL,
+        label: "form/JSON",
+        help: "Edit news and cards as a form or as raw JSON; what is typed carries over.",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::AddItem,
+        keys: &[key(KeyCode::F(6))],
+        contexts: &[Context::Form],
+        label: "add item",
+        help: "Add an item to the group under the cursor (article, row, link), up to WeCom's maximum.",
+        in_footer: true,
+    },
+    Binding {
+        action: Action::RemoveItem,
+        keys: &[key(KeyCode::F(7))],
+        contexts: &[Context::Form],
+        label: "remove item",
+        help: "Remove the item under the cursor.",
+        in_footer: true,
+    },
+    Binding {
+        action: Action::MoveItemUp,
+        keys: &[alt(KeyCode::Up)],
+        contexts: &[Context::Form],
+        label: "move up",
+        help: "Move the item under the cursor up.",
+        in_footer: true,
+    },
+    Binding {
+        action: Action::MoveItemDown,
+        keys: &[alt(KeyCode::Down)],
+        contexts: &[Context::Form],
+        label: "move down",
+        help: "Move the item under the cursor down.",
+        in_footer: false,
     },
     Binding {
         action: Action::AddRobot,
@@ -351,6 +406,8 @@ pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
                 "robots"
             } else if b.contexts.contains(&Context::Preview) {
                 "preview"
+            } else if b.contexts.contains(&Context::Form) {
+                "form"
             } else {
                 "editor"
             };

@@ -8,13 +8,16 @@
 pub mod app;
 pub mod compose;
 pub mod dialog;
+pub mod form;
 pub mod keymap;
+pub mod mockup;
 pub mod msg;
 pub mod terminal;
 pub mod text;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod width;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};

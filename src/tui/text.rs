@@ -13,8 +13,7 @@ pub const SEND_IN_FLIGHT: &str =
 pub const CANCELLED: &str =
     "Send cancelled. If the request had already reached WeCom, the message may still appear.";
 pub const NOTHING_TO_CANCEL: &str = "Nothing is being sent.";
-pub const RAW_ONLY: &str =
-    "F8 sends the raw JSON editor as is; this type is edited in the text editor: use Ctrl-S.";
+pub const RAW_ONLY: &str = "F8 sends the JSON editor as is; for news and cards, F9 opens it first. Text and markdown are sent with Ctrl-S.";
 pub const TOO_SMALL: &str = "Terminal too small";
 pub const CONFIRM_QUIT_KEYS: &str = "y: quit anyway · n / Esc: stay";
 pub const CONFIRM_DELETE_KEYS: &str = "y / Enter: delete · n / Esc: keep";

@@ -9,11 +9,13 @@ use ratatui::layout::{Position, Rect};
 use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::compose::FieldId;
 use super::dialog::{Popup, RobotDialog};
+use super::form::RowKind;
 use super::keymap::{self, Action, Context};
 use super::msg::{Effect, Msg, Payload, SendOutcome};
 use super::text;
 use super::view;
 use crate::wecom::MessageKind;
+use crate::wecom::schema::FieldKind;
 
 /// Applies one message to the state and returns the work it asks for.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -45,6 +47,7 @@ fn context(focus: Focus) -> Context {
     match focus {
         Focus::Robots => Context::Robots,
         Focus::Types => Context::Types,
+        Focus::Editor(FieldId::Form) => Context::Form,
         Focus::Editor(_) => Context::Editor,
         Focus::Preview => Context::Preview,
     }
@@ -60,19 +63,124 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         && key.modifiers.contains(KeyModifiers::CONTROL)
         && let Focus::Editor(id) = app.focus
         && let Some(comp) = app.composition_mut()
-        && comp.field(id).is_selecting()
+        && let Some(area) = comp.editor_mut(id)
+        && area.is_selecting()
     {
-        comp.field_mut(id).copy();
+        area.copy();
         return;
     }
     match keymap::resolve(&key, context(app.focus)) {
         Some(action) => on_action(app, action, fx),
-        None => {
-            if let Focus::Editor(id) = app.focus {
-                edit(app, id, |area| area.input(key));
+        None => match app.focus {
+            Focus::Editor(FieldId::Form) => form_input(app, key),
+            Focus::Editor(id) => edit(app, id, |area| area.input(key)),
+            _ => {}
+        },
+    }
+}
+
+/// A key in the form that is not a command: moving between rows, changing a
+/// choice, or typing into the field under the cursor.
+fn form_input(app: &mut App, key: KeyEvent) {
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let Some(row) = comp.form.as_ref().and_then(|f| f.current()) else {
+        return;
+    };
+    let is_choice = matches!(row.spec.kind, FieldKind::Choice(_));
+    let is_text = row.kind == RowKind::Field && !is_choice;
+    let multiline = row.spec.kind == FieldKind::MultiLine;
+    // In a multi-line field, ↑/↓ move within the text until its first/last line.
+    let inside = comp.form_editor.as_ref().is_some_and(|e| {
+        let line = e.area.cursor().0;
+        match key.code {
+            KeyCode::Up => multiline && line > 0,
+            KeyCode::Down => multiline && line + 1 < e.area.lines().len(),
+            _ => false,
+        }
+    });
+    let mut changed = false;
+    let mut status = None;
+    if let Some(form) = comp.form.as_mut() {
+        match key.code {
+            KeyCode::Up if !inside => {
+                form.step(-1);
             }
+            KeyCode::Down if !inside => {
+                form.step(1);
+            }
+            KeyCode::Enter if is_text && !multiline => {
+                form.step(1);
+            }
+            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right if is_choice => {
+                form.cycle_choice(&row, 1);
+                changed = true;
+            }
+            KeyCode::Left if is_choice => {
+                form.cycle_choice(&row, -1);
+                changed = true;
+            }
+            KeyCode::Enter if matches!(row.kind, RowKind::List { .. }) => {
+                status = Some(form.add_item());
+                changed = true;
+            }
+            _ if is_text => {
+                if let Some(editor) = comp.form_editor.as_mut()
+                    && editor.area.input(key)
+                {
+                    comp.commit_form_editor();
+                    changed = true;
+                }
+            }
+            _ => {}
         }
     }
+    comp.sync_form_editor();
+    if changed {
+        comp.revision += 1;
+        app.drafts_dirty = true;
+    }
+    if let Some(result) = status {
+        app.status = match result {
+            Ok(text) => Status::info(text),
+            Err(text) => Status {
+                tone: Tone::Warning,
+                text,
+                detail: None,
+            },
+        };
+    }
+}
+
+/// Add, remove or move a form item, saying what happened or why not.
+fn form_command(app: &mut App, action: Action) {
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let Some(form) = comp.form.as_mut() else {
+        app.status = Status::info("Groups are edited in the form of news and cards.");
+        return;
+    };
+    let result = match action {
+        Action::AddItem => form.add_item(),
+        Action::RemoveItem => form.remove_item(),
+        Action::MoveItemUp => form.move_item(-1),
+        _ => form.move_item(1),
+    };
+    if result.is_ok() {
+        comp.revision += 1;
+    }
+    comp.sync_form_editor();
+    app.drafts_dirty |= result.is_ok();
+    app.status = match result {
+        Ok(text) => Status::info(text),
+        Err(text) => Status {
+            tone: Tone::Warning,
+            text,
+            detail: None,
+        },
+    };
 }
 
 /// Runs an edit on a field and marks the draft changed if it changed.
@@ -82,8 +190,12 @@ fn edit(
     f: impl FnOnce(&mut ratatui_textarea::TextArea<'static>) -> bool,
 ) {
     if let Some(comp) = app.composition_mut()
-        && f(comp.field_mut(id))
+        && let Some(area) = comp.editor_mut(id)
+        && f(area)
     {
+        if id == FieldId::Form {
+            comp.commit_form_editor();
+        }
         comp.revision += 1;
         app.drafts_dirty = true;
     }
@@ -126,7 +238,11 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => robot_command(app, action),
         Action::Up => step_list(app, -1),
         Action::Down => step_list(app, 1),
-        Action::Select => app.focus = Focus::Editor(FieldId::for_kind(app.kind)[0]),
+        Action::Select => app.focus = Focus::Editor(app.fields()[0]),
+        Action::ToggleJson => toggle_json(app),
+        Action::AddItem | Action::RemoveItem | Action::MoveItemUp | Action::MoveItemDown => {
+            form_command(app, action)
+        }
         Action::PageUp => app.preview_scroll = app.preview_scroll.saturating_sub(5),
         Action::PageDown => app.preview_scroll = app.preview_scroll.saturating_add(5),
     }
@@ -155,7 +271,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         }
     };
     let payload = if raw {
-        if !FieldId::for_kind(app.kind).contains(&FieldId::Raw) {
+        if !app.fields().contains(&FieldId::Raw) {
             app.status = Status::info(text::RAW_ONLY);
             return;
         }
@@ -204,9 +320,10 @@ fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
         };
     } else if let Focus::Editor(id) = app.focus
         && let Some(comp) = app.composition_mut()
-        && comp.field(id).is_selecting()
+        && let Some(area) = comp.editor_mut(id)
+        && area.is_selecting()
     {
-        comp.field_mut(id).cancel_selection();
+        area.cancel_selection();
     }
 }
 
@@ -303,13 +420,38 @@ fn on_paste(app: &mut App, text: &str) {
     }
 }
 
+fn toggle_json(app: &mut App) {
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let result = comp.toggle_json();
+    let to_json = comp.json_mode;
+    match result {
+        Ok(()) => {
+            app.focus = Focus::Editor(if to_json { FieldId::Raw } else { FieldId::Form });
+            app.drafts_dirty = true;
+            app.status = Status::info(if to_json {
+                "Editing the JSON payload; F9 goes back to the form."
+            } else {
+                "Back to the form."
+            });
+        }
+        Err(e) => app.status = Status::error(format!("Staying in JSON: {e}")),
+    }
+}
+
 fn move_focus(app: &mut App, step: isize) {
+    // In the form, Tab walks the rows before leaving it.
+    if app.focus == Focus::Editor(FieldId::Form)
+        && let Some(comp) = app.composition_mut()
+        && let Some(form) = comp.form.as_mut()
+        && form.step(step)
+    {
+        comp.sync_form_editor();
+        return;
+    }
     let mut order = vec![Focus::Robots, Focus::Types];
-    order.extend(
-        FieldId::for_kind(app.kind)
-            .iter()
-            .map(|f| Focus::Editor(*f)),
-    );
+    order.extend(app.fields().iter().map(|f| Focus::Editor(*f)));
     order.push(Focus::Preview);
     let i = order.iter().position(|f| *f == app.focus).unwrap_or(0) as isize;
     let n = order.len() as isize;
@@ -342,9 +484,9 @@ fn select_kind(app: &mut App, kind: MessageKind) {
     app.ensure_composition();
     app.preview_scroll = 0;
     if let Focus::Editor(id) = app.focus
-        && !FieldId::for_kind(kind).contains(&id)
+        && !app.fields().contains(&id)
     {
-        app.focus = Focus::Editor(FieldId::for_kind(kind)[0]);
+        app.focus = Focus::Editor(app.fields()[0]);
     }
 }
 
@@ -487,7 +629,11 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
     if app.popup.is_some() {
         return;
     }
-    let areas = view::layout(Rect::new(0, 0, app.size.0, app.size.1), app.kind);
+    let areas = view::layout(
+        Rect::new(0, 0, app.size.0, app.size.1),
+        app.kind,
+        app.fields(),
+    );
     let at = Position::new(mouse.column, mouse.row);
     let hit = |r: Rect| r.contains(at);
     match mouse.kind {
@@ -507,8 +653,21 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
                 }
             } else if hit(areas.preview) {
                 app.focus = Focus::Preview;
-            } else if let Some((id, _)) = areas.fields.iter().find(|(_, r)| hit(*r)) {
+            } else if let Some((id, rect)) = areas.fields.iter().find(|(_, r)| hit(*r)) {
                 app.focus = Focus::Editor(*id);
+                let clicked = match (id, app.composition().and_then(|c| c.form.as_ref())) {
+                    (FieldId::Form, Some(form)) => {
+                        view::form_row_at(form, &app.derived.problems, *rect, mouse.row)
+                    }
+                    _ => None,
+                };
+                if let Some(row) = clicked
+                    && let Some(comp) = app.composition_mut()
+                    && let Some(form) = comp.form.as_mut()
+                {
+                    form.cursor = row;
+                    comp.sync_form_editor();
+                }
             }
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
@@ -521,8 +680,13 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
                 };
             } else if let Some((id, _)) = areas.fields.iter().find(|(_, r)| hit(*r)) {
                 let id = *id;
-                if let Some(comp) = app.composition_mut() {
-                    comp.field_mut(id).input(mouse);
+                if let Some(comp) = app.composition_mut()
+                    && let Some(form) = comp.form.as_mut().filter(|_| id == FieldId::Form)
+                {
+                    form.step(if down { 1 } else { -1 });
+                    comp.sync_form_editor();
+                } else if let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id)) {
+                    area.input(mouse);
                 }
             }
         }

@@ -8,12 +8,16 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::app::{App, Focus, PreviewMode, Tone};
-use super::compose::FieldId;
+use super::compose::{FieldId, has_form};
 use super::dialog::{DialogField, Popup, RobotDialog, RobotDialogMode, WebhookCheck};
+use super::form::{Form, RowKind, counter, path_string};
 use super::keymap;
 use super::text;
 use super::update::footer_context;
+use super::width::{fit, truncate, wrap};
 use crate::wecom::MessageKind;
+use crate::wecom::schema::FieldKind;
+use crate::wecom::validate::Problem;
 use crate::wecom::validate::{Severity, group_digits};
 
 /// The smallest terminal the layout is made for.
@@ -37,8 +41,8 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Lays the screen out for a message type.
-pub fn layout(area: Rect, kind: MessageKind) -> Areas {
+/// Lays the screen out for a message type edited with `fields`.
+pub fn layout(area: Rect, kind: MessageKind, fields: &[FieldId]) -> Areas {
     let [main, status, footer] = Layout::vertical([
         Constraint::Min(10),
         Constraint::Length(1),
@@ -64,8 +68,8 @@ pub fn layout(area: Rect, kind: MessageKind) -> Areas {
         footer,
         ..Areas::default()
     };
-    match FieldId::for_kind(kind) {
-        [FieldId::Raw] => {
+    match fields {
+        [FieldId::Raw] if !has_form(kind) => {
             let [hint, raw] =
                 Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(editor);
             areas.hint = Some(hint);
@@ -84,6 +88,7 @@ pub fn layout(area: Rect, kind: MessageKind) -> Areas {
                 (FieldId::Mobiles, mobiles),
             ];
         }
+        [only] => areas.fields.push((*only, editor)),
         _ => areas.fields.push((FieldId::Content, editor)),
     }
     areas
@@ -96,7 +101,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         render_too_small(frame, area);
         return;
     }
-    let areas = layout(area, app.kind);
+    let areas = layout(area, app.kind, app.fields());
     render_robots(app, frame, areas.robots);
     render_types(app, frame, areas.types);
     if let Some(hint) = areas.hint {
@@ -166,7 +171,7 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, r)| {
             let marker = match (i == app.robot_index, r.webhook.is_err()) {
-                (_, true) => "⚠ ",
+                (_, true) => "! ",
                 (true, false) => "› ",
                 (false, false) => "  ",
             };
@@ -215,11 +220,16 @@ fn field_title(app: &App, id: FieldId) -> String {
         FieldId::Mentions => " @ userids ".to_owned(),
         FieldId::Mobiles => " @ phones ".to_owned(),
         FieldId::Raw => format!(" {} JSON → {} ", app.kind.label(), app.robot_name()),
+        FieldId::Form => format!(" {} form → {} ", app.kind.label(), app.robot_name()),
     }
 }
 
 fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect) {
     let focused = app.focus == Focus::Editor(id);
+    if id == FieldId::Form {
+        render_form(app, frame, area, focused);
+        return;
+    }
     let mut b = block(app, field_title(app, id), focused);
     let counter = match (id, app.derived.bytes) {
         (FieldId::Content, Some((used, limit))) => Some(Span::styled(
@@ -237,9 +247,227 @@ fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect) {
     }
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    if let Some(comp) = app.composition() {
-        frame.render_widget(comp.field(id), inner);
+    if let Some(area) = app.composition().and_then(|c| c.editor(id)) {
+        frame.render_widget(area, inner);
     }
+}
+
+/// Width of the label column of a form.
+const FORM_LABEL: usize = 22;
+
+/// A line of the drawn form: a row, or a problem under it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FormLine {
+    Row(usize),
+    Problem(usize, usize),
+}
+
+/// The lines of a form and the first one shown, so the cursor's row stays in
+/// view; shared by drawing and mouse clicks.
+fn form_lines(form: &Form, problems: &[Problem], height: usize) -> (Vec<FormLine>, usize) {
+    let rows = form.rows();
+    let mut lines = Vec::new();
+    let mut cursor_line = 0;
+    for (i, row) in rows.iter().enumerate() {
+        if i == form.cursor {
+            cursor_line = lines.len();
+        }
+        lines.push(FormLine::Row(i));
+        let path = path_string(form.kind, &row.path);
+        if let Some(p) = problems.iter().position(|p| p.path == path) {
+            lines.push(FormLine::Problem(i, p));
+        }
+    }
+    let offset = (cursor_line + 3).saturating_sub(height);
+    (lines, offset)
+}
+
+/// The form row drawn at screen row `y` of the form's frame `area`.
+pub fn form_row_at(form: &Form, problems: &[Problem], area: Rect, y: u16) -> Option<usize> {
+    let inner = Block::bordered().inner(area);
+    let height = inner.height.saturating_sub(1) as usize;
+    let (lines, offset) = form_lines(form, problems, height);
+    let line = (y.checked_sub(inner.y)? as usize) + offset;
+    match lines.get(line)? {
+        FormLine::Row(i) if form.rows().get(*i).is_some_and(|r| r.focusable()) => Some(*i),
+        _ => None,
+    }
+}
+
+fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
+    let title = format!(" {} form → {} ", app.kind.label(), app.robot_name());
+    let b = block(app, title, focused).title_bottom(
+        Line::from(" F9 JSON ")
+            .right_aligned()
+            .style(app.theme.dim()),
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(comp) = app.composition() else {
+        return;
+    };
+    let Some(form) = &comp.form else { return };
+    let rows = form.rows();
+    let height = inner.height.saturating_sub(1) as usize;
+    let (lines, offset) = form_lines(form, &app.derived.problems, height);
+    let width = inner.width as usize;
+    for (n, line) in lines.iter().skip(offset).take(height).enumerate() {
+        let y = inner.y + n as u16;
+        let rect = Rect::new(inner.x, y, inner.width, 1);
+        match *line {
+            FormLine::Problem(i, p) => {
+                let problem = &app.derived.problems[p];
+                let style = if problem.is_error() {
+                    app.theme.error()
+                } else {
+                    app.theme.warning()
+                };
+                let indent = "  ".repeat(rows[i].depth + 1);
+                let mark = if problem.is_error() { "✗" } else { "!" };
+                let text = fit(
+                    &format!("{indent}{mark} {} {}", problem.message, problem.fix),
+                    width,
+                );
+                frame.render_widget(Paragraph::new(Line::styled(text, style)), rect);
+            }
+            FormLine::Row(i) => {
+                let row = &rows[i];
+                let is_cursor = focused && i == form.cursor;
+                render_form_row(app, frame, form, row, rect, is_cursor);
+                if is_cursor && let Some(editor) = &comp.form_editor {
+                    // Leave room for the counter at the end of the row.
+                    let text = form.text(&row.path);
+                    let reserve =
+                        counter(row.spec, &text).map_or(0, |(c, _)| c.chars().count() + 1);
+                    let value = Rect::new(
+                        inner.x + FORM_LABEL as u16,
+                        y,
+                        inner.width.saturating_sub((FORM_LABEL + reserve) as u16),
+                        1,
+                    );
+                    frame.render_widget(&editor.area, value);
+                }
+            }
+        }
+    }
+    // What the focused field is for, from the official page.
+    if let Some(row) = rows.get(form.cursor) {
+        let help = Rect::new(
+            inner.x,
+            inner.y + inner.height.saturating_sub(1),
+            inner.width,
+            1,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(row.spec.help, width), app.theme.dim())),
+            help,
+        );
+    }
+}
+
+fn render_form_row(
+    app: &App,
+    frame: &mut Frame,
+    form: &Form,
+    row: &super::form::Row,
+    rect: Rect,
+    is_cursor: bool,
+) {
+    let width = rect.width as usize;
+    let indent = "  ".repeat(row.depth);
+    let label_style = if is_cursor {
+        app.theme.selected()
+    } else if !row.applies {
+        app.theme.dim()
+    } else {
+        Style::default()
+    };
+    let star = if row.required { "*" } else { "" };
+    let mut spans = Vec::new();
+    match &row.kind {
+        RowKind::Section => {
+            spans.push(Span::styled(
+                fit(&format!("{indent}▾ {}{star}", row.spec.label), width),
+                label_style.add_modifier(Modifier::BOLD),
+            ));
+        }
+        RowKind::List { count, max, .. } => {
+            spans.push(Span::styled(
+                format!("{indent}+ {}{star} ", row.spec.label),
+                label_style.add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::styled(format!("{count}/{max}"), app.theme.dim()));
+            if is_cursor {
+                spans.push(Span::styled("  Enter/F6 add", app.theme.key()));
+            }
+        }
+        RowKind::Item { index, .. } => {
+            let summary = ["title", "keyname"]
+                .iter()
+                .map(|k| {
+                    let mut p = row.path.clone();
+                    p.push(super::form::Seg::Key(k));
+                    form.text(&p)
+                })
+                .find(|t| !t.is_empty())
+                .unwrap_or_default();
+            spans.push(Span::styled(
+                format!("{indent}#{} ", index + 1),
+                label_style.add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::styled(truncate(&summary, 24), app.theme.dim()));
+            if is_cursor {
+                spans.push(Span::styled("  F7 remove · Alt-↑↓ move", app.theme.key()));
+            }
+        }
+        RowKind::Field => {
+            let label = fit(&format!("{indent}{}{star}", row.spec.label), FORM_LABEL - 1);
+            spans.push(Span::styled(label, label_style));
+            spans.push(Span::raw(" "));
+            let text = form.text(&row.path);
+            let count = counter(row.spec, &text);
+            let value_width = width.saturating_sub(FORM_LABEL + 12);
+            match row.spec.kind {
+                FieldKind::Choice(_) => {
+                    let value = form.get(&row.path).and_then(serde_json::Value::as_i64);
+                    let shown = match value {
+                        Some(v) => format!("{v} {}", row.spec.choice_label(v).unwrap_or("?")),
+                        None => "not set".to_owned(),
+                    };
+                    let style = if is_cursor {
+                        app.theme.key()
+                    } else {
+                        Style::default()
+                    };
+                    spans.push(Span::styled(format!("‹ {shown} ›"), style));
+                }
+                _ if is_cursor => {}
+                _ if text.is_empty() && row.required => {
+                    spans.push(Span::styled("required", app.theme.dim()))
+                }
+                _ => spans.push(Span::raw(fit(&text.replace('\n', "⏎"), value_width))),
+            }
+            if !row.applies {
+                spans.push(Span::styled(" (unused for this type)", app.theme.dim()));
+            } else if let Some((c, over)) = count {
+                let used: usize = spans
+                    .iter()
+                    .map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref()))
+                    .sum();
+                let pad = width.saturating_sub(used + c.chars().count() + 1);
+                spans.push(Span::raw(" ".repeat(pad)));
+                spans.push(Span::styled(
+                    c,
+                    if over {
+                        app.theme.warning()
+                    } else {
+                        app.theme.dim()
+                    },
+                ));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), rect);
 }
 
 fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
@@ -252,7 +480,10 @@ fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
             ),
             Text::from(app.derived.json.clone()),
         ),
-        PreviewMode::Content => (" Preview ".to_owned(), preview_text(app)),
+        PreviewMode::Content => (
+            " Preview ".to_owned(),
+            preview_text(app, area.width.saturating_sub(2)),
+        ),
     };
     let p = Paragraph::new(body)
         .wrap(Wrap { trim: false })
@@ -269,7 +500,7 @@ fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
 
 /// A plain preview of what the group will see (the faithful markdown
 /// renderer is separate work).
-fn preview_text(app: &App) -> Text<'static> {
+fn preview_text(app: &App, width: u16) -> Text<'static> {
     let Some(comp) = app.composition() else {
         return Text::default();
     };
@@ -301,6 +532,11 @@ fn preview_text(app: &App) -> Text<'static> {
             text
         }
         _ => match &app.derived.parse_error {
+            None if let Some(m) = &app.derived.message
+                && let Some(t) = super::mockup::mockup(m, width, &app.theme) =>
+            {
+                t
+            }
             Some(e) => Text::from(vec![
                 Line::styled("The JSON is not a message yet:", app.theme.error()),
                 Line::from(e.clone()),
@@ -424,7 +660,7 @@ fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
-    let area = popup_area(frame.area(), 96, 30);
+    let area = popup_area(frame.area(), 100, frame.area().height.saturating_sub(2));
     let mut lines = vec![
         Line::styled(
             "Keys — the same list drives the footer",
@@ -432,12 +668,21 @@ fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
         ),
         Line::default(),
     ];
+    // Keys and place in two columns; the help text wraps in a third.
+    let text_width = (area.width as usize).saturating_sub(2 + 28).max(10);
     for (keys, where_, help) in keymap::help_rows() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:<18}"), app.theme.key()),
-            Span::styled(format!("{where_:<9}"), app.theme.dim()),
-            Span::raw(help),
-        ]));
+        for (i, piece) in wrap(help, text_width).into_iter().enumerate() {
+            let (k, w) = if i == 0 {
+                (keys.as_str(), where_)
+            } else {
+                ("", "")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(fit(k, 19), app.theme.key()),
+                Span::styled(fit(w, 9), app.theme.dim()),
+                Span::raw(piece),
+            ]));
+        }
     }
     lines.push(Line::default());
     lines.push(Line::from(
@@ -461,7 +706,7 @@ fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
     let p = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))
-        .block(block(app, " Help ", true));
+        .block(block(app, " Help · ↑↓ scroll · Esc closes ", true));
     frame.render_widget(Clear, area);
     frame.render_widget(p, area);
 }
@@ -551,34 +796,4 @@ fn render_robot_dialog(app: &App, frame: &mut Frame, dialog: &RobotDialog) {
         app.theme.key(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rows[2]);
-}
-
-/// Cuts `s` to `width` display columns (CJK counts two), ending in `…`
-/// when cut.
-pub fn truncate(s: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if s.width() <= width {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// `s` cut or padded with spaces to exactly `width` display columns.
-pub fn fit(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let mut t = truncate(s, width);
-    let pad = width.saturating_sub(t.width());
-    t.extend(std::iter::repeat_n(' ', pad));
-    t
 }

@@ -1,0 +1,79 @@
+//! Text measured in terminal columns: CJK characters and most emoji take
+//! two, so lengths in `char`s or bytes would misalign every column.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Cuts `s` to `width` display columns (CJK counts two), ending in `…`
+/// when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `s` cut or padded with spaces to exactly `width` display columns.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut t = truncate(s, width);
+    let pad = width.saturating_sub(t.width());
+    t.extend(std::iter::repeat_n(' ', pad));
+    t
+}
+
+/// Splits `s` into lines of at most `width` display columns, breaking after
+/// a space when the line has one (words stay whole), anywhere otherwise (CJK
+/// text has no spaces and may break between any two characters).
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && !line.is_empty() {
+            let carry = match line.rfind(' ') {
+                Some(i) if i + 1 < line.len() && !c.is_whitespace() => line.split_off(i + 1),
+                _ => String::new(),
+            };
+            out.push(line.trim_end().to_owned());
+            line = carry;
+            used = line.width();
+            if c == ' ' {
+                continue;
+            }
+        }
+        line.push(c);
+        used += w;
+    }
+    out.push(line);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_cjk_as_two_columns() {
+        assert_eq!(truncate("部署完成了", 7), "部署完…");
+        assert_eq!(fit("部署", 6), "部署  ");
+        assert_eq!(fit("abc", 2), "a…");
+        assert_eq!(wrap("部署完成abc", 5), ["部署", "完成a", "bc"]);
+        assert_eq!(
+            wrap("send the message now", 9),
+            ["send the", "message", "now"]
+        );
+        assert_eq!(wrap("", 5), [""]);
+    }
+}
