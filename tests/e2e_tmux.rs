@@ -318,3 +318,46 @@ fn external_editor_round_trip_and_sigterm_keep_the_text() {
     tmux.keys(&["C-q"]);
     tmux.wait_exit();
 }
+
+#[test]
+fn a_text_notice_card_filled_in_the_form_reaches_the_sandbox() {
+    let dirs = dirs();
+    let tmux = Tmux::new("card");
+    tmux.start_app(&dirs);
+    tmux.wait_for("No robot yet");
+    // markdown → markdown_v2 → image → news → file → voice → text_notice
+    for _ in 0..6 {
+        tmux.keys(&["C-t"]);
+    }
+    tmux.wait_for("card: text_notice form → sandbox");
+    // Icon URL, Description, Colour, then the main title.
+    tmux.keys(&["Down", "Down", "Down"]);
+    tmux.type_text("部署完成");
+    tmux.keys(&["Down"]);
+    tmux.type_text("v1.2.3 已上线");
+    // The card's click URL is the last field.
+    for _ in 0..30 {
+        tmux.keys(&["Down"]);
+    }
+    tmux.type_text("https://example.com/deploys/42");
+    tmux.wait_for("ready to send");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("✓ Sent card: text_notice to sandbox");
+    let recorded =
+        std::fs::read_to_string(dirs.data.join("sandbox-messages.jsonl")).expect("records");
+    let line = recorded.lines().last().expect("a record");
+    let record: serde_json::Value = serde_json::from_str(line).expect("json");
+    assert_eq!(
+        record["message"],
+        serde_json::json!({
+            "msgtype": "template_card",
+            "template_card": {
+                "card_type": "text_notice",
+                "main_title": {"title": "部署完成", "desc": "v1.2.3 已上线"},
+                "card_action": {"type": 1, "url": "https://example.com/deploys/42"}
+            }
+        })
+    );
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
+}

@@ -426,3 +426,60 @@ fn a_form_survives_a_restart_and_the_json_round_trip() {
     assert_eq!(app.focus, Focus::Editor(FieldId::Form));
     assert_eq!(made(&app), before);
 }
+
+#[test]
+fn snapshots_of_the_forms_with_their_mockups() {
+    let mut app = open(MessageKind::TextNotice);
+    let t = "template_card";
+    fill_common(&mut app, t);
+    fill(&mut app, &format!("{t}.emphasis_content.title"), "100");
+    fill(&mut app, &format!("{t}.emphasis_content.desc"), "数据含义");
+    fill(
+        &mut app,
+        &format!("{t}.sub_title_text"),
+        "下载企业微信还能抢红包!",
+    );
+    fill_lists_and_action(&mut app, t);
+    goto(&mut app, "template_card.main_title.title");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("欢迎使用企业微信"), "{shown}");
+    insta::assert_snapshot!("text_notice_form", shown);
+
+    let mut app = open(MessageKind::NewsNotice);
+    fill_common(&mut app, t);
+    fill(
+        &mut app,
+        &format!("{t}.card_image.url"),
+        "https://wework.qpic.cn/wwpic/354393_4zpkKXd7SrGMvfg_1629280616/0",
+    );
+    fill(&mut app, &format!("{t}.card_image.aspect_ratio"), "2.25");
+    add(&mut app, &format!("{t}.vertical_content_list"));
+    fill(
+        &mut app,
+        &format!("{t}.vertical_content_list[0].title"),
+        "惊喜红包等你来拿",
+    );
+    fill(
+        &mut app,
+        &format!("{t}.card_action.url"),
+        "https://work.weixin.qq.com/?from=openApi",
+    );
+    goto(&mut app, "template_card.card_image.aspect_ratio");
+    insta::assert_snapshot!("news_notice_form", screen(&app, 120, 40));
+
+    let mut app = open(MessageKind::News);
+    fill(&mut app, "news.articles[0].title", "中秋节礼品领取");
+    fill(
+        &mut app,
+        "news.articles[0].description",
+        "今年中秋节公司有豪礼相送",
+    );
+    fill(
+        &mut app,
+        "news.articles[0].url",
+        "https://work.weixin.qq.com",
+    );
+    add(&mut app, "news.articles");
+    fill(&mut app, "news.articles[1].title", &"很长的标题".repeat(9));
+    insta::assert_snapshot!("news_form", screen(&app, 120, 40));
+}

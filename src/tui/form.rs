@@ -175,7 +175,7 @@ impl Form {
         let mut rows = Vec::new();
         let empty = Map::new();
         let obj = self.body.as_object().unwrap_or(&empty);
-        push_rows(self.kind.fields(), obj, &Vec::new(), 0, &mut rows);
+        push_rows(self.kind.fields(), obj, &Vec::new(), 0, true, &mut rows);
         rows
     }
 
@@ -473,11 +473,14 @@ fn prune(v: &Value) -> Option<Value> {
     }
 }
 
+/// Rows of `fields` over `obj`. `present`: the object is sent (required, or
+/// holds a value); an optional section left empty requires nothing.
 fn push_rows(
     fields: &'static [FieldSpec],
     obj: &Map<String, Value>,
     path: &Path,
     depth: usize,
+    present: bool,
     rows: &mut Vec<Row>,
 ) {
     let sibling_type = obj.get("type").and_then(Value::as_i64).unwrap_or(0);
@@ -489,7 +492,7 @@ fn push_rows(
         if !applies && is_blank(value) {
             continue;
         }
-        let required = spec.required && applies;
+        let required = spec.required && applies && present;
         match spec.kind {
             FieldKind::Object(children) => {
                 rows.push(Row {
@@ -502,7 +505,8 @@ fn push_rows(
                 });
                 let empty = Map::new();
                 let child = value.and_then(Value::as_object).unwrap_or(&empty);
-                push_rows(children, child, &p, depth + 1, rows);
+                let child_present = present && (required || !is_blank(value));
+                push_rows(children, child, &p, depth + 1, child_present, rows);
             }
             FieldKind::List { items, min, max } => {
                 let arr: &[Value] = value.and_then(Value::as_array).map_or(&[], Vec::as_slice);
@@ -534,7 +538,7 @@ fn push_rows(
                     });
                     let empty = Map::new();
                     let child = item.as_object().unwrap_or(&empty);
-                    push_rows(items, child, &ip, depth + 2, rows);
+                    push_rows(items, child, &ip, depth + 2, present, rows);
                 }
             }
             _ => rows.push(Row {

@@ -252,8 +252,11 @@ fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect) {
     }
 }
 
-/// Width of the label column of a form.
-const FORM_LABEL: usize = 22;
+/// Width of the label column of a form `width` columns wide: room for the
+/// longest labels on wide screens, a third of the form on narrow ones.
+fn form_label(width: usize) -> usize {
+    (width * 2 / 5).clamp(12, 22)
+}
 
 /// A line of the drawn form: a row, or a problem under it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -339,10 +342,11 @@ fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
                     let text = form.text(&row.path);
                     let reserve =
                         counter(row.spec, &text).map_or(0, |(c, _)| c.chars().count() + 1);
+                    let label = form_label(width);
                     let value = Rect::new(
-                        inner.x + FORM_LABEL as u16,
+                        inner.x + label as u16,
                         y,
-                        inner.width.saturating_sub((FORM_LABEL + reserve) as u16),
+                        inner.width.saturating_sub((label + reserve) as u16),
                         1,
                     );
                     frame.render_widget(&editor.area, value);
@@ -421,12 +425,16 @@ fn render_form_row(
             }
         }
         RowKind::Field => {
-            let label = fit(&format!("{indent}{}{star}", row.spec.label), FORM_LABEL - 1);
+            let label_width = form_label(width);
+            let label = fit(
+                &format!("{indent}{}{star}", row.spec.label),
+                label_width - 1,
+            );
             spans.push(Span::styled(label, label_style));
             spans.push(Span::raw(" "));
             let text = form.text(&row.path);
             let count = counter(row.spec, &text);
-            let value_width = width.saturating_sub(FORM_LABEL + 12);
+            let value_width = width.saturating_sub(label_width + 12);
             match row.spec.kind {
                 FieldKind::Choice(_) => {
                     let value = form.get(&row.path).and_then(serde_json::Value::as_i64);
