@@ -34,6 +34,9 @@ pub struct Config {
     /// Settings of the built-in sandbox endpoint.
     #[serde(default)]
     pub sandbox: SandboxSection,
+    /// The notify relay's codes (`wecom serve`); absent until one is made.
+    #[serde(default, skip_serializing_if = "RelaySection::is_empty")]
+    pub relay: RelaySection,
 }
 
 /// A saved robot: a name the user chose and its webhook.
@@ -52,6 +55,54 @@ pub struct SandboxSection {
     /// against a real robot's key can be tried offline. Secret.
     #[serde(default)]
     pub keys: Vec<String>,
+}
+
+/// The `[relay]` table: the codes that `wecom serve` accepts in
+/// `POST /api/notify/{code}`, each sending to one robot.
+///
+/// A code is a bearer secret (whoever knows it can post to the robot), so
+/// only its sha256 is kept: the config, which may be backed up or shared
+/// with a dotfiles repository, never holds a usable code, and `wecom robots
+/// code NAME` shows a new code once. A code has 256 random bits, so its hash
+/// cannot be reversed by trying codes.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, Debug)]
+pub struct RelaySection {
+    #[serde(default)]
+    pub codes: Vec<RelayCode>,
+}
+
+impl RelaySection {
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+/// One relay code, as saved.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct RelayCode {
+    /// A short name for the code, to list and revoke it: the first
+    /// [`CODE_ID_CHARS`] hex digits of its hash, which say nothing usable
+    /// about the code.
+    pub id: String,
+    /// The robot the code sends to (its saved name).
+    pub robot: String,
+    /// sha256 of the code, hexadecimal.
+    pub sha256: String,
+    /// When the code was made (RFC 3339, local time).
+    #[serde(default)]
+    pub created_at: String,
+}
+
+/// Random bytes in a relay code: 256 bits, well above the 128 asked for
+/// an unguessable code.
+pub const CODE_BYTES: usize = 32;
+/// Hex digits of the hash that name a code.
+pub const CODE_ID_CHARS: usize = 8;
+
+/// The hexadecimal sha256 of a relay code.
+pub fn relay_code_hash(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(code.as_bytes()))
 }
 
 /// Why a robot could not be found, added or changed. The `Display` is a
@@ -79,6 +130,10 @@ pub enum RobotError {
         "The saved webhook of that robot cannot be read ({source}): edit the robot and paste its webhook again."
     )]
     BadSavedWebhook { name: String, source: WebhookError },
+    #[error(
+        "That robot has no relay code with that id: `wecom robots code NAME --list` shows its codes."
+    )]
+    CodeNotFound,
 }
 
 /// A rename as carried out: the names exactly as saved before and after
@@ -155,13 +210,84 @@ impl Config {
         let index = self.index_of(old).ok_or_else(|| not_found(old))?;
         let new = self.check_new_name(new, Some(index))?;
         let old = std::mem::replace(&mut self.robots[index].name, new.clone());
+        // Relay codes follow their robot.
+        for code in &mut self.relay.codes {
+            if code.robot == old {
+                code.robot.clone_from(&new);
+            }
+        }
         Ok(Renamed { old, new })
     }
 
-    /// Deletes a robot and gives it back (for an undo).
+    /// Deletes a robot and gives it back (for an undo). Its relay codes are
+    /// revoked too: a robot added later under the same name must not receive
+    /// what was meant for this one.
     pub fn remove_robot(&mut self, name: &str) -> Result<RobotEntry, RobotError> {
         let index = self.index_of(name).ok_or_else(|| not_found(name))?;
-        Ok(self.robots.remove(index))
+        let removed = self.robots.remove(index);
+        self.relay.codes.retain(|c| c.robot != removed.name);
+        Ok(removed)
+    }
+
+    /// Makes a relay code for the robot called `name` and returns the code
+    /// itself, which is not saved anywhere (only its hash is), and its entry.
+    pub fn new_relay_code(&mut self, name: &str) -> Result<(String, RelayCode), RobotError> {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        let mut bytes = [0u8; CODE_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        let code = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let sha256 = relay_code_hash(&code);
+        let entry = RelayCode {
+            id: sha256[..CODE_ID_CHARS].to_owned(),
+            robot: self.robots[index].name.clone(),
+            sha256,
+            created_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        };
+        self.relay.codes.push(entry.clone());
+        Ok((code, entry))
+    }
+
+    /// The saved entry of a relay code, if the code is one.
+    pub fn relay_code(&self, code: &str) -> Option<&RelayCode> {
+        let hash = relay_code_hash(code);
+        self.relay.codes.iter().find(|c| c.sha256 == hash)
+    }
+
+    /// The relay codes of the robot called `name`.
+    pub fn relay_codes_of(&self, name: &str) -> Result<Vec<&RelayCode>, RobotError> {
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        let robot = &self.robots[index].name;
+        Ok(self
+            .relay
+            .codes
+            .iter()
+            .filter(|c| &c.robot == robot)
+            .collect())
+    }
+
+    /// Revokes the code of robot `name` whose id is `id`.
+    pub fn revoke_relay_code(&mut self, name: &str, id: &str) -> Result<RelayCode, RobotError> {
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        let robot = self.robots[index].name.clone();
+        let id = id.trim().to_ascii_lowercase();
+        let at = self
+            .relay
+            .codes
+            .iter()
+            .position(|c| c.robot == robot && c.id == id)
+            .ok_or(RobotError::CodeNotFound)?;
+        Ok(self.relay.codes.remove(at))
+    }
+
+    /// Revokes every code of robot `name`; returns how many there were.
+    pub fn revoke_all_relay_codes(&mut self, name: &str) -> Result<usize, RobotError> {
+        let index = self.index_of(name).ok_or_else(|| not_found(name))?;
+        let robot = self.robots[index].name.clone();
+        let before = self.relay.codes.len();
+        self.relay.codes.retain(|c| c.robot != robot);
+        Ok(before - self.relay.codes.len())
     }
 
     fn index_of(&self, name: &str) -> Option<usize> {
@@ -237,6 +363,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("robots", &self.robots)
             .field("sandbox", &self.sandbox)
+            .field("relay", &self.relay)
             .finish()
     }
 }
@@ -605,6 +732,62 @@ mod tests {
             cfg.robots[0].masked_webhook(&default_base()),
             format!("{}", cfg.webhook_of("deploy").unwrap())
         );
+    }
+
+    #[test]
+    fn relay_codes_are_random_hashed_and_follow_their_robot() {
+        let mut cfg = with_robot("deploy", KEY);
+        cfg.add_robot("alerts", OTHER_KEY).unwrap();
+        let (code, entry) = cfg.new_relay_code("Deploy").unwrap();
+        let (other, _) = cfg.new_relay_code("deploy").unwrap();
+        assert_ne!(code, other);
+        // 256 bits in URL-safe base64, safe in a URL path.
+        assert_eq!(code.len(), 43);
+        assert!(
+            code.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(entry.robot, "deploy");
+        assert_eq!(entry.sha256, relay_code_hash(&code));
+        assert_eq!(entry.id, &entry.sha256[..CODE_ID_CHARS]);
+        assert_eq!(cfg.relay_code(&code), Some(&entry));
+        assert_eq!(cfg.relay_code("not-a-code"), None);
+        assert!(matches!(
+            cfg.new_relay_code("missing"),
+            Err(RobotError::NotFound { .. })
+        ));
+
+        // The code itself is never in the saved file, only its hash.
+        let dir = tempfile::tempdir().unwrap();
+        let store = ConfigStore::new(dir.path().join("config.toml"));
+        store.save(&cfg).unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(!text.contains(&code), "{text}");
+        assert!(text.contains(&entry.sha256), "{text}");
+        assert_eq!(store.load().unwrap(), cfg);
+
+        cfg.rename_robot("deploy", "releases").unwrap();
+        assert_eq!(cfg.relay_code(&code).unwrap().robot, "releases");
+        assert_eq!(cfg.relay_codes_of("releases").unwrap().len(), 2);
+        assert_eq!(
+            cfg.revoke_relay_code("releases", &entry.id.to_uppercase()),
+            Ok(RelayCode {
+                robot: "releases".into(),
+                ..entry.clone()
+            })
+        );
+        assert_eq!(cfg.relay_code(&code), None);
+        assert_eq!(
+            cfg.revoke_relay_code("releases", &entry.id),
+            Err(RobotError::CodeNotFound)
+        );
+        assert!(cfg.relay_code(&other).is_some());
+        cfg.remove_robot("releases").unwrap();
+        assert_eq!(cfg.relay_code(&other), None);
+        let (third, _) = cfg.new_relay_code("alerts").unwrap();
+        assert_eq!(cfg.revoke_all_relay_codes("alerts"), Ok(1));
+        assert_eq!(cfg.relay_code(&third), None);
+        assert!(cfg.relay.is_empty());
     }
 
     #[test]

@@ -6,9 +6,11 @@
 pub mod atomic;
 pub mod config;
 pub mod drafts;
+pub mod media_cache;
 
 pub use atomic::write_atomic;
 pub use config::{
-    Config, ConfigError, ConfigStore, Renamed, RobotEntry, RobotError, SandboxSection,
+    Config, ConfigError, ConfigStore, RelayCode, RelaySection, Renamed, RobotEntry, RobotError,
+    SandboxSection,
 };
 pub use drafts::{Draft, DraftStore, Drafts, LastUsed};

@@ -3,11 +3,13 @@
 //! terminals; the TUI, the CLI, the relay and the sandbox all stand on it.
 
 pub mod client;
+pub mod convert;
 pub mod errcode;
 pub mod limits;
 pub mod media;
 pub mod message;
 pub mod schema;
+pub mod split;
 pub mod validate;
 pub mod webhook;
 
