@@ -361,3 +361,39 @@ fn plain_keys_in_the_editor_are_text_never_commands() {
     assert_eq!(content(&app), "a?deq r");
     assert!(app.popup.is_none());
 }
+
+#[test]
+fn templates_load_into_their_type_and_save_the_current_message() {
+    use wecom_composer::store::templates::builtin;
+    let mut app = app(config_with_robots());
+    let fx = update(&mut app, ctrl('o'));
+    assert!(matches!(fx.as_slice(), [Effect::ListTemplates]), "{fx:?}");
+    update(&mut app, Msg::TemplatesListed(builtin(), vec![]));
+    update(&mut app, key(KeyCode::Down)); // the incident card
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.popup.is_none());
+    assert_eq!(app.kind, MessageKind::TextNotice);
+    let expected = builtin()[1].message.clone();
+    assert_eq!(
+        app.derived.message.as_ref(),
+        Some(&expected),
+        "the form holds the template"
+    );
+
+    // Save what is composed now.
+    update(&mut app, ctrl('o'));
+    update(&mut app, Msg::TemplatesListed(builtin(), vec![]));
+    update(&mut app, key(KeyCode::Char('s')));
+    type_text(&mut app, "my incident");
+    let fx = update(&mut app, key(KeyCode::Enter));
+    match fx.as_slice() {
+        [Effect::SaveTemplate { name, message }] => {
+            assert_eq!(name, "my incident");
+            assert_eq!(message, &expected);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Built-in examples cannot be deleted.
+    let fx = update(&mut app, key(KeyCode::Char('d')));
+    assert!(fx.is_empty());
+}

@@ -277,6 +277,37 @@ impl Composition {
         self.revision += 1;
     }
 
+    /// Replaces the draft with a whole message of this type (a template).
+    pub fn load(&mut self, message: &Message) {
+        match message {
+            Message::Text(t) => {
+                self.replace(FieldId::Content, &t.content);
+                self.replace(
+                    FieldId::Mentions,
+                    &t.mentioned_list.clone().unwrap_or_default().join(", "),
+                );
+                self.replace(
+                    FieldId::Mobiles,
+                    &t.mentioned_mobile_list
+                        .clone()
+                        .unwrap_or_default()
+                        .join(", "),
+                );
+            }
+            Message::Markdown(m) | Message::MarkdownV2(m) => {
+                self.replace(FieldId::Content, &m.content)
+            }
+            m if has_form(m.kind()) => {
+                self.form = Some(Form::from_message(m));
+                self.json_mode = false;
+                self.form_editor = None;
+                self.sync_form_editor();
+                self.revision += 1;
+            }
+            m => self.replace(FieldId::Raw, &m.to_json_pretty()),
+        }
+    }
+
     /// Writes the form editor's text into the form.
     pub fn commit_form_editor(&mut self) {
         if let (Some(form), Some(editor)) = (&mut self.form, &self.form_editor)

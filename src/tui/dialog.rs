@@ -13,6 +13,45 @@ pub enum Popup {
     ConfirmDelete { name: String },
     ConfirmQuit { reason: String },
     Help { scroll: u16 },
+    Templates(TemplatePicker),
+}
+
+/// The template list: load one, save the current message as one, delete.
+pub struct TemplatePicker {
+    /// `None` until the list has been read.
+    pub templates: Option<Vec<crate::store::templates::Template>>,
+    pub selected: usize,
+    /// The name being typed when saving the current message.
+    pub naming: Option<TextArea<'static>>,
+    pub note: Option<String>,
+}
+
+impl TemplatePicker {
+    pub fn new() -> TemplatePicker {
+        TemplatePicker {
+            templates: None,
+            selected: 0,
+            naming: None,
+            note: None,
+        }
+    }
+
+    pub fn start_naming(&mut self) {
+        self.naming = Some(single_line("", "a name, e.g. Friday release"));
+    }
+
+    pub fn name(&self) -> String {
+        self.naming
+            .as_ref()
+            .map(|t| t.lines().join("").trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Default for TemplatePicker {
+    fn default() -> Self {
+        TemplatePicker::new()
+    }
 }
 
 /// What the robot dialog does on save.

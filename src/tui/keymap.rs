@@ -43,6 +43,7 @@ pub enum Action {
     PageUp,
     PageDown,
     ToggleJson,
+    Templates,
     AddItem,
     RemoveItem,
     MoveItemUp,
@@ -208,6 +209,14 @@ pub const BINDINGS: &[Binding] = &[
         label: "form/JSON",
         help: "Edit news and cards as a form or as raw JSON; what is typed carries over.",
         in_footer: false,
+    },
+    Binding {
+        action: Action::Templates,
+        keys: &[ctrl('o')],
+        contexts: GLOBAL,
+        label: "templates",
+        help: "Open a template (shipped examples and your own), or save the current message as one.",
+        in_footer: true,
     },
     Binding {
         action: Action::AddItem,

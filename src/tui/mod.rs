@@ -32,6 +32,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 use crate::sandbox::{DEMO_KEY, RECORD_FILE_NAME, Sandbox, SandboxConfig};
 use crate::store::config::{Config, ConfigStore};
 use crate::store::drafts::DraftStore;
+use crate::store::templates::TemplateStore;
 use crate::wecom::client::{Client, ClientConfig, SendError};
 use crate::wecom::{Key, Webhook};
 use app::{App, SandboxInfo, Startup};
@@ -140,6 +141,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         client,
         config_store,
         draft_store,
+        templates: TemplateStore::new(paths.data_dir.join("templates")),
         sends: HashMap::new(),
         animating: false,
         input: Some(spawn_input(tx.clone())),
@@ -205,6 +207,7 @@ struct Runner {
     client: Client,
     config_store: ConfigStore,
     draft_store: DraftStore,
+    templates: TemplateStore,
     sends: HashMap<u64, AbortHandle>,
     animating: bool,
     input: Option<JoinHandle<()>>,
@@ -290,6 +293,25 @@ impl Runner {
                     let _ = self.tx.send(Msg::EditorClosed(result));
                 }
                 Effect::Animate(on) => self.animating = on,
+                Effect::ListTemplates => {
+                    let (list, unreadable) = self.templates.list();
+                    let _ = self.tx.send(Msg::TemplatesListed(list, unreadable));
+                }
+                Effect::SaveTemplate { name, message } => {
+                    let result = self
+                        .templates
+                        .save(&name, &message)
+                        .map(|path| format!("Saved template {name} ({}).", path.display()));
+                    let _ = self.tx.send(Msg::TemplateStored(result));
+                }
+                Effect::DeleteTemplate(name) => {
+                    let result = self
+                        .templates
+                        .delete(&name)
+                        .map(|()| format!("Deleted template {name}."))
+                        .map_err(|e| format!("Could not delete template {name}: {e}"));
+                    let _ = self.tx.send(Msg::TemplateStored(result));
+                }
             }
         }
         Ok(Flow::Continue)

@@ -29,6 +29,10 @@ pub enum Msg {
     EditorClosed(Result<String, String>),
     DraftsSaved(Result<(), String>),
     ConfigSaved(Result<(), String>),
+    /// The template list was read: templates and unreadable files.
+    TemplatesListed(Vec<crate::store::templates::Template>, Vec<String>),
+    /// A template was saved or deleted; the text says which, or why not.
+    TemplateStored(Result<String, String>),
     /// SIGTERM, SIGHUP: save and leave.
     Terminate,
 }
@@ -75,5 +79,11 @@ pub enum Effect {
     },
     /// Start or stop the animation tick.
     Animate(bool),
+    ListTemplates,
+    SaveTemplate {
+        name: String,
+        message: Message,
+    },
+    DeleteTemplate(String),
     Quit,
 }

@@ -8,7 +8,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::compose::FieldId;
-use super::dialog::{Popup, RobotDialog};
+use super::dialog::{Popup, RobotDialog, TemplatePicker};
 use super::form::RowKind;
 use super::keymap::{self, Action, Context};
 use super::msg::{Effect, Msg, Payload, SendOutcome};
@@ -33,6 +33,32 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::ConfigSaved(Ok(())) => {}
         Msg::ConfigSaved(Err(e)) => {
             app.status = Status::error(format!("The robots could not be saved: {e}"))
+        }
+        Msg::TemplatesListed(templates, unreadable) => {
+            if let Some(Popup::Templates(picker)) = &mut app.popup {
+                picker.selected = picker.selected.min(templates.len().saturating_sub(1));
+                picker.templates = Some(templates);
+                if !unreadable.is_empty() {
+                    picker.note = Some(format!(
+                        "Skipped unreadable templates: {}",
+                        unreadable.join("; ")
+                    ));
+                }
+            }
+        }
+        Msg::TemplateStored(result) => {
+            let text = match &result {
+                Ok(t) | Err(t) => t.clone(),
+            };
+            if let Some(Popup::Templates(picker)) = &mut app.popup {
+                picker.note = Some(text);
+                fx.push(Effect::ListTemplates);
+            } else {
+                app.status = match result {
+                    Ok(t) => Status::info(t),
+                    Err(t) => Status::error(t),
+                };
+            }
         }
         Msg::Terminate => {
             app.quitting = true;
@@ -211,6 +237,10 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::SaveDrafts);
         }
         Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Action::Templates => {
+            app.popup = Some(Popup::Templates(TemplatePicker::new()));
+            fx.push(Effect::ListTemplates);
+        }
         Action::FocusNext => move_focus(app, 1),
         Action::FocusPrev => move_focus(app, -1),
         Action::ExternalEditor => match (app.focus, app.composition()) {
@@ -413,6 +443,12 @@ fn on_paste(app: &mut App, text: &str) {
         dialog.error = None;
         return;
     }
+    if let Some(Popup::Templates(picker)) = &mut app.popup {
+        if let Some(naming) = picker.naming.as_mut() {
+            naming.insert_str(text.replace('\n', " "));
+        }
+        return;
+    }
     if app.popup.is_none()
         && let Focus::Editor(id) = app.focus
     {
@@ -528,6 +564,7 @@ fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut Vec<Effect>
             };
             app.popup = Some(Popup::Help { scroll });
         }
+        Popup::Templates(picker) => on_templates_key(app, picker, key, fx),
         Popup::ConfirmQuit { reason } => {
             if is('y') {
                 fx.push(Effect::Quit);
@@ -556,6 +593,84 @@ fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut Vec<Effect>
             }
         },
     }
+}
+
+fn on_templates_key(
+    app: &mut App,
+    mut picker: TemplatePicker,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
+    if let Some(naming) = picker.naming.as_mut() {
+        match key.code {
+            KeyCode::Esc => picker.naming = None,
+            KeyCode::Enter => match app.derived.message.clone() {
+                _ if app.derived.bytes.is_some_and(|(used, _)| used == 0) => {
+                    picker.note = Some("The current draft is empty: write something first.".into());
+                }
+                Some(message) => {
+                    fx.push(Effect::SaveTemplate {
+                        name: picker.name(),
+                        message,
+                    });
+                    picker.naming = None;
+                }
+                None => {
+                    picker.note =
+                        Some("The current draft is not a message yet: fix it first.".into())
+                }
+            },
+            _ => {
+                naming.input(key);
+            }
+        }
+        app.popup = Some(Popup::Templates(picker));
+        return;
+    }
+    let count = picker.templates.as_ref().map_or(0, Vec::len);
+    let plain =
+        |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if key.code == KeyCode::Esc {
+        return;
+    } else if key.code == KeyCode::Up {
+        picker.selected = picker.selected.saturating_sub(1);
+    } else if key.code == KeyCode::Down {
+        picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
+    } else if plain('s') || plain('n') {
+        picker.start_naming();
+    } else if let Some(t) = picker
+        .templates
+        .as_ref()
+        .and_then(|l| l.get(picker.selected))
+        .cloned()
+    {
+        if key.code == KeyCode::Enter {
+            load_template(app, &t);
+            return;
+        }
+        if plain('d') || key.code == KeyCode::Delete {
+            if t.builtin {
+                picker.note = Some("Built-in examples cannot be deleted.".into());
+            } else {
+                fx.push(Effect::DeleteTemplate(t.name));
+            }
+        }
+    }
+    app.popup = Some(Popup::Templates(picker));
+}
+
+fn load_template(app: &mut App, t: &crate::store::templates::Template) {
+    select_kind(app, t.message.kind());
+    if let Some(comp) = app.composition_mut() {
+        comp.load(&t.message);
+    }
+    app.drafts_dirty = true;
+    app.focus = Focus::Editor(app.fields()[0]);
+    app.status = Status::info(format!(
+        "Loaded template {} into the {} draft (Ctrl-U undoes in text editors).",
+        t.name,
+        t.message.kind().label()
+    ));
 }
 
 fn save_config(app: &mut App, fx: &mut Vec<Effect>) {

@@ -119,6 +119,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_footer(app, frame, areas.footer);
     match &app.popup {
         Some(Popup::Help { scroll }) => render_help(app, frame, *scroll),
+        Some(Popup::Templates(picker)) => render_templates(app, frame, picker),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,
@@ -717,6 +718,71 @@ fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
         .block(block(app, " Help · ↑↓ scroll · Esc closes ", true));
     frame.render_widget(Clear, area);
     frame.render_widget(p, area);
+}
+
+fn render_templates(app: &App, frame: &mut Frame, picker: &super::dialog::TemplatePicker) {
+    let area = popup_area(frame.area(), 70, 20);
+    let outer = block(app, " Templates ", true);
+    let inner = outer.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(outer, area);
+    let width = inner.width as usize;
+    let mut lines = Vec::new();
+    match &picker.templates {
+        None => lines.push(Line::styled("Reading…", app.theme.dim())),
+        Some(list) => {
+            for (i, t) in list.iter().enumerate() {
+                let marker = if i == picker.selected { "› " } else { "  " };
+                let origin = if t.builtin { "example" } else { "yours" };
+                let text = format!(
+                    "{marker}{} · {} · {origin}",
+                    t.name,
+                    t.message.kind().label()
+                );
+                let style = if i == picker.selected {
+                    app.theme.selected()
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(fit(&text, width), style));
+            }
+        }
+    }
+    lines.push(Line::default());
+    if let Some(naming) = &picker.naming {
+        lines.push(Line::styled(
+            "Save the current message as:",
+            app.theme.title(true),
+        ));
+        let y = inner.y + lines.len() as u16;
+        if y < inner.y + inner.height {
+            frame.render_widget(naming, Rect::new(inner.x, y, inner.width, 1));
+        }
+        lines.push(Line::default());
+        lines.push(Line::styled("Enter save · Esc back", app.theme.key()));
+    } else {
+        if let Some(note) = &picker.note {
+            lines.push(Line::styled(note.clone(), app.theme.warning()));
+        }
+        lines.push(Line::styled(
+            "Enter load · s save the current message · d delete · Esc close",
+            app.theme.key(),
+        ));
+    }
+    let naming_row = picker.naming.as_ref().map(|_| lines.len() - 2);
+    for (n, line) in lines.into_iter().enumerate() {
+        if Some(n) == naming_row {
+            continue;
+        }
+        let y = inner.y + n as u16;
+        if y >= inner.y + inner.height {
+            break;
+        }
+        frame.render_widget(
+            Paragraph::new(line).wrap(Wrap { trim: true }),
+            Rect::new(inner.x, y, inner.width, 1),
+        );
+    }
 }
 
 fn render_confirm(app: &App, frame: &mut Frame, title: &str, message: &str, keys: &str) {
