@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod config;
 pub mod drafts;
 pub mod media_cache;
+pub mod templates;
 
 pub use atomic::write_atomic;
 pub use config::{
