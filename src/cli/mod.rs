@@ -1,5 +1,10 @@
 //! The command line: argument parsing and the non-interactive subcommands.
 
+pub mod exit;
+pub mod robots;
+pub mod send;
+pub mod serve;
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +53,47 @@ pub enum Command {
         /// A file with one message object, or - for standard input.
         path: PathBuf,
     },
+    /// Send messages to a robot: text, markdown, pictures, files, voice, raw
+    /// JSON or a batch (see --help for the exit codes).
+    Send(Box<send::SendArgs>),
+    /// List, add, edit, rename, remove and show saved robots; make and
+    /// revoke relay codes.
+    #[command(subcommand)]
+    Robots(robots::RobotsCommand),
+    /// Run the notify relay: POST /api/notify/{code} with a title and
+    /// content sends a markdown message to the code's robot.
+    Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+}
+
+const COMPLETIONS_HELP: &str = "\
+Install:
+  bash  wecom completions bash > ~/.local/share/bash-completion/completions/wecom
+  zsh   wecom completions zsh > \"${fpath[1]}/_wecom\"
+  fish  wecom completions fish > ~/.config/fish/completions/wecom.fish";
+
+/// The shells `wecom completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+fn completions(shell: CompletionShell) -> ExitCode {
+    use clap::CommandFactory;
+    let shell = match shell {
+        CompletionShell::Bash => clap_complete::Shell::Bash,
+        CompletionShell::Zsh => clap_complete::Shell::Zsh,
+        CompletionShell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "wecom", &mut std::io::stdout());
+    ExitCode::SUCCESS
 }
 
 /// Runs the parsed command line.
@@ -55,6 +101,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Sandbox(args)) => sandbox::run_cli(args),
         Some(Command::Validate { path }) => validate_cmd(&path),
+        Some(Command::Send(args)) => send::run(*args, cli.config),
+        Some(Command::Robots(command)) => robots::run(command, cli.config),
+        Some(Command::Serve(args)) => serve::run(args, cli.config),
+        Some(Command::Completions { shell }) => completions(shell),
         None => {
             use std::io::IsTerminal;
             if !std::io::stdout().is_terminal() {
@@ -72,8 +122,8 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Exit code for a usage or validation error.
-pub const EXIT_INVALID: u8 = 2;
+/// Exit code for a usage or validation error (see [`exit`]).
+pub const EXIT_INVALID: u8 = exit::USAGE;
 
 fn validate_cmd(path: &std::path::Path) -> ExitCode {
     let mut json = String::new();

@@ -1,0 +1,270 @@
+//! `wecom robots`: the saved robots from the command line, in the same
+//! config file as the app (atomic writes, owner-only), with the same rules
+//! (names unique ignoring case, webhooks normalised, keys never shown).
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::exit;
+use super::send::Output;
+use crate::relay::DEFAULT_LISTEN;
+use crate::store::config::{Config, ConfigStore, RelayCode, RobotError};
+
+/// `wecom robots` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RobotsCommand {
+    /// List the saved robots, keys masked.
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Save a robot. The key is visible to other users in the process list
+    /// while the command runs: give - to read the URL or key from standard
+    /// input instead.
+    Add {
+        name: String,
+        /// A webhook URL, a bare key, or - to read it from standard input.
+        #[arg(value_name = "URL_OR_KEY", allow_hyphen_values = true)]
+        webhook: String,
+    },
+    /// Change a robot's webhook (URL, key, or - for standard input).
+    Edit {
+        name: String,
+        #[arg(value_name = "URL_OR_KEY", allow_hyphen_values = true)]
+        webhook: String,
+    },
+    /// Rename a robot (its relay codes follow it).
+    Rename { old: String, new: String },
+    /// Delete a robot and revoke its relay codes.
+    Remove { name: String },
+    /// Show one robot: its masked webhook and its relay codes.
+    Show { name: String },
+    /// Make a relay code for `wecom serve` (printed once; only its hash is
+    /// saved), or list or revoke a robot's codes.
+    Code {
+        name: String,
+        /// List the robot's codes (their ids, never the codes).
+        #[arg(long, conflicts_with_all = ["revoke", "revoke_all"])]
+        list: bool,
+        /// Revoke the code with this id (from --list).
+        #[arg(long, value_name = "ID", conflicts_with = "revoke_all")]
+        revoke: Option<String>,
+        /// Revoke every code of the robot.
+        #[arg(long)]
+        revoke_all: bool,
+    },
+}
+
+/// A failure: the exit code and the sentence to print.
+struct Failure(u8, String);
+
+impl From<RobotError> for Failure {
+    fn from(e: RobotError) -> Failure {
+        Failure(exit::USAGE, e.to_string())
+    }
+}
+
+/// Runs `wecom robots …` against the config at `config` (or the default).
+pub fn run(command: RobotsCommand, config: Option<PathBuf>) -> ExitCode {
+    let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
+    match execute(command, &store) {
+        Ok(()) => exit::code(exit::OK),
+        Err(Failure(code, message)) => {
+            eprintln!("wecom robots: {message}");
+            exit::code(code)
+        }
+    }
+}
+
+fn load(store: &ConfigStore) -> Result<Config, Failure> {
+    store.load().map_err(|e| Failure(exit::IO, e.to_string()))
+}
+
+fn save(store: &ConfigStore, config: &Config) -> Result<(), Failure> {
+    store
+        .save(config)
+        .map_err(|e| Failure(exit::IO, e.to_string()))
+}
+
+fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
+    let mut config = load(store)?;
+    let base = config.base();
+    match command {
+        RobotsCommand::List { output } => {
+            list(&config, output);
+            Ok(())
+        }
+        RobotsCommand::Show { name } => {
+            let robot = config.robot(&name).ok_or(not_found(&name))?;
+            println!("name:    {}", robot.name);
+            println!("webhook: {}", robot.masked_webhook(&base));
+            print_codes(&config.relay_codes_of(&robot.name)?);
+            Ok(())
+        }
+        RobotsCommand::Add { name, webhook } => {
+            let webhook = webhook_arg(&webhook)?;
+            config.add_robot(&name, &webhook)?;
+            save(store, &config)?;
+            let saved = config.robot(&name).ok_or(not_found(&name))?;
+            eprintln!(
+                "Saved robot \"{}\" ({}) in {}.",
+                saved.name,
+                saved.masked_webhook(&base),
+                store.path().display()
+            );
+            Ok(())
+        }
+        RobotsCommand::Edit { name, webhook } => {
+            let webhook = webhook_arg(&webhook)?;
+            config.edit_robot(&name, &webhook)?;
+            save(store, &config)?;
+            eprintln!("Changed the webhook of \"{}\".", name.trim());
+            Ok(())
+        }
+        RobotsCommand::Rename { old, new } => {
+            let renamed = config.rename_robot(&old, &new)?;
+            save(store, &config)?;
+            eprintln!("Renamed \"{}\" to \"{}\".", renamed.old, renamed.new);
+            Ok(())
+        }
+        RobotsCommand::Remove { name } => {
+            let codes = config.relay_codes_of(&name)?.len();
+            let removed = config.remove_robot(&name)?;
+            save(store, &config)?;
+            let revoked = match codes {
+                0 => String::new(),
+                n => format!(" and revoked its {n} relay code(s)"),
+            };
+            eprintln!("Removed \"{}\"{revoked}.", removed.name);
+            Ok(())
+        }
+        RobotsCommand::Code {
+            name,
+            list,
+            revoke,
+            revoke_all,
+        } => code(store, &mut config, &name, list, revoke, revoke_all),
+    }
+}
+
+fn not_found(name: &str) -> RobotError {
+    RobotError::NotFound {
+        name: name.trim().to_owned(),
+    }
+}
+
+/// The URL or key: the argument, or one line of standard input for `-`.
+fn webhook_arg(value: &str) -> Result<String, Failure> {
+    if value != "-" {
+        return Ok(value.to_owned());
+    }
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the webhook URL or key, then press Enter:");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure(exit::IO, format!("cannot read standard input: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
+fn list(config: &Config, output: Output) {
+    let base = config.base();
+    match output {
+        Output::Json => {
+            let robots: Vec<_> = config
+                .robots
+                .iter()
+                .map(|r| {
+                    json!({
+                        "name": r.name,
+                        "webhook": r.masked_webhook(&base),
+                        "relay_codes": config.relay_codes_of(&r.name).map_or(0, |c| c.len()),
+                    })
+                })
+                .collect();
+            println!("{}", json!({ "robots": robots }));
+        }
+        Output::Text if config.robots.is_empty() => {
+            eprintln!(
+                "No saved robots. Add one with `wecom robots add NAME -` (then paste the webhook)."
+            );
+        }
+        Output::Text => {
+            let width = config
+                .robots
+                .iter()
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for r in &config.robots {
+                let codes = config.relay_codes_of(&r.name).map_or(0, |c| c.len());
+                let codes = match codes {
+                    0 => String::new(),
+                    n => format!("  ({n} relay code{})", if n == 1 { "" } else { "s" }),
+                };
+                let pad = width - r.name.chars().count();
+                println!(
+                    "{}{}  {}{codes}",
+                    r.name,
+                    " ".repeat(pad),
+                    r.masked_webhook(&base)
+                );
+            }
+        }
+    }
+}
+
+fn print_codes(codes: &[&RelayCode]) {
+    if codes.is_empty() {
+        println!("relay codes: none (make one with `wecom robots code NAME`)");
+        return;
+    }
+    println!("relay codes:");
+    for c in codes {
+        println!("  {}  made {}", c.id, c.created_at);
+    }
+}
+
+fn code(
+    store: &ConfigStore,
+    config: &mut Config,
+    name: &str,
+    list: bool,
+    revoke: Option<String>,
+    revoke_all: bool,
+) -> Result<(), Failure> {
+    if list {
+        print_codes(&config.relay_codes_of(name)?);
+        return Ok(());
+    }
+    if let Some(id) = revoke {
+        let gone = config.revoke_relay_code(name, &id)?;
+        save(store, config)?;
+        eprintln!(
+            "Revoked relay code {} of \"{}\": it is refused (404) from now on.",
+            gone.id, gone.robot
+        );
+        return Ok(());
+    }
+    if revoke_all {
+        let n = config.revoke_all_relay_codes(name)?;
+        save(store, config)?;
+        eprintln!("Revoked {n} relay code(s) of \"{}\".", name.trim());
+        return Ok(());
+    }
+    let (secret, entry) = config.new_relay_code(name)?;
+    save(store, config)?;
+    eprintln!(
+        "New relay code for \"{}\" (id {}). It is shown only now: only its hash is saved.\n\
+         Post to: http://{DEFAULT_LISTEN}/api/notify/<code>   (run `wecom serve`)",
+        entry.robot, entry.id
+    );
+    println!("{secret}");
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! `wecom send`: one or more messages to a robot, for scripts and CI.
+//!
+//! The robot comes from `--robot NAME` (saved robots), `--webhook`, or the
+//! `WECOM_WEBHOOK` variable; the first and the last keep the key out of the
+//! process list. Everything is read and checked before anything is sent, so
+//! a mistake costs no message; then the messages go out in order under the
+//! rate limit ([`deliver`]). Exit codes: [`crate::cli::exit`].
+
+mod deliver;
+mod input;
+mod plan;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ValueEnum;
+
+use crate::cli::exit;
+use crate::relay::Pacer;
+use crate::store::config::{ConfigStore, RobotError};
+use crate::store::media_cache::MediaCache;
+use crate::wecom::client::{Client, ClientConfig};
+use crate::wecom::limits;
+use crate::wecom::webhook::{Webhook, default_base};
+
+pub use input::Source;
+pub use plan::Item;
+
+/// The variable holding a webhook URL or key, read when neither `--robot`
+/// nor `--webhook` is given.
+pub const WEBHOOK_ENV: &str = "WECOM_WEBHOOK";
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Output {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document on standard output, for scripts.
+    Json,
+}
+
+/// `wecom send` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = exit::TABLE,
+    after_long_help = send_long_help(),
+)]
+pub struct SendArgs {
+    /// A saved robot (see `wecom robots list`).
+    #[arg(long, short = 'r', value_name = "NAME", conflicts_with = "webhook")]
+    pub robot: Option<String>,
+    /// A webhook URL or bare key. Other users can see it in the process list:
+    /// prefer --robot, or the WECOM_WEBHOOK variable, which is read when
+    /// neither is given.
+    #[arg(long, value_name = "URL_OR_KEY")]
+    pub webhook: Option<String>,
+
+    /// Send a text message (at most 2048 bytes): the text, @FILE, or - for
+    /// standard input.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        group = "content"
+    )]
+    pub text: Option<String>,
+    /// Send a markdown message (at most 4096 bytes): the text, @FILE or -.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        group = "content"
+    )]
+    pub markdown: Option<String>,
+    /// Send a markdown_v2 message (tables, lists, code blocks): the text,
+    /// @FILE or -.
+    #[arg(
+        long = "markdown-v2",
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        group = "content"
+    )]
+    pub markdown_v2: Option<String>,
+    /// Send raw message JSON: one object, or an array of them sent in order
+    /// under the rate limit. A file path, - for standard input, or the JSON
+    /// itself (starting with { or [).
+    #[arg(long, value_name = "PATH", group = "content", conflicts_with_all = ["title", "mention", "mention_mobile", "split"])]
+    pub json: Option<String>,
+
+    /// A bold first line (the notify API's convention); a plain first line
+    /// for --text.
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// Mention a member by user id (repeatable; @all for everyone). In
+    /// markdown it is written into the content as <@userid>, since WeCom
+    /// ignores mentioned_list there.
+    #[arg(long, value_name = "USERID")]
+    pub mention: Vec<String>,
+    /// Mention a member by phone number (repeatable; text only).
+    #[arg(long = "mention-mobile", value_name = "PHONE")]
+    pub mention_mobile: Vec<String>,
+
+    /// Send a picture (JPG or PNG, at most 2 MiB; repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub image: Vec<PathBuf>,
+    /// Turn a WebP, GIF, BMP or oversized picture into PNG or JPEG under 2 MiB.
+    #[arg(long)]
+    pub convert: bool,
+    /// Upload a file (at most 20 MiB) and send it (repeatable). An upload is
+    /// reused for 3 days.
+    #[arg(long, value_name = "PATH")]
+    pub file: Vec<PathBuf>,
+    /// Upload a voice clip (AMR, at most 2 MiB and 60 s) and send it
+    /// (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub voice: Vec<PathBuf>,
+
+    /// Content over its byte limit is sent as numbered parts, cut at
+    /// paragraphs, lines or characters, never inside a code block that fits
+    /// in a part. Without it, such content is refused.
+    #[arg(long)]
+    pub split: bool,
+    /// Check everything and print the JSON of each message, one per line,
+    /// exactly as it would be sent; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Print nothing on success.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// On errcode 45009 (over 20 messages a minute), fail at once instead
+    /// of waiting and trying again.
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// For tests: the rate-limit window in milliseconds (default 60000).
+    #[arg(long, hide = true, env = "WECOM_RATE_WINDOW_MS")]
+    pub rate_window_ms: Option<u64>,
+    /// For tests: messages per window (default 20).
+    #[arg(long, hide = true, env = "WECOM_RATE_LIMIT")]
+    pub rate_limit: Option<usize>,
+}
+
+fn send_long_help() -> String {
+    format!(
+        "Content values: the text itself, @FILE to read a file, - to read standard input \
+         (@@… for a text starting with @). A final line break in a file or standard input is dropped.\n\n\
+         Order: the content message first (or its parts), then each --image, --file and --voice.\n\
+         The first failure stops the rest.\n\n\
+         Rate limit: WeCom takes 20 messages a minute per robot. Longer batches wait for the window \
+         instead of failing, and a 45009 answer is retried for up to two minutes (--no-wait fails instead).\n\n\
+         Examples:\n  \
+         wecom send -r ops --text 'deploy done'\n  \
+         wecom send -r ops --markdown @report.md --title 'Weekly report' --split\n  \
+         echo '服务器CPU使用率: 95%' | wecom send -r ops --markdown - --title 'CPU告警' --mention alice\n  \
+         WECOM_WEBHOOK=… wecom send --image chart.webp --convert\n  \
+         wecom send -r ops --json batch.json --output json\n\n{}",
+        exit::TABLE
+    )
+}
+
+/// A failure before or instead of sending: an exit code and what to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: u8,
+    pub lines: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            lines: vec![message.into()],
+        }
+    }
+    pub fn lines(code: u8, lines: Vec<String>) -> Failure {
+        Failure { code, lines }
+    }
+}
+
+/// The robot the messages go to.
+pub struct Target {
+    pub webhook: Webhook,
+    /// A saved robot's name, or the webhook with its key masked.
+    pub name: String,
+}
+
+/// Runs `wecom send`.
+pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
+    let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
+    let result = prepare(&args, &store).and_then(|(plan, target)| {
+        if args.dry_run {
+            return Ok(report::dry_run(&args, &plan, target.as_ref()));
+        }
+        let Some(target) = target else {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "no robot: give --robot NAME (see `wecom robots list`), --webhook URL_OR_KEY, or set {WEBHOOK_ENV}"
+                ),
+            ));
+        };
+        send(&args, &plan, &target)
+    });
+    match result {
+        Ok(code) => exit::code(code),
+        Err(failure) => {
+            report::failure(&args, &failure);
+            exit::code(failure.code)
+        }
+    }
+}
+
+/// Reads and checks everything; nothing is sent yet.
+fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Option<Target>), Failure> {
+    let target = target(args, store)?;
+    let plan = plan::plan(args)?;
+    Ok((plan, target))
+}
+
+fn config_failure(e: impl std::fmt::Display) -> Failure {
+    Failure::new(exit::IO, e.to_string())
+}
+
+/// `--robot`, `--webhook` or `WECOM_WEBHOOK`, in that order.
+fn target(args: &SendArgs, store: &ConfigStore) -> Result<Option<Target>, Failure> {
+    if let Some(name) = &args.robot {
+        let config = store.load().map_err(config_failure)?;
+        let webhook = config.webhook_of(name).map_err(|e| match e {
+            RobotError::NotFound { .. } => Failure::new(
+                exit::USAGE,
+                format!(
+                    "{e} The saved robots are listed by `wecom robots list` (config: {}).",
+                    store.path().display()
+                ),
+            ),
+            other => Failure::new(exit::USAGE, other.to_string()),
+        })?;
+        let name = config
+            .robot(name)
+            .map_or_else(|| name.clone(), |r| r.name.clone());
+        return Ok(Some(Target { webhook, name }));
+    }
+    let (text, from) = match (&args.webhook, std::env::var(WEBHOOK_ENV)) {
+        (Some(text), _) => (text.clone(), "--webhook"),
+        (None, Ok(text)) if !text.trim().is_empty() => (text, WEBHOOK_ENV),
+        _ => return Ok(None),
+    };
+    // A bare key goes to the configured base (a corporate proxy); a config
+    // that cannot be read must not silently send it elsewhere.
+    let base = store.load().map_err(config_failure)?.base();
+    let webhook = Webhook::parse(&text, &base)
+        .map_err(|e| Failure::new(exit::USAGE, format!("{from}: {e}")))?;
+    let name = if webhook.base() == &default_base() {
+        format!("webhook {}", webhook.key().masked())
+    } else {
+        format!("webhook {} {}", webhook.host(), webhook.key().masked())
+    };
+    Ok(Some(Target { webhook, name }))
+}
+
+fn pacer(args: &SendArgs) -> Pacer {
+    let defaults = Pacer::default();
+    Pacer::new(
+        args.rate_limit.unwrap_or(limits::RATE_LIMIT_MESSAGES),
+        args.rate_window_ms
+            .map_or(defaults.window(), Duration::from_millis),
+    )
+}
+
+fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failure> {
+    report::notes(args, &plan.notes);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))?;
+    let client = Client::new(ClientConfig::default())
+        .map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
+    let pacer = pacer(args);
+    let mut cache = MediaCache::load(MediaCache::default_path());
+    let progress = |line: &str| report::progress(args, line);
+    let mut sender = deliver::Sender {
+        client: &client,
+        webhook: &target.webhook,
+        pacer: &pacer,
+        cache: &mut cache,
+        no_wait: args.no_wait,
+        progress: &progress,
+    };
+    let outcomes = runtime.block_on(sender.send_all(&plan.items));
+    Ok(report::outcomes(args, target, &outcomes))
+}

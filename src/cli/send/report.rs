@@ -1,0 +1,221 @@
+//! What `wecom send` prints: results on standard output (lines, or one JSON
+//! document with `--output json`), problems on standard error. Never a key:
+//! the robot is named by its saved name or its masked webhook, and every
+//! error text from the client is already redacted.
+
+use serde_json::{Value, json};
+
+use super::deliver::{Outcome, Status};
+use super::plan::{Item, Plan};
+use super::{Failure, Output, SendArgs, Target};
+use crate::cli::exit;
+use crate::store::media_cache::{MediaCache, file_sha256, now_unix};
+use crate::wecom::client::SendError;
+use crate::wecom::media::MediaKind;
+use crate::wecom::message::Media;
+use crate::wecom::{Message, errcode};
+
+/// Prints a failure that happened before sending.
+pub fn failure(args: &SendArgs, failure: &Failure) {
+    match args.output {
+        Output::Json => {
+            let doc = json!({
+                "ok": false,
+                "exit_code": failure.code,
+                "error": failure.lines.join("\n"),
+                "results": [],
+            });
+            println!("{doc}");
+        }
+        Output::Text => {
+            for line in &failure.lines {
+                eprintln!("wecom send: {line}");
+            }
+        }
+    }
+}
+
+/// Notes (warnings, conversions) before sending, on standard error.
+pub fn notes(args: &SendArgs, notes: &[String]) {
+    if args.quiet {
+        return;
+    }
+    for note in notes {
+        eprintln!("wecom send: {note}");
+    }
+}
+
+/// A line about what is happening (waiting for the rate limit).
+pub fn progress(args: &SendArgs, line: &str) {
+    if !args.quiet {
+        eprintln!("wecom send: {line}");
+    }
+}
+
+/// `--dry-run`: each message's JSON on its own line, exactly as it would be
+/// posted; for a file or voice clip, the cached media_id when there is one,
+/// else a placeholder named after the file.
+pub fn dry_run(args: &SendArgs, plan: &Plan, target: Option<&Target>) -> u8 {
+    notes(args, &plan.notes);
+    let cache = MediaCache::load(MediaCache::default_path());
+    let bodies: Vec<String> = plan
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Ready { message, .. } => message.to_json(),
+            Item::Upload { path, kind, .. } => {
+                let cached = target.and_then(|t| {
+                    let sha = file_sha256(path).ok()?;
+                    cache
+                        .get(&t.webhook, &sha, *kind, now_unix())
+                        .map(str::to_owned)
+                });
+                let media_id = cached.unwrap_or_else(|| {
+                    format!(
+                        "<uploaded at send time: {}>",
+                        path.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    )
+                });
+                let media = Media { media_id };
+                match kind {
+                    MediaKind::File => Message::File(media),
+                    MediaKind::Voice => Message::Voice(media),
+                }
+                .to_json()
+            }
+        })
+        .collect();
+    match args.output {
+        Output::Text => {
+            for body in &bodies {
+                println!("{body}");
+            }
+        }
+        Output::Json => {
+            let messages: Vec<Value> = bodies
+                .iter()
+                .filter_map(|b| serde_json::from_str(b).ok())
+                .collect();
+            let doc = json!({
+                "ok": true,
+                "exit_code": exit::OK,
+                "dry_run": true,
+                "messages": messages,
+            });
+            println!("{doc}");
+        }
+    }
+    exit::OK
+}
+
+/// Prints the results and returns the exit code: that of the first failure.
+pub fn outcomes(args: &SendArgs, target: &Target, outcomes: &[Outcome]) -> u8 {
+    let code = outcomes
+        .iter()
+        .find_map(|o| match &o.status {
+            Status::Failed(e) => Some(exit::for_send_error(e)),
+            _ => None,
+        })
+        .unwrap_or(exit::OK);
+    match args.output {
+        Output::Json => {
+            let results: Vec<Value> = outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, o)| outcome_json(i + 1, o))
+                .collect();
+            let doc = json!({
+                "ok": code == exit::OK,
+                "exit_code": code,
+                "robot": target.name,
+                "results": results,
+            });
+            println!("{doc}");
+        }
+        Output::Text => {
+            let n = outcomes.len();
+            for (i, o) in outcomes.iter().enumerate() {
+                let counter = if n > 1 {
+                    format!(" ({}/{n})", i + 1)
+                } else {
+                    String::new()
+                };
+                match &o.status {
+                    Status::Sent { .. } if args.quiet => {}
+                    Status::Sent { errmsg } => println!(
+                        "sent {}{counter} to {}: {errmsg} in {} ms{}",
+                        o.label,
+                        target.name,
+                        o.elapsed.as_millis(),
+                        extras(o)
+                    ),
+                    Status::Failed(e) => {
+                        eprintln!("wecom send: {}{counter} not sent: {}", o.label, e.title());
+                        eprintln!("  {e}");
+                    }
+                    Status::NotSent => {
+                        eprintln!(
+                            "wecom send: {}{counter} not sent: stopped after the failure above",
+                            o.label
+                        );
+                    }
+                }
+            }
+        }
+    }
+    code
+}
+
+fn extras(o: &Outcome) -> String {
+    let mut out = String::new();
+    if !o.waited.is_zero() {
+        out.push_str(&format!(
+            ", after waiting {:.1} s for the rate limit",
+            o.waited.as_secs_f64()
+        ));
+    }
+    if o.cached_media == Some(true) {
+        out.push_str(", upload reused");
+    }
+    out
+}
+
+fn outcome_json(index: usize, o: &Outcome) -> Value {
+    let mut v = json!({
+        "index": index,
+        "label": o.label,
+        "msgtype": o.msgtype,
+    });
+    let fields = match &o.status {
+        Status::Sent { errmsg } => json!({
+            "status": "sent",
+            "errcode": 0,
+            "errmsg": errmsg,
+            "elapsed_ms": o.elapsed.as_millis() as u64,
+            "waited_ms": o.waited.as_millis() as u64,
+        }),
+        Status::Failed(SendError::Refused { errcode, errmsg }) => json!({
+            "status": "refused",
+            "errcode": errcode,
+            "errmsg": errmsg,
+            "explanation": errcode::describe(*errcode),
+            "exit_code": exit::REFUSED,
+        }),
+        Status::Failed(e) => json!({
+            "status": "failed",
+            "error": e.title(),
+            "detail": e.to_string(),
+            "exit_code": exit::for_send_error(e),
+        }),
+        Status::NotSent => json!({ "status": "not_sent" }),
+    };
+    if let (Value::Object(into), Value::Object(from)) = (&mut v, fields) {
+        into.extend(from);
+    }
+    if let (Some(cached), Value::Object(into)) = (o.cached_media, &mut v) {
+        into.insert("media_reused".into(), Value::Bool(cached));
+    }
+    v
+}

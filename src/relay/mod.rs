@@ -1,0 +1,162 @@
+//! The notify relay (`wecom serve`): the HTTP API of seed 000 in front of the
+//! saved robots.
+//!
+//! `POST /api/notify/{code}` with `{"title": …, "content": …}` sends a
+//! markdown message to the robot the code was made for (`wecom robots code
+//! NAME`); see [`notify`] for the answers. Codes are bearer secrets kept only
+//! as hashes in the config, which is read again when it changes. Each robot's
+//! 20-per-minute limit is respected by queueing a request for at most
+//! [`RelayConfig::max_wait`], then answering 429 with `Retry-After`.
+
+mod book;
+pub mod notify;
+pub mod pace;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use book::Book;
+pub use notify::compose;
+pub use pace::Pacer;
+
+use crate::store::config::{ConfigError, ConfigStore};
+use crate::wecom::client::{Client, ClientConfig};
+
+/// The route, as in seed 000.
+pub const NOTIFY_ROUTE: &str = "/api/notify/{code}";
+/// Where `wecom serve` listens unless told otherwise: this machine only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8788";
+/// How long a request may wait for its robot's rate limit before 429.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
+/// How long [`Relay::shutdown`] lets requests in flight finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
+
+/// How the relay behaves.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// The config file holding the robots and codes.
+    pub config: ConfigStore,
+    /// Messages per robot per `rate_window` (WeCom: 20 per 60 s).
+    pub rate_limit: usize,
+    pub rate_window: Duration,
+    /// How long a request may queue for its robot's rate limit.
+    pub max_wait: Duration,
+    pub client: ClientConfig,
+}
+
+impl RelayConfig {
+    /// WeCom's limits, the default client timeouts, this config file.
+    pub fn new(config: ConfigStore) -> RelayConfig {
+        let pacer = Pacer::default();
+        RelayConfig {
+            config,
+            rate_limit: pacer.limit(),
+            rate_window: pacer.window(),
+            max_wait: DEFAULT_MAX_WAIT,
+            client: ClientConfig::default(),
+        }
+    }
+}
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct Shared {
+    book: Book,
+    pacer: Pacer,
+    client: Client,
+    max_wait: Duration,
+}
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("cannot set up HTTP: {0}")]
+    Client(String),
+}
+
+/// The relay's routes.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(NOTIFY_ROUTE, post(notify::handler))
+        .fallback(notify::not_found)
+        .with_state(shared)
+}
+
+/// Builds the shared state: reads the config, sets up the client.
+pub fn shared(config: &RelayConfig) -> Result<Arc<Shared>, StartError> {
+    Ok(Arc::new(Shared {
+        book: Book::open(config.config.clone())?,
+        pacer: Pacer::new(config.rate_limit, config.rate_window),
+        client: Client::new(config.client).map_err(|e| StartError::Client(e.to_string()))?,
+        max_wait: config.max_wait,
+    }))
+}
+
+/// A running relay; dropping it stops the server too.
+pub struct Relay {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Relay {
+    /// Binds `addr` (port 0 picks one) and serves on the current runtime.
+    pub async fn start(config: RelayConfig, addr: SocketAddr) -> Result<Relay, StartError> {
+        let shared = shared(&config)?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router(shared)).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "relay: server stopped");
+            }
+        });
+        Ok(Relay { addr, stop, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR/api/notify/CODE`.
+    pub fn notify_url(&self, code: &str) -> String {
+        format!("http://{}/api/notify/{code}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, waits for the task.
+    pub async fn shutdown(self) {
+        let Relay { stop, mut task, .. } = self;
+        let _ = stop.send(());
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay").field("addr", &self.addr).finish()
+    }
+}

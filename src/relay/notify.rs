@@ -1,0 +1,260 @@
+//! `POST /api/notify/{code}`: one notification, as seed 000 documents it.
+//!
+//! Request: JSON `{"title": optional string, "content": required string}`.
+//! The message sent is `markdown`, the title (when given) as a bold first
+//! line. Answers:
+//!
+//! | status | when | body |
+//! |---|---|---|
+//! | 200 | WeCom accepted it | `{"message": "发送成功", "response": {WeCom's answer}}` |
+//! | 400 | invalid JSON, content missing or empty, over 4096 bytes | `{"message": …}` |
+//! | 404 | unknown or revoked code | `{"message": …}` |
+//! | 429 | the robot's 20 per minute are used and a slot is more than the queue wait away | `{"message": …}`, `Retry-After` |
+//! | 500 | WeCom refused (its answer in `response`) or could not be reached (`error`) | `{"message": …, "response": …}` |
+//!
+//! Neither the code nor the webhook key is ever logged: log lines name the
+//! robot.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::Shared;
+use crate::store::media_cache::robot_id;
+use crate::wecom::client::SendError;
+use crate::wecom::validate::{has_errors, validate};
+use crate::wecom::{Message, errcode};
+
+/// The largest request body read. Content may be at most 4096 bytes; JSON
+/// escapes can make that six times longer, and this leaves room.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The markdown sent for a title and content: the title, when given and not
+/// blank, as a bold first line (seed 000: "作为消息的第一行显示, 并会加粗处理").
+pub fn compose(title: Option<&str>, content: &str) -> String {
+    match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => format!("**{t}**\n{content}"),
+        None => content.to_owned(),
+    }
+}
+
+/// An answer with its status and JSON body.
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    retry_after: Option<Duration>,
+}
+
+impl Answer {
+    fn new(status: StatusCode, message: impl Into<String>) -> Answer {
+        Answer {
+            status,
+            body: json!({ "message": message.into() }),
+            retry_after: None,
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(after) = self.retry_after {
+            // Whole seconds, rounded up: a client that waits that long finds a slot.
+            let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// The route's handler: logs one line per request, by robot, never the code.
+pub async fn handler(
+    State(shared): State<Arc<Shared>>,
+    Path(code): Path<String>,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let (robot, answer) = notify(&shared, &code, request.into_body()).await;
+    let ms = started.elapsed().as_millis() as u64;
+    let status = answer.status.as_u16();
+    match robot {
+        Some(robot) => tracing::info!(%robot, status, ms, "notify"),
+        None => tracing::info!(status, ms, "notify: unknown code"),
+    }
+    answer.into_response()
+}
+
+/// Anything but `POST /api/notify/{code}`.
+pub async fn not_found() -> Response {
+    Answer::new(
+        StatusCode::NOT_FOUND,
+        "not found: post to /api/notify/{code}",
+    )
+    .into_response()
+}
+
+async fn notify(shared: &Shared, code: &str, body: Body) -> (Option<String>, Answer) {
+    let config = shared.book.current();
+    let Some(entry) = config.relay_code(code) else {
+        return (None, unknown_code());
+    };
+    let robot = entry.robot.clone();
+    let webhook = match config.webhook_of(&robot) {
+        Ok(w) => w,
+        Err(crate::store::config::RobotError::NotFound { .. }) => return (None, unknown_code()),
+        Err(e) => {
+            return (
+                Some(robot),
+                Answer::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            );
+        }
+    };
+    let answer = match read_request(body).await {
+        Ok(message) => deliver(shared, &webhook, &message).await,
+        Err(answer) => answer,
+    };
+    (Some(robot), answer)
+}
+
+fn unknown_code() -> Answer {
+    Answer::new(
+        StatusCode::NOT_FOUND,
+        "配置不存在: no relay code like that (unknown or revoked); check the code in the URL",
+    )
+}
+
+fn bad_request(message: impl Into<String>) -> Answer {
+    Answer::new(
+        StatusCode::BAD_REQUEST,
+        format!("参数错误: {}", message.into()),
+    )
+}
+
+/// The body as a markdown message that passes every local check, or a 400.
+async fn read_request(body: Body) -> Result<Message, Answer> {
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| bad_request(format!("the body is larger than {BODY_LIMIT} bytes")))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        bad_request(format!(
+            "the body is not valid JSON ({e}); send {{\"title\": \"…\", \"content\": \"…\"}}"
+        ))
+    })?;
+    let Value::Object(fields) = value else {
+        return Err(bad_request(
+            "the body must be a JSON object like {\"title\": \"…\", \"content\": \"…\"}",
+        ));
+    };
+    let title = match fields.get("title") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(_) => return Err(bad_request("title must be a string")),
+    };
+    let content = match fields.get("content") {
+        Some(Value::String(c)) if !c.trim().is_empty() => c.as_str(),
+        Some(Value::String(_)) => return Err(bad_request("content is empty")),
+        None | Some(Value::Null) => return Err(bad_request("content is required")),
+        Some(_) => return Err(bad_request("content must be a string")),
+    };
+    let message = Message::markdown(compose(title, content));
+    let problems = validate(&message);
+    if has_errors(&problems) {
+        let text: Vec<String> = problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(ToString::to_string)
+            .collect();
+        return Err(bad_request(text.join("; ")));
+    }
+    Ok(message)
+}
+
+/// Sends under the robot's rate limit: waits for a slot up to the queue
+/// wait, retries on 45009 within the same wait, else answers 429.
+async fn deliver(shared: &Shared, webhook: &crate::wecom::Webhook, message: &Message) -> Answer {
+    let robot = robot_id(webhook);
+    let deadline = Instant::now() + shared.max_wait;
+    let json = message.to_json();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let slot = match shared.pacer.acquire(&robot, Some(left)).await {
+            Ok(slot) => slot,
+            Err(wait) => return too_many(wait),
+        };
+        let result = shared.client.send_raw(webhook, json.clone()).await;
+        shared.pacer.settle(&slot);
+        match result {
+            Ok(receipt) => {
+                return Answer {
+                    status: StatusCode::OK,
+                    body: json!({
+                        "message": "发送成功",
+                        "response": {"errcode": 0, "errmsg": receipt.errmsg},
+                    }),
+                    retry_after: None,
+                };
+            }
+            Err(SendError::Refused { errcode: 45009, .. })
+                if Instant::now() + shared.pacer.retry_step() < deadline =>
+            {
+                tokio::time::sleep(shared.pacer.retry_step()).await;
+            }
+            Err(SendError::Refused { errcode: 45009, .. }) => {
+                return too_many(shared.pacer.retry_step());
+            }
+            Err(SendError::Refused { errcode, errmsg }) => {
+                return Answer {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    body: json!({
+                        "message": format!(
+                            "企业微信API调用失败: WeCom refused the message (errcode {errcode}): {}",
+                            errcode::describe(errcode)
+                        ),
+                        "response": {"errcode": errcode, "errmsg": errmsg},
+                    }),
+                    retry_after: None,
+                };
+            }
+            Err(other) => {
+                return Answer::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("企业微信API调用失败: {}: {other}", other.title()),
+                );
+            }
+        }
+    }
+}
+
+fn too_many(wait: Duration) -> Answer {
+    let mut answer = Answer::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "this robot has sent its 20 messages of the minute; try again in {} s",
+            wait.as_secs().max(1)
+        ),
+    );
+    answer.retry_after = Some(wait);
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_is_a_bold_first_line() {
+        assert_eq!(
+            compose(Some("服务器告警"), "CPU 95%"),
+            "**服务器告警**\nCPU 95%"
+        );
+        assert_eq!(compose(None, "CPU 95%"), "CPU 95%");
+        assert_eq!(compose(Some("  "), "CPU 95%"), "CPU 95%");
+    }
+}
