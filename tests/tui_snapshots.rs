@@ -91,7 +91,10 @@ fn a_send_in_flight_then_success() {
         &mut app,
         Msg::SendFinished {
             id,
-            outcome: SendOutcome::Sent { elapsed_ms: 42 },
+            outcome: SendOutcome::Sent {
+                elapsed_ms: 42,
+                note: None,
+            },
             at: "14:03:22".into(),
         },
     );

@@ -91,7 +91,10 @@ fn a_send_result_for_a_stale_request_is_ignored() {
         &mut app,
         Msg::SendFinished {
             id: first,
-            outcome: SendOutcome::Sent { elapsed_ms: 5 },
+            outcome: SendOutcome::Sent {
+                elapsed_ms: 5,
+                note: None,
+            },
             at: "10:00:00".into(),
         },
     );
@@ -105,7 +108,10 @@ fn a_send_result_for_a_stale_request_is_ignored() {
         &mut app,
         Msg::SendFinished {
             id: second,
-            outcome: SendOutcome::Sent { elapsed_ms: 7 },
+            outcome: SendOutcome::Sent {
+                elapsed_ms: 7,
+                note: None,
+            },
             at: "10:00:01".into(),
         },
     );

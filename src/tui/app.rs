@@ -117,6 +117,8 @@ pub struct App {
     pub theme: Theme,
     /// Set once the user asked to quit and the drafts were handed to saving.
     pub quitting: bool,
+    /// The upload in flight: bytes sent, total, bytes per second.
+    pub upload: Option<(u64, u64, f64)>,
 }
 
 /// What the app starts from.
@@ -156,6 +158,7 @@ impl App {
             size: s.size,
             theme: s.theme,
             quitting: false,
+            upload: None,
         };
         app.reload_robots(None);
         if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {

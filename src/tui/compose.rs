@@ -3,6 +3,7 @@
 
 use ratatui_textarea::{TextArea, WrapMode};
 
+use super::attach::AttachState;
 use super::form::{Form, Path, RowKind};
 use crate::store::drafts::Draft;
 use crate::wecom::schema::FieldKind;
@@ -23,6 +24,8 @@ pub enum FieldId {
     Raw,
     /// The form of a news message or a template card.
     Form,
+    /// The file of an image, file or voice message.
+    Path,
 }
 
 impl FieldId {
@@ -34,6 +37,7 @@ impl FieldId {
             FieldId::Mobiles => "mentioned_mobile_list",
             FieldId::Raw => "raw_json",
             FieldId::Form => "form_json",
+            FieldId::Path => "path",
         }
     }
 
@@ -69,6 +73,26 @@ pub fn has_form(kind: MessageKind) -> bool {
     )
 }
 
+/// Whether a type sends a file chosen from disk.
+pub fn has_attachment(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::Image | MessageKind::File | MessageKind::Voice
+    )
+}
+
+/// The file of an image, file or voice message, and what is known of it.
+pub struct Attachment {
+    pub path: TextArea<'static>,
+    pub state: AttachState,
+}
+
+impl Attachment {
+    pub fn path_text(&self) -> String {
+        self.path.lines().join("").trim().to_owned()
+    }
+}
+
 /// The text editor of the form field under the cursor.
 pub struct FormEditor {
     pub path: Path,
@@ -85,7 +109,9 @@ pub struct Composition {
     /// The form, for news and cards.
     pub form: Option<Form>,
     pub form_editor: Option<FormEditor>,
-    /// Editing a form type as raw JSON (F9).
+    /// The chosen file, for image, file and voice.
+    pub attachment: Option<Attachment>,
+    /// Editing a form or attachment type as raw JSON (F9).
     pub json_mode: bool,
     /// Bumped on every change, so derived data is recomputed only then.
     pub revision: u64,
@@ -128,8 +154,26 @@ impl Composition {
                 .map(|body| Form::with_body(kind, body))
                 .unwrap_or_else(|| Form::new(kind))
         });
-        let json_mode = has_form(kind)
+        let json_mode = (has_form(kind) || has_attachment(kind))
             && draft.is_some_and(|d| d.texts.get("mode").is_some_and(|m| m == "json"));
+        let attachment = has_attachment(kind).then(|| {
+            let path = text(FieldId::Path);
+            let mut area = textarea(
+                path,
+                "path to the file; Tab completes, Enter on an empty field browses",
+            );
+            area.set_wrap_mode(WrapMode::None);
+            area.set_cursor_line_style(ratatui::style::Style::default());
+            area.move_cursor(ratatui_textarea::CursorMove::End);
+            Attachment {
+                path: area,
+                state: if path.trim().is_empty() {
+                    AttachState::Empty
+                } else {
+                    AttachState::Pending
+                },
+            }
+        });
         let mut comp = Composition {
             kind,
             content: textarea(text(FieldId::Content), content_hint),
@@ -144,6 +188,7 @@ impl Composition {
             raw: textarea(raw_text.trim_end(), "the JSON payload"),
             form,
             form_editor: None,
+            attachment,
             json_mode,
             revision: 0,
         };
@@ -157,6 +202,7 @@ impl Composition {
             MessageKind::Text => &[FieldId::Content, FieldId::Mentions, FieldId::Mobiles],
             MessageKind::Markdown | MessageKind::MarkdownV2 => &[FieldId::Content],
             kind if has_form(kind) && !self.json_mode => &[FieldId::Form],
+            kind if has_attachment(kind) && !self.json_mode => &[FieldId::Path],
             _ => &[FieldId::Raw],
         }
     }
@@ -184,6 +230,12 @@ impl Composition {
     /// Switches a form type between the form and raw JSON. JSON that is not
     /// a message of this type keeps the JSON editor open, and says why.
     pub fn toggle_json(&mut self) -> Result<(), String> {
+        if self.attachment.is_some() {
+            // The file stays chosen; the JSON editor holds a message written by hand.
+            self.json_mode = !self.json_mode;
+            self.revision += 1;
+            return Ok(());
+        }
         let Some(form) = &self.form else {
             return Err("This type has no form yet: it is edited as JSON.".into());
         };
@@ -222,6 +274,7 @@ impl Composition {
             FieldId::Mobiles => Some(&self.mobiles),
             FieldId::Raw => Some(&self.raw),
             FieldId::Form => self.form_editor.as_ref().map(|e| &e.area),
+            FieldId::Path => self.attachment.as_ref().map(|a| &a.path),
         }
     }
 
@@ -232,6 +285,7 @@ impl Composition {
             FieldId::Mobiles => Some(&mut self.mobiles),
             FieldId::Raw => Some(&mut self.raw),
             FieldId::Form => self.form_editor.as_mut().map(|e| &mut e.area),
+            FieldId::Path => self.attachment.as_mut().map(|a| &mut a.path),
         }
     }
 
@@ -274,6 +328,15 @@ impl Composition {
             area.cut();
             area.insert_str(text);
         }
+        if id == FieldId::Path
+            && let Some(a) = &mut self.attachment
+        {
+            a.state = if text.trim().is_empty() {
+                AttachState::Empty
+            } else {
+                AttachState::Pending
+            };
+        }
         self.revision += 1;
     }
 
@@ -296,6 +359,10 @@ impl Composition {
             }
             Message::Markdown(m) | Message::MarkdownV2(m) => {
                 self.replace(FieldId::Content, &m.content)
+            }
+            m if has_attachment(m.kind()) => {
+                self.json_mode = true;
+                self.replace(FieldId::Raw, &m.to_json_pretty());
             }
             m if has_form(m.kind()) => {
                 self.form = Some(Form::from_message(m));
@@ -368,6 +435,16 @@ impl Composition {
                 Some(form) => form.message(),
                 None => Err("this type has no form".into()),
             },
+            kind if has_attachment(kind) && !self.json_mode => {
+                match self.attachment.as_ref().map(|a| &a.state) {
+                    Some(AttachState::Image(ready)) => Ok(ready.message.clone()),
+                    Some(AttachState::Upload(_)) => {
+                        Err("the file is uploaded when you send".into())
+                    }
+                    Some(state) => Err(state.not_ready().unwrap_or_default()),
+                    None => Err("no attachment".into()),
+                }
+            }
             kind => {
                 let message =
                     Message::from_json_str(&self.text(FieldId::Raw)).map_err(|e| e.to_string())?;
@@ -381,6 +458,30 @@ impl Composition {
                     ))
                 }
             }
+        }
+    }
+}
+
+/// What an image, file or voice draft shows: the problems of the file, and
+/// the JSON that will be sent (a file's media_id comes from the upload).
+fn attachment_derived(d: &mut Derived, kind: MessageKind, a: &Attachment) {
+    d.problems = a.state.problems().to_vec();
+    match &a.state {
+        AttachState::Image(ready) => {
+            d.problems = validate(&ready.message);
+            d.json = Derived::json_for_display(&ready.message);
+            d.json_bytes = ready.message.to_json().len();
+            d.message = Some(ready.message.clone());
+        }
+        AttachState::Upload(_) => {
+            let msgtype = kind.msgtype();
+            d.json = format!(
+                "{{\n  \"msgtype\": \"{msgtype}\",\n  \"{msgtype}\": {{\n    \"media_id\": \"(from the upload, when you send)\"\n  }}\n}}"
+            );
+        }
+        state => {
+            d.parse_error = state.not_ready();
+            d.json = String::new();
         }
     }
 }
@@ -420,13 +521,17 @@ impl Derived {
             source: Some((robot.to_owned(), comp.kind, comp.revision)),
             ..Derived::default()
         };
+        if let (Some(a), false) = (&comp.attachment, comp.json_mode) {
+            attachment_derived(&mut d, comp.kind, a);
+            return d;
+        }
         if let Some(limit) = comp.kind.content_limit() {
             d.bytes = Some((comp.text(FieldId::Content).len(), limit));
         }
         match comp.message() {
             Ok(m) => {
                 d.problems = validate(&m);
-                d.json = m.to_json_pretty();
+                d.json = Derived::json_for_display(&m);
                 d.json_bytes = m.to_json().len();
                 d.message = Some(m);
             }
@@ -437,6 +542,23 @@ impl Derived {
             }
         }
         d
+    }
+
+    /// The JSON to show for a message: a picture's base64 is cut, so a 2 MiB
+    /// image does not flood the preview.
+    fn json_for_display(message: &Message) -> String {
+        let mut value = message.to_value();
+        if let Some(b64) = value.pointer_mut("/image/base64")
+            && let Some(s) = b64.as_str()
+            && s.len() > 64
+        {
+            *b64 = serde_json::Value::from(format!(
+                "{}… ({} characters)",
+                &s[..48],
+                crate::wecom::validate::group_digits(s.len())
+            ));
+        }
+        serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
     /// Whether sending is refused, and why.

@@ -14,6 +14,15 @@ pub enum Popup {
     ConfirmQuit { reason: String },
     Help { scroll: u16 },
     Templates(TemplatePicker),
+    Browser(FileBrowser),
+}
+
+/// A simple file browser for choosing an attachment.
+pub struct FileBrowser {
+    pub dir: std::path::PathBuf,
+    /// `None` until listed.
+    pub entries: Option<Result<Vec<super::attach::DirEntry>, String>>,
+    pub selected: usize,
 }
 
 /// The template list: load one, save the current message as one, delete.

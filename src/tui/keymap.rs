@@ -44,6 +44,7 @@ pub enum Action {
     PageDown,
     ToggleJson,
     Templates,
+    ConvertImage,
     AddItem,
     RemoveItem,
     MoveItemUp,
@@ -208,6 +209,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: GLOBAL,
         label: "form/JSON",
         help: "Edit news and cards as a form or as raw JSON; what is typed carries over.",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::ConvertImage,
+        keys: &[ctrl('k')],
+        contexts: GLOBAL,
+        label: "convert image",
+        help: "Convert the chosen picture to PNG or JPEG under 2 MiB when WeCom would refuse it (WebP, GIF, BMP, too large).",
         in_footer: false,
     },
     Binding {

@@ -6,6 +6,7 @@
 //! while a send animates.
 
 pub mod app;
+pub mod attach;
 pub mod compose;
 pub mod dialog;
 pub mod form;
@@ -32,12 +33,18 @@ use tokio::task::{AbortHandle, JoinHandle};
 use crate::sandbox::{DEMO_KEY, RECORD_FILE_NAME, Sandbox, SandboxConfig};
 use crate::store::config::{Config, ConfigStore};
 use crate::store::drafts::DraftStore;
+use crate::store::media_cache::{self, MediaCache};
 use crate::store::templates::TemplateStore;
+use crate::wecom::attach::{age_text, send_media};
+use crate::wecom::client::Progress;
 use crate::wecom::client::{Client, ClientConfig, SendError};
+use crate::wecom::media::MediaKind;
 use crate::wecom::{Key, Webhook};
 use app::{App, SandboxInfo, Startup};
 use msg::{Effect, Msg, Payload, SendOutcome};
+use std::sync::Arc;
 use theme::Theme;
+use tokio_util::sync::CancellationToken;
 pub use update::update;
 
 /// Where the composer keeps its files.
@@ -142,7 +149,11 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         config_store,
         draft_store,
         templates: TemplateStore::new(paths.data_dir.join("templates")),
+        media_cache: Arc::new(std::sync::Mutex::new(MediaCache::load(
+            paths.data_dir.join(media_cache::FILE_NAME),
+        ))),
         sends: HashMap::new(),
+        cancels: HashMap::new(),
         animating: false,
         input: Some(spawn_input(tx.clone())),
     };
@@ -208,7 +219,9 @@ struct Runner {
     config_store: ConfigStore,
     draft_store: DraftStore,
     templates: TemplateStore,
+    media_cache: Arc<std::sync::Mutex<MediaCache>>,
     sends: HashMap<u64, AbortHandle>,
+    cancels: HashMap<u64, CancellationToken>,
     animating: bool,
     input: Option<JoinHandle<()>>,
 }
@@ -276,6 +289,9 @@ impl Runner {
                     payload,
                 } => self.send(id, webhook, payload),
                 Effect::CancelSend { id } => {
+                    if let Some(cancel) = self.cancels.remove(&id) {
+                        cancel.cancel();
+                    }
                     if let Some(handle) = self.sends.remove(&id) {
                         handle.abort();
                     }
@@ -293,6 +309,42 @@ impl Runner {
                     let _ = self.tx.send(Msg::EditorClosed(result));
                 }
                 Effect::Animate(on) => self.animating = on,
+                Effect::CheckAttachment { key, path, convert } => {
+                    let tx = self.tx.clone();
+                    let kind = key.1;
+                    tokio::task::spawn_blocking(move || {
+                        let state = if convert {
+                            attach::convert(&path)
+                        } else {
+                            attach::inspect(&path, kind)
+                        };
+                        let _ = tx.send(Msg::AttachmentChecked { key, path, state });
+                    });
+                }
+                Effect::CompletePath { key, text } => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let completion = attach::complete(&text);
+                        let _ = tx.send(Msg::PathCompleted {
+                            key,
+                            from: text,
+                            completion,
+                        });
+                    });
+                }
+                Effect::ListDir(dir) => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let entries = attach::list_dir(&dir);
+                        let _ = tx.send(Msg::DirListed { dir, entries });
+                    });
+                }
+                Effect::SendMedia {
+                    id,
+                    webhook,
+                    path,
+                    kind,
+                } => self.send_media(id, webhook, path, kind),
                 Effect::ListTemplates => {
                     let (list, unreadable) = self.templates.list();
                     let _ = self.tx.send(Msg::TemplatesListed(list, unreadable));
@@ -339,6 +391,7 @@ impl Runner {
             let outcome = match result {
                 Ok(receipt) => SendOutcome::Sent {
                     elapsed_ms: receipt.elapsed.as_millis() as u64,
+                    note: None,
                 },
                 Err(SendError::Invalid(problems)) => SendOutcome::Invalid(problems),
                 Err(e) => SendOutcome::Failed {
@@ -351,6 +404,62 @@ impl Runner {
         });
         self.sends.retain(|_, h| !h.is_finished());
         self.sends.insert(id, task.abort_handle());
+    }
+
+    /// Uploads (or reuses) and sends a file or voice clip in the background,
+    /// reporting progress at most 20 times a second.
+    fn send_media(&mut self, id: u64, webhook: Webhook, path: std::path::PathBuf, kind: MediaKind) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let cache = self.media_cache.clone();
+        let cancel = CancellationToken::new();
+        let task_cancel = cancel.clone();
+        let task = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let last = std::sync::Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+            let progress_tx = tx.clone();
+            let progress = move |p: Progress| {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50))
+                    || p.sent == p.total;
+                if due {
+                    *last = Some(std::time::Instant::now());
+                    let secs = started.elapsed().as_secs_f64().max(1e-3);
+                    let _ = progress_tx.send(Msg::UploadProgress {
+                        id,
+                        sent: p.sent,
+                        total: p.total,
+                        rate: p.sent as f64 / secs,
+                    });
+                }
+            };
+            let result =
+                send_media(&client, cache, &webhook, &path, kind, progress, task_cancel).await;
+            let outcome = match result {
+                Ok(sent) => SendOutcome::Sent {
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                    note: Some(match sent.reused_age_secs {
+                        Some(age) => format!(
+                            "Reused the media_id uploaded {} ago: no upload.",
+                            age_text(age)
+                        ),
+                        None => "Uploaded, then sent.".to_owned(),
+                    }),
+                },
+                Err(SendError::Invalid(problems)) | Err(SendError::UploadRejected(problems)) => {
+                    SendOutcome::Invalid(problems)
+                }
+                Err(e) => SendOutcome::Failed {
+                    title: e.title().to_owned(),
+                    detail: e.to_string(),
+                },
+            };
+            let at = chrono::Local::now().format("%H:%M:%S").to_string();
+            let _ = tx.send(Msg::SendFinished { id, outcome, at });
+        });
+        self.sends.retain(|_, h| !h.is_finished());
+        self.sends.insert(id, task.abort_handle());
+        self.cancels.insert(id, cancel);
     }
 
     /// Suspends the terminal, runs `$VISUAL`/`$EDITOR` on a temporary file,

@@ -29,6 +29,31 @@ pub enum Msg {
     EditorClosed(Result<String, String>),
     DraftsSaved(Result<(), String>),
     ConfigSaved(Result<(), String>),
+    /// A file was checked (or a picture converted) for the draft `key`,
+    /// whose path was `path` then.
+    AttachmentChecked {
+        key: (String, crate::wecom::MessageKind),
+        path: String,
+        state: super::attach::AttachState,
+    },
+    /// Tab on a path: its completion.
+    PathCompleted {
+        key: (String, crate::wecom::MessageKind),
+        from: String,
+        completion: super::attach::Completion,
+    },
+    /// The file browser's directory was read.
+    DirListed {
+        dir: std::path::PathBuf,
+        entries: Result<Vec<super::attach::DirEntry>, String>,
+    },
+    /// An upload made progress: bytes sent of total, bytes per second.
+    UploadProgress {
+        id: u64,
+        sent: u64,
+        total: u64,
+        rate: f64,
+    },
     /// The template list was read: templates and unreadable files.
     TemplatesListed(Vec<crate::store::templates::Template>, Vec<String>),
     /// A template was saved or deleted; the text says which, or why not.
@@ -40,16 +65,15 @@ pub enum Msg {
 /// How a send ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendOutcome {
+    /// Sent; `note` says more (a reused upload).
     Sent {
         elapsed_ms: u64,
+        note: Option<String>,
     },
     /// Refused locally before anything went out.
     Invalid(Vec<Problem>),
     /// Failed: a short title and the explanation (never the key).
-    Failed {
-        title: String,
-        detail: String,
-    },
+    Failed { title: String, detail: String },
 }
 
 /// What to send: a checked message, or raw JSON forced through as written.
@@ -80,6 +104,24 @@ pub enum Effect {
     /// Start or stop the animation tick.
     Animate(bool),
     ListTemplates,
+    /// Check the file of the draft `key` (or convert its picture).
+    CheckAttachment {
+        key: (String, crate::wecom::MessageKind),
+        path: String,
+        convert: bool,
+    },
+    CompletePath {
+        key: (String, crate::wecom::MessageKind),
+        text: String,
+    },
+    ListDir(std::path::PathBuf),
+    /// Upload (or reuse) a file or voice clip, then send it.
+    SendMedia {
+        id: u64,
+        webhook: Webhook,
+        path: std::path::PathBuf,
+        kind: crate::wecom::media::MediaKind,
+    },
     SaveTemplate {
         name: String,
         message: Message,

@@ -7,8 +7,9 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Position, Rect};
 
 use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
+use super::attach::AttachState;
 use super::compose::FieldId;
-use super::dialog::{Popup, RobotDialog, TemplatePicker};
+use super::dialog::{FileBrowser, Popup, RobotDialog, TemplatePicker};
 use super::form::RowKind;
 use super::keymap::{self, Action, Context};
 use super::msg::{Effect, Msg, Payload, SendOutcome};
@@ -33,6 +34,38 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::ConfigSaved(Ok(())) => {}
         Msg::ConfigSaved(Err(e)) => {
             app.status = Status::error(format!("The robots could not be saved: {e}"))
+        }
+        Msg::AttachmentChecked { key, path, state } => {
+            if let Some(comp) = app.compositions.get_mut(&key)
+                && let Some(a) = comp.attachment.as_mut()
+                && a.path_text() == path
+            {
+                a.state = state;
+                comp.revision += 1;
+            }
+        }
+        Msg::PathCompleted {
+            key,
+            from,
+            completion,
+        } => on_path_completed(app, key, &from, completion),
+        Msg::DirListed { dir, entries } => {
+            if let Some(Popup::Browser(b)) = &mut app.popup
+                && b.dir == dir
+            {
+                b.entries = Some(entries);
+                b.selected = 0;
+            }
+        }
+        Msg::UploadProgress {
+            id,
+            sent,
+            total,
+            rate,
+        } => {
+            if app.sending.as_ref().is_some_and(|s| s.id == id) {
+                app.upload = Some((sent, total, rate));
+            }
         }
         Msg::TemplatesListed(templates, unreadable) => {
             if let Some(Popup::Templates(picker)) = &mut app.popup {
@@ -65,8 +98,30 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::SaveDrafts);
         }
     }
+    check_pending_attachment(app, &mut fx);
     app.refresh();
     fx
+}
+
+/// A chosen file not checked yet is handed to the runtime now.
+fn check_pending_attachment(app: &mut App, fx: &mut Vec<Effect>) {
+    let key = (app.robot_name(), app.kind);
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let Some(a) = comp.attachment.as_mut() else {
+        return;
+    };
+    if a.state == AttachState::Pending {
+        let path = a.path_text();
+        a.state = AttachState::Working(format!("checking {path}…"));
+        comp.revision += 1;
+        fx.push(Effect::CheckAttachment {
+            key,
+            path,
+            convert: false,
+        });
+    }
 }
 
 fn context(focus: Focus) -> Context {
@@ -99,6 +154,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Some(action) => on_action(app, action, fx),
         None => match app.focus {
             Focus::Editor(FieldId::Form) => form_input(app, key),
+            Focus::Editor(FieldId::Path) => path_input(app, key, fx),
             Focus::Editor(id) => edit(app, id, |area| area.input(key)),
             _ => {}
         },
@@ -179,6 +235,93 @@ fn form_input(app: &mut App, key: KeyEvent) {
     }
 }
 
+/// A key in the path field: Enter checks the file (or browses from an empty
+/// field or a directory); other keys edit the path.
+fn path_input(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(a) = app.composition_mut().and_then(|c| c.attachment.as_mut()) else {
+        return;
+    };
+    if key.code == KeyCode::Enter {
+        let text = a.path_text();
+        let path = super::attach::expand(&text);
+        if text.is_empty() || path.is_dir() {
+            open_browser(app, if text.is_empty() { None } else { Some(path) }, fx);
+        } else {
+            a.state = AttachState::Pending;
+        }
+        return;
+    }
+    if a.path.input(key) {
+        a.state = if a.path_text().is_empty() {
+            AttachState::Empty
+        } else {
+            AttachState::Edited
+        };
+        if let Some(comp) = app.composition_mut() {
+            comp.revision += 1;
+        }
+        app.drafts_dirty = true;
+    }
+}
+
+/// Opens the file browser at `dir`, or where the path points, or home.
+fn open_browser(app: &mut App, dir: Option<std::path::PathBuf>, fx: &mut Vec<Effect>) {
+    let dir = dir
+        .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from))
+        .unwrap_or_else(|| std::path::PathBuf::from("/"));
+    fx.push(Effect::ListDir(dir.clone()));
+    app.popup = Some(Popup::Browser(FileBrowser {
+        dir,
+        entries: None,
+        selected: 0,
+    }));
+}
+
+fn on_path_completed(
+    app: &mut App,
+    key: (String, MessageKind),
+    from: &str,
+    completion: super::attach::Completion,
+) {
+    let Some(comp) = app.compositions.get_mut(&key) else {
+        return;
+    };
+    let Some(a) = comp.attachment.as_mut() else {
+        return;
+    };
+    if a.path_text() != from.trim() {
+        return; // typed on since
+    }
+    if completion.text != from {
+        a.path.select_all();
+        a.path.cut();
+        a.path.insert_str(&completion.text);
+        comp.revision += 1;
+        app.drafts_dirty = true;
+    }
+    let a_state_pending = !completion.text.ends_with('/') && completion.candidates.is_empty();
+    if let Some(a) = comp.attachment.as_mut() {
+        a.state = if a_state_pending {
+            AttachState::Pending
+        } else {
+            AttachState::Edited
+        };
+    }
+    app.status = match completion.candidates.len() {
+        0 => Status::info("Tab again moves on; Enter checks the file."),
+        n => Status::info(format!(
+            "{n} matches: {}",
+            completion
+                .candidates
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("  ")
+        )),
+    };
+}
+
 /// Add, remove or move a form item, saying what happened or why not.
 fn form_command(app: &mut App, action: Action) {
     let Some(comp) = app.composition_mut() else {
@@ -241,8 +384,26 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);
         }
-        Action::FocusNext => move_focus(app, 1),
-        Action::FocusPrev => move_focus(app, -1),
+        Action::FocusNext => move_focus(app, 1, fx),
+        Action::FocusPrev => move_focus(app, -1, fx),
+        Action::ConvertImage => {
+            let key = (app.robot_name(), app.kind);
+            match app.composition_mut().and_then(|c| c.attachment.as_mut()) {
+                Some(a) if matches!(a.state, AttachState::ImageOffer(_)) => {
+                    a.state = AttachState::Working("converting the picture…".into());
+                    fx.push(Effect::CheckAttachment {
+                        key,
+                        path: a.path_text(),
+                        convert: true,
+                    });
+                }
+                _ => {
+                    app.status = Status::info(
+                        "Nothing to convert: Ctrl-K converts a picture WeCom would refuse.",
+                    )
+                }
+            }
+        }
         Action::ExternalEditor => match (app.focus, app.composition()) {
             (Focus::Editor(id), Some(comp)) => fx.push(Effect::OpenEditor {
                 text: comp.text(id),
@@ -300,6 +461,46 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
             return;
         }
     };
+    if let Some(comp) = app.composition()
+        && !comp.json_mode
+        && let Some(a) = &comp.attachment
+        && let Some(kind) = match app.kind {
+            MessageKind::File => Some(crate::wecom::media::MediaKind::File),
+            MessageKind::Voice => Some(crate::wecom::media::MediaKind::Voice),
+            _ => None,
+        }
+    {
+        if let Some(reason) = app.derived.blocking_reason() {
+            app.status = Status::error(format!("Not sent: {reason}"));
+            return;
+        }
+        let AttachState::Upload(facts) = &a.state else {
+            return;
+        };
+        let path = super::attach::expand(&a.path_text());
+        let total = facts.size;
+        let id = app.next_id;
+        app.next_id += 1;
+        app.sending = Some(InFlight {
+            id,
+            robot: robot.name.clone(),
+            kind: app.kind,
+        });
+        app.upload = Some((0, total, 0.0));
+        app.status = Status::info(format!(
+            "Sending {} to {}… Esc cancels.",
+            app.kind.label(),
+            robot.name
+        ));
+        fx.push(Effect::SendMedia {
+            id,
+            webhook,
+            path,
+            kind,
+        });
+        fx.push(Effect::Animate(true));
+        return;
+    }
     let payload = if raw {
         if !app.fields().contains(&FieldId::Raw) {
             app.status = Status::info(text::RAW_ONLY);
@@ -341,6 +542,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
 
 fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(inflight) = app.sending.take() {
+        app.upload = None;
         fx.push(Effect::CancelSend { id: inflight.id });
         fx.push(Effect::Animate(false));
         app.status = Status {
@@ -366,12 +568,13 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     };
     fx.push(Effect::Animate(false));
     app.status = match outcome {
-        SendOutcome::Sent { elapsed_ms } => Status {
+        SendOutcome::Sent { elapsed_ms, note } => Status {
             tone: Tone::Success,
             text: format!(
-                "✓ Sent {} to {} at {at} ({elapsed_ms} ms).",
+                "✓ Sent {} to {} at {at} ({elapsed_ms} ms).{}",
                 inflight.kind.label(),
-                inflight.robot
+                inflight.robot,
+                note.map(|n| format!(" {n}")).unwrap_or_default()
             ),
             detail: None,
         },
@@ -476,7 +679,19 @@ fn toggle_json(app: &mut App) {
     }
 }
 
-fn move_focus(app: &mut App, step: isize) {
+fn move_focus(app: &mut App, step: isize, fx: &mut Vec<Effect>) {
+    // Tab on an edited path completes it, as in a shell.
+    if step == 1
+        && app.focus == Focus::Editor(FieldId::Path)
+        && let Some(a) = app.composition().and_then(|c| c.attachment.as_ref())
+        && a.state == AttachState::Edited
+    {
+        fx.push(Effect::CompletePath {
+            key: (app.robot_name(), app.kind),
+            text: a.path_text(),
+        });
+        return;
+    }
     // In the form, Tab walks the rows before leaving it.
     if app.focus == Focus::Editor(FieldId::Form)
         && let Some(comp) = app.composition_mut()
@@ -565,6 +780,7 @@ fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut Vec<Effect>
             app.popup = Some(Popup::Help { scroll });
         }
         Popup::Templates(picker) => on_templates_key(app, picker, key, fx),
+        Popup::Browser(browser) => on_browser_key(app, browser, key, fx),
         Popup::ConfirmQuit { reason } => {
             if is('y') {
                 fx.push(Effect::Quit);
@@ -657,6 +873,45 @@ fn on_templates_key(
         }
     }
     app.popup = Some(Popup::Templates(picker));
+}
+
+fn on_browser_key(app: &mut App, mut b: FileBrowser, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let entries: &[super::attach::DirEntry] = match &b.entries {
+        Some(Ok(e)) => e,
+        _ => &[],
+    };
+    match key.code {
+        KeyCode::Esc => return,
+        KeyCode::Up => b.selected = b.selected.saturating_sub(1),
+        KeyCode::Down => b.selected = (b.selected + 1).min(entries.len().saturating_sub(1)),
+        KeyCode::PageUp => b.selected = b.selected.saturating_sub(10),
+        KeyCode::PageDown => b.selected = (b.selected + 10).min(entries.len().saturating_sub(1)),
+        KeyCode::Backspace | KeyCode::Left => {
+            if let Some(parent) = b.dir.parent() {
+                b.dir = parent.to_path_buf();
+                b.entries = None;
+                fx.push(Effect::ListDir(b.dir.clone()));
+            }
+        }
+        KeyCode::Enter | KeyCode::Right => {
+            if let Some(entry) = entries.get(b.selected).cloned() {
+                let path = b.dir.join(&entry.name);
+                if entry.is_dir {
+                    b.dir = path;
+                    b.entries = None;
+                    fx.push(Effect::ListDir(b.dir.clone()));
+                } else {
+                    if let Some(comp) = app.composition_mut() {
+                        comp.replace(FieldId::Path, &path.display().to_string());
+                    }
+                    app.drafts_dirty = true;
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+    app.popup = Some(Popup::Browser(b));
 }
 
 fn load_template(app: &mut App, t: &crate::store::templates::Template) {

@@ -2,6 +2,7 @@
 //! addresses, the HTTP client and errcode explanations. Knows nothing of
 //! terminals; the TUI, the CLI, the relay and the sandbox all stand on it.
 
+pub mod attach;
 pub mod client;
 pub mod convert;
 pub mod errcode;
