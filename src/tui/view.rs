@@ -553,7 +553,7 @@ fn preview_text(app: &App, width: u16) -> Text<'static> {
                 t
             }
             Some(e) => Text::from(vec![
-                Line::styled("The JSON is not a message yet:", app.theme.error()),
+                Line::styled("Not ready to send:", app.theme.error()),
                 Line::from(e.clone()),
             ]),
             None => Text::from(app.derived.json.clone()),
