@@ -651,13 +651,29 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The key hints for where the user is. Help and quit always show, at the
+/// end; other hints are dropped whole, from the last, when the line is full.
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let hints = keymap::footer(footer_context(app));
+    let always = |label: &str| label == "help" || label == "quit";
+    let width = |(k, l): &(String, &str)| k.chars().count() + 1 + l.chars().count() + 3;
+    let mut room =
+        (area.width as usize).saturating_sub(hints.iter().filter(|h| always(h.1)).map(width).sum());
+    let mut shown: Vec<&(String, &str)> = Vec::new();
+    for hint in hints.iter().filter(|h| !always(h.1)) {
+        if width(hint) > room {
+            break;
+        }
+        room -= width(hint);
+        shown.push(hint);
+    }
+    shown.extend(hints.iter().filter(|h| always(h.1)));
     let mut spans = Vec::new();
-    for (i, (key, label)) in keymap::footer(footer_context(app)).into_iter().enumerate() {
+    for (i, (key, label)) in shown.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", app.theme.dim()));
         }
-        spans.push(Span::styled(key, app.theme.key()));
+        spans.push(Span::styled(key.clone(), app.theme.key()));
         spans.push(Span::raw(format!(" {label}")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
