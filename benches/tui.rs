@@ -70,7 +70,7 @@ fn keystroke_in_4096_markdown(b: Bencher) {
     let mut n = 0u64;
     b.bench_local(|| {
         // Type then erase, so the draft stays at 4096 bytes.
-        let code = if n % 2 == 0 {
+        let code = if n.is_multiple_of(2) {
             KeyCode::Char('a')
         } else {
             KeyCode::Backspace

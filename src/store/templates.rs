@@ -104,7 +104,7 @@ impl TemplateStore {
                 }
             }
         }
-        own.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        own.sort_by_key(|t| t.name.to_lowercase());
         templates.extend(own);
         (templates, unreadable)
     }

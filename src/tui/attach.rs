@@ -16,6 +16,8 @@ use crate::wecom::{Message, MessageKind, limits};
 pub const IMAGE_READ_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// What is known about the chosen file.
+// A ready picture is big, but there is one state per open draft.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttachState {
     /// No file chosen.

@@ -7,7 +7,8 @@ use url::Url;
 
 use crate::wecom::Webhook;
 
-/// The open pop-up.
+/// The open pop-up. (One at a time: its size does not matter.)
+#[allow(clippy::large_enum_variant)]
 pub enum Popup {
     Robot(RobotDialog),
     ConfirmDelete { name: String },

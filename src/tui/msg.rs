@@ -6,7 +6,9 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use crate::store::config::Config;
 use crate::wecom::{Message, Webhook, validate::Problem};
 
-/// Everything `update` reacts to.
+/// Everything `update` reacts to. Messages are few and short-lived, so the
+/// large variants are not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -77,6 +79,7 @@ pub enum SendOutcome {
 }
 
 /// What to send: a checked message, or raw JSON forced through as written.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Payload {
     Message(Message),

@@ -845,11 +845,10 @@ fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
 /// `███████░░░░ 62% 12.4 / 20.0 MiB · 8.1 MiB/s`
 fn progress_line(app: &App, sent: u64, total: u64, rate: f64, width: usize) -> Line<'static> {
     const MIB: f64 = 1024.0 * 1024.0;
-    let pct = if total == 0 {
-        100
-    } else {
-        (sent.saturating_mul(100) / total).min(100)
-    } as usize;
+    let pct = sent
+        .saturating_mul(100)
+        .checked_div(total)
+        .map_or(100, |p| p.min(100)) as usize;
     let text = format!(
         " {pct:>3}% {:.1} / {:.1} MiB · {:.1} MiB/s",
         sent as f64 / MIB,
