@@ -618,10 +618,9 @@ mod tests {
     #[test]
     fn raw_json_must_match_the_selected_type() {
         let mut c = Composition::new(MessageKind::Image, None);
-        assert!(
-            c.message().is_ok(),
-            "the template parses as an image message"
-        );
+        assert!(c.message().is_err(), "no picture chosen yet");
+        c.toggle_json().expect("to JSON");
+        assert!(c.message().is_ok(), "the template parses as an image message");
         c.replace(FieldId::Raw, r#"{"msgtype":"text","text":{"content":"x"}}"#);
         let err = c.message().unwrap_err();
         assert!(err.contains("selected type is image"), "{err}");
