@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod paths;
+pub mod preview;
 pub mod relay;
 pub mod sandbox;
 pub mod store;
