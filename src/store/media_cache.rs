@@ -58,6 +58,9 @@ pub struct MediaCache {
     path: PathBuf,
     entries: Vec<Entry>,
     ttl: Duration,
+    /// Whether entries were added or dropped since loading: saving syncs
+    /// the disk, which costs more than a whole send to the sandbox.
+    changed: bool,
 }
 
 /// The hexadecimal sha256 identifying a robot: of its send URL, which holds
@@ -110,6 +113,7 @@ impl MediaCache {
             path,
             entries,
             ttl: limits::MEDIA_ID_TTL,
+            changed: false,
         }
     }
 
@@ -125,6 +129,11 @@ impl MediaCache {
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Whether [`MediaCache::put`] or [`MediaCache::forget`] changed it.
+    pub fn is_changed(&self) -> bool {
+        self.changed
     }
 
     /// Seconds an entry may be reused for.
@@ -169,6 +178,7 @@ impl MediaCache {
             media_id: media_id.to_owned(),
             created_at,
         });
+        self.changed = true;
     }
 
     /// Drops a media_id the server no longer takes (40007: expired, or a
@@ -177,6 +187,7 @@ impl MediaCache {
         let robot = robot_id(webhook);
         self.entries
             .retain(|e| !(e.robot == robot && e.media_id == media_id));
+        self.changed = true;
     }
 
     /// Writes the cache, without the entries that are no longer usable.
@@ -189,7 +200,9 @@ impl MediaCache {
             entries: self.entries.clone(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
-        write_atomic(&self.path, &json, 0o600)
+        write_atomic(&self.path, &json, 0o600)?;
+        self.changed = false;
+        Ok(())
     }
 }
 
@@ -211,7 +224,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = MediaCache::load(dir.path().join(FILE_NAME));
         let now = now_unix();
+        assert!(!cache.is_changed());
         cache.put(&hook(KEY_A), "abc", MediaKind::File, "m-1", now);
+        assert!(cache.is_changed());
         assert_eq!(
             cache.get(&hook(KEY_A), "abc", MediaKind::File, now),
             Some("m-1")

@@ -82,7 +82,9 @@ impl Sender<'_> {
             failed = matches!(outcome.status, Status::Failed(_));
             outcomes.push(outcome);
         }
-        if let Err(e) = self.cache.save() {
+        if self.cache.is_changed()
+            && let Err(e) = self.cache.save()
+        {
             (self.progress)(&format!(
                 "warning: cannot save the media cache {}: {e}",
                 self.cache.path().display()
