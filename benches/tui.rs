@@ -35,6 +35,10 @@ fn markdown_4096() -> String {
 }
 
 fn app_with_draft() -> App {
+    app_with(markdown_4096())
+}
+
+fn app_with(content: String) -> App {
     let base = Url::parse("http://127.0.0.1:40001").expect("url");
     let mut app = App::new(Startup {
         config: Config::default(),
@@ -49,7 +53,7 @@ fn app_with_draft() -> App {
         theme: Theme { color: true },
         size: (120, 40),
     });
-    update(&mut app, Msg::Paste(markdown_4096()));
+    update(&mut app, Msg::Paste(content));
     app
 }
 
@@ -70,6 +74,28 @@ fn keystroke_in_4096_markdown(b: Bencher) {
     let mut n = 0u64;
     b.bench_local(|| {
         // Type then erase, so the draft stays at 4096 bytes.
+        let code = if n.is_multiple_of(2) {
+            KeyCode::Char('a')
+        } else {
+            KeyCode::Backspace
+        };
+        n += 1;
+        update(&mut app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    });
+}
+
+/// Typing in a 1 MiB markdown draft: the preview renders in the background
+/// (its effect is not run here), so this is what a keystroke costs the UI.
+#[divan::bench(sample_count = 30)]
+fn keystroke_in_1mib_markdown(b: Bencher) {
+    let mut content = String::new();
+    while content.len() < 1024 * 1024 {
+        content.push_str(&markdown_4096());
+        content.push('\n');
+    }
+    let mut app = app_with(content);
+    let mut n = 0u64;
+    b.bench_local(|| {
         let code = if n.is_multiple_of(2) {
             KeyCode::Char('a')
         } else {

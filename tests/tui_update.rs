@@ -403,3 +403,55 @@ fn templates_load_into_their_type_and_save_the_current_message() {
     let fx = update(&mut app, key(KeyCode::Char('d')));
     assert!(fx.is_empty());
 }
+
+#[test]
+fn ctrl_d_carries_the_text_between_markdown_dialects() {
+    let mut app = app(config_with_robots());
+    type_text(&mut app, "| a | b |\n|---|---|\n| 1 | 2 |");
+    let markdown_hints = app
+        .preview_state
+        .shown
+        .as_ref()
+        .map(|(_, r)| r.hints.len())
+        .unwrap_or(0);
+    assert!(markdown_hints > 0, "a table in markdown gets a hint");
+    update(&mut app, ctrl('d'));
+    assert_eq!(app.kind, MessageKind::MarkdownV2);
+    assert_eq!(content(&app), "| a | b |\n|---|---|\n| 1 | 2 |");
+    let (key, rendered) = app.preview_state.shown.as_ref().expect("rendered at once");
+    assert_eq!(key.kind, MessageKind::MarkdownV2);
+    assert!(
+        rendered
+            .text
+            .lines
+            .iter()
+            .any(|l| l.to_string().contains('│')),
+        "v2 draws the table"
+    );
+    update(&mut app, ctrl('d'));
+    assert_eq!(app.kind, MessageKind::Markdown);
+}
+
+#[test]
+fn the_preview_follows_the_cursor_until_scrolled_by_hand() {
+    let mut app = app(config_with_robots());
+    let text: String = (1..=120).map(|i| format!("line {i}\n")).collect();
+    update(&mut app, Msg::Paste(text));
+    assert!(app.preview_state.follow);
+    assert!(
+        app.preview_scroll > 90,
+        "scrolled to the cursor at the end: {}",
+        app.preview_scroll
+    );
+    app.focus = Focus::Preview;
+    update(&mut app, key(KeyCode::PageUp));
+    let by_hand = app.preview_scroll;
+    assert!(!app.preview_state.follow);
+    app.focus = Focus::Editor(FieldId::Content);
+    update(&mut app, key(KeyCode::Up));
+    assert!(
+        app.preview_state.follow,
+        "moving in the editor follows again"
+    );
+    assert!(app.preview_scroll >= by_hand);
+}

@@ -119,6 +119,8 @@ pub struct App {
     pub quitting: bool,
     /// The upload in flight: bytes sent, total, bytes per second.
     pub upload: Option<(u64, u64, f64)>,
+    /// The rendered preview of text and markdown drafts.
+    pub preview_state: super::preview_pane::PreviewState,
 }
 
 /// What the app starts from.
@@ -159,6 +161,10 @@ impl App {
             theme: s.theme,
             quitting: false,
             upload: None,
+            preview_state: super::preview_pane::PreviewState {
+                follow: true,
+                ..Default::default()
+            },
         };
         app.reload_robots(None);
         if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {
@@ -288,8 +294,9 @@ impl App {
             return;
         };
         let source = Some((robot.clone(), comp.kind, comp.revision));
-        if self.derived.source != source {
-            self.derived = Derived::compute(&robot, comp);
+        let json_wanted = self.preview == PreviewMode::Json;
+        if self.derived.source != source || (json_wanted && !self.derived.with_json) {
+            self.derived = Derived::compute(&robot, comp, json_wanted);
         }
     }
 

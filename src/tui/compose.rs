@@ -513,12 +513,21 @@ pub struct Derived {
     pub json: String,
     /// Compact payload size in bytes.
     pub json_bytes: usize,
+    /// Whether `json` and `json_bytes` were computed: for a large draft they
+    /// are made only while the JSON view is open, so typing stays quick.
+    pub with_json: bool,
 }
 
+/// Content up to this size always gets its JSON computed on each change.
+pub const EAGER_JSON_LIMIT: usize = 64 * 1024;
+
 impl Derived {
-    pub fn compute(robot: &str, comp: &Composition) -> Derived {
+    /// Derives what is shown; `json_wanted` asks for the JSON even of a
+    /// large draft.
+    pub fn compute(robot: &str, comp: &Composition, json_wanted: bool) -> Derived {
         let mut d = Derived {
             source: Some((robot.to_owned(), comp.kind, comp.revision)),
+            with_json: true,
             ..Derived::default()
         };
         if let (Some(a), false) = (&comp.attachment, comp.json_mode) {
@@ -528,11 +537,16 @@ impl Derived {
         if let Some(limit) = comp.kind.content_limit() {
             d.bytes = Some((comp.text(FieldId::Content).len(), limit));
         }
+        let small = d.bytes.is_none_or(|(used, _)| used <= EAGER_JSON_LIMIT);
         match comp.message() {
             Ok(m) => {
                 d.problems = validate(&m);
-                d.json = Derived::json_for_display(&m);
-                d.json_bytes = m.to_json().len();
+                if small || json_wanted {
+                    d.json = Derived::json_for_display(&m);
+                    d.json_bytes = m.to_json().len();
+                } else {
+                    d.with_json = false;
+                }
                 d.message = Some(m);
             }
             Err(e) => {
@@ -620,7 +634,10 @@ mod tests {
         let mut c = Composition::new(MessageKind::Image, None);
         assert!(c.message().is_err(), "no picture chosen yet");
         c.toggle_json().expect("to JSON");
-        assert!(c.message().is_ok(), "the template parses as an image message");
+        assert!(
+            c.message().is_ok(),
+            "the template parses as an image message"
+        );
         c.replace(FieldId::Raw, r#"{"msgtype":"text","text":{"content":"x"}}"#);
         let err = c.message().unwrap_err();
         assert!(err.contains("selected type is image"), "{err}");

@@ -43,6 +43,7 @@ pub enum Action {
     PageUp,
     PageDown,
     ToggleJson,
+    SwitchDialect,
     Templates,
     ConvertImage,
     AddItem,
@@ -209,6 +210,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: GLOBAL,
         label: "form/JSON",
         help: "Edit news and cards as a form or as raw JSON; what is typed carries over.",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::SwitchDialect,
+        keys: &[ctrl('d')],
+        contexts: GLOBAL,
+        label: "md ⇄ md_v2",
+        help: "Switch between markdown and markdown_v2 carrying the text along, to compare how each renders it.",
         in_footer: false,
     },
     Binding {

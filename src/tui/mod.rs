@@ -13,6 +13,7 @@ pub mod form;
 pub mod keymap;
 pub mod mockup;
 pub mod msg;
+pub mod preview_pane;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -345,6 +346,13 @@ impl Runner {
                     path,
                     kind,
                 } => self.send_media(id, webhook, path, kind),
+                Effect::RenderPreview(job) => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let rendered = job.run();
+                        let _ = tx.send(Msg::PreviewRendered(job.key, rendered));
+                    });
+                }
                 Effect::ListTemplates => {
                     let (list, unreadable) = self.templates.list();
                     let _ = self.tx.send(Msg::TemplatesListed(list, unreadable));

@@ -56,6 +56,8 @@ pub enum Msg {
         total: u64,
         rate: f64,
     },
+    /// A background preview rendering finished.
+    PreviewRendered(super::preview_pane::PreviewKey, crate::preview::Rendered),
     /// The template list was read: templates and unreadable files.
     TemplatesListed(Vec<crate::store::templates::Template>, Vec<String>),
     /// A template was saved or deleted; the text says which, or why not.
@@ -107,6 +109,8 @@ pub enum Effect {
     /// Start or stop the animation tick.
     Animate(bool),
     ListTemplates,
+    /// Render a large draft's preview off the UI thread.
+    RenderPreview(Box<super::preview_pane::RenderJob>),
     /// Check the file of the draft `key` (or convert its picture).
     CheckAttachment {
         key: (String, crate::wecom::MessageKind),

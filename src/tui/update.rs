@@ -67,6 +67,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.upload = Some((sent, total, rate));
             }
         }
+        Msg::PreviewRendered(key, rendered) => {
+            app.refresh();
+            super::preview_pane::arrived(app, key, rendered, &mut fx);
+        }
         Msg::TemplatesListed(templates, unreadable) => {
             if let Some(Popup::Templates(picker)) = &mut app.popup {
                 picker.selected = picker.selected.min(templates.len().saturating_sub(1));
@@ -100,6 +104,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
     check_pending_attachment(app, &mut fx);
     app.refresh();
+    super::preview_pane::sync(app, &mut fx);
     fx
 }
 
@@ -155,7 +160,12 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         None => match app.focus {
             Focus::Editor(FieldId::Form) => form_input(app, key),
             Focus::Editor(FieldId::Path) => path_input(app, key, fx),
-            Focus::Editor(id) => edit(app, id, |area| area.input(key)),
+            Focus::Editor(id) => {
+                if id == FieldId::Content {
+                    app.preview_state.follow = true;
+                }
+                edit(app, id, |area| area.input(key));
+            }
             _ => {}
         },
     }
@@ -434,8 +444,15 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::AddItem | Action::RemoveItem | Action::MoveItemUp | Action::MoveItemDown => {
             form_command(app, action)
         }
-        Action::PageUp => app.preview_scroll = app.preview_scroll.saturating_sub(5),
-        Action::PageDown => app.preview_scroll = app.preview_scroll.saturating_add(5),
+        Action::PageUp => {
+            app.preview_state.follow = false;
+            app.preview_scroll = app.preview_scroll.saturating_sub(5);
+        }
+        Action::PageDown => {
+            app.preview_state.follow = false;
+            app.preview_scroll = app.preview_scroll.saturating_add(5);
+        }
+        Action::SwitchDialect => switch_dialect(app),
     }
 }
 
@@ -657,6 +674,33 @@ fn on_paste(app: &mut App, text: &str) {
     {
         edit(app, id, |area| area.insert_str(&text));
     }
+}
+
+/// markdown ⇄ markdown_v2 with the same text, to compare the renderings.
+fn switch_dialect(app: &mut App) {
+    let other = match app.kind {
+        MessageKind::Markdown => MessageKind::MarkdownV2,
+        MessageKind::MarkdownV2 => MessageKind::Markdown,
+        _ => {
+            app.status = Status::info("Ctrl-D switches between markdown and markdown_v2.");
+            return;
+        }
+    };
+    let text = app
+        .composition()
+        .map(|c| c.text(FieldId::Content))
+        .unwrap_or_default();
+    select_kind(app, other);
+    if let Some(comp) = app.composition_mut()
+        && comp.text(FieldId::Content) != text
+    {
+        comp.replace(FieldId::Content, &text);
+        app.drafts_dirty = true;
+    }
+    app.status = Status::info(format!(
+        "Now {}: the same text, rendered as that dialect. Ctrl-D switches back.",
+        other.label()
+    ));
 }
 
 fn toggle_json(app: &mut App) {
@@ -1043,6 +1087,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = mouse.kind == MouseEventKind::ScrollDown;
             if hit(areas.preview) {
+                app.preview_state.follow = false;
                 app.preview_scroll = if down {
                     app.preview_scroll.saturating_add(3)
                 } else {

@@ -487,6 +487,15 @@ fn render_form_row(
 
 fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Preview;
+    let footer = Line::from(" F3 content/JSON ")
+        .right_aligned()
+        .style(app.theme.dim());
+    if app.preview == PreviewMode::Content
+        && let Some(dialect) = crate::preview::Dialect::of(app.kind)
+    {
+        render_rendered(app, frame, area, dialect, focused, footer);
+        return;
+    }
     let (title, body): (String, Text) = match app.preview {
         PreviewMode::Json => (
             format!(
@@ -503,14 +512,80 @@ fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     let p = Paragraph::new(body)
         .wrap(Wrap { trim: false })
         .scroll((app.preview_scroll, 0))
-        .block(
-            block(app, title, focused).title_bottom(
-                Line::from(" F3 content/JSON ")
-                    .right_aligned()
-                    .style(app.theme.dim()),
-            ),
-        );
+        .block(block(app, title, focused).title_bottom(footer));
     frame.render_widget(p, area);
+}
+
+/// The draft as the group will see it, with the dialect's hints below.
+fn render_rendered(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    dialect: crate::preview::Dialect,
+    focused: bool,
+    footer: Line<'static>,
+) {
+    use super::preview_pane::{MAX_HINT_ROWS, hint_rows};
+    let stale = app.preview_state.pending.is_some();
+    let title = format!(
+        " Preview · {}{} ",
+        dialect.name(),
+        if stale { " · updating…" } else { "" }
+    );
+    let b = block(app, title, focused).title_bottom(footer);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some((_, rendered)) = &app.preview_state.shown else {
+        return;
+    };
+    let hints = hint_rows(rendered);
+    let body_height = inner.height.saturating_sub(hints);
+    // The renderer wraps: one line per row, so only the visible rows are drawn.
+    let visible: Vec<Line> = rendered
+        .text
+        .lines
+        .iter()
+        .skip(app.preview_scroll as usize)
+        .take(body_height as usize)
+        .cloned()
+        .collect();
+    frame.render_widget(
+        Paragraph::new(visible),
+        Rect::new(inner.x, inner.y, inner.width, body_height),
+    );
+    if hints > 0 {
+        let mut lines = vec![Line::styled(
+            "─".repeat(inner.width as usize),
+            app.theme.dim(),
+        )];
+        lines.extend(
+            crate::preview::hint_lines(&rendered.hints, app.theme.color)
+                .into_iter()
+                .take(MAX_HINT_ROWS),
+        );
+        if rendered.hints.len() > MAX_HINT_ROWS {
+            lines.push(Line::styled(
+                format!("+{} more hints", rendered.hints.len() - MAX_HINT_ROWS),
+                app.theme.dim(),
+            ));
+        }
+        let rect = Rect::new(inner.x, inner.y + body_height, inner.width, hints);
+        let lines: Vec<Line> = lines
+            .into_iter()
+            .map(|l| cut_line(l, inner.width as usize))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), rect);
+    }
+}
+
+/// A line cut to `width` columns (hint lines must stay one row each).
+fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    if unicode_width::UnicodeWidthStr::width(text.as_str()) <= width {
+        return line;
+    }
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    Line::styled(truncate(&text, width), style)
 }
 
 /// A plain preview of what the group will see (the faithful markdown

@@ -1,0 +1,176 @@
+//! The rendered preview of text and markdown drafts: kept in step with the
+//! draft, rendered in the background when the draft is large, and scrolled to
+//! follow the editor's cursor unless the user scrolls it.
+
+use ratatui::layout::Rect;
+
+use super::app::App;
+use super::compose::FieldId;
+use super::msg::Effect;
+use super::view;
+use crate::preview::{self, Dialect, RenderOptions, Rendered};
+
+/// Drafts up to this size render on the spot (well under a millisecond);
+/// larger ones render in the background so typing never waits.
+pub const SYNC_LIMIT_BYTES: usize = 64 * 1024;
+/// Hint rows shown under the preview at most (more are counted).
+pub const MAX_HINT_ROWS: usize = 4;
+
+/// What a rendering was made from: it is current while these are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewKey {
+    pub robot: String,
+    pub kind: crate::wecom::MessageKind,
+    pub revision: u64,
+    pub width: u16,
+    pub color: bool,
+}
+
+/// The last rendering, and the one being made.
+#[derive(Debug, Default)]
+pub struct PreviewState {
+    pub shown: Option<(PreviewKey, Rendered)>,
+    pub pending: Option<PreviewKey>,
+    /// Follow the editor's cursor (until the user scrolls the preview).
+    pub follow: bool,
+}
+
+/// Everything a background rendering needs.
+#[derive(Debug, Clone)]
+pub struct RenderJob {
+    pub key: PreviewKey,
+    pub source: String,
+    pub dialect: Dialect,
+    pub mentioned_list: Vec<String>,
+    pub mentioned_mobile_list: Vec<String>,
+}
+
+impl RenderJob {
+    pub fn run(&self) -> Rendered {
+        let opts = RenderOptions {
+            width: self.key.width,
+            color: self.key.color,
+            link_urls: true,
+            mentioned_list: &self.mentioned_list,
+            mentioned_mobile_list: &self.mentioned_mobile_list,
+        };
+        preview::render(&self.source, self.dialect, &opts)
+    }
+}
+
+/// The preview pane's inner area on the current screen.
+pub fn inner_area(app: &App) -> Rect {
+    let areas = view::layout(
+        Rect::new(0, 0, app.size.0, app.size.1),
+        app.kind,
+        app.fields(),
+    );
+    ratatui::widgets::Block::bordered().inner(areas.preview)
+}
+
+/// Rows under the preview taken by hints.
+pub fn hint_rows(rendered: &Rendered) -> u16 {
+    match rendered.hints.len() {
+        0 => 0,
+        n => (n.min(MAX_HINT_ROWS) + 1 + usize::from(n > MAX_HINT_ROWS)) as u16,
+    }
+}
+
+/// What the current draft's rendering would be made from (cheap: no text is
+/// copied).
+fn current_key(app: &App) -> Option<PreviewKey> {
+    Dialect::of(app.kind)?;
+    let comp = app.composition()?;
+    Some(PreviewKey {
+        robot: app.robot_name(),
+        kind: app.kind,
+        revision: comp.revision,
+        width: inner_area(app).width,
+        color: app.theme.color,
+    })
+}
+
+/// The size of the draft's content in bytes, without copying it.
+fn content_len(app: &App) -> usize {
+    app.composition()
+        .map(|c| {
+            c.content
+                .lines()
+                .iter()
+                .map(|l| l.len() + 1)
+                .sum::<usize>()
+                .saturating_sub(1)
+        })
+        .unwrap_or(0)
+}
+
+fn job(app: &App, key: PreviewKey) -> Option<RenderJob> {
+    let dialect = Dialect::of(app.kind)?;
+    let comp = app.composition()?;
+    let (mentioned_list, mentioned_mobile_list) = match &app.derived.message {
+        Some(crate::wecom::Message::Text(t)) => (
+            t.mentioned_list.clone().unwrap_or_default(),
+            t.mentioned_mobile_list.clone().unwrap_or_default(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    Some(RenderJob {
+        key,
+        source: comp.text(FieldId::Content),
+        dialect,
+        mentioned_list,
+        mentioned_mobile_list,
+    })
+}
+
+/// Brings the rendering up to date (now, or by asking the runtime) and
+/// scrolls it to the cursor.
+pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(key) = current_key(app) else { return };
+    let current = app
+        .preview_state
+        .shown
+        .as_ref()
+        .is_some_and(|(k, _)| *k == key);
+    if !current {
+        if content_len(app) <= SYNC_LIMIT_BYTES {
+            if let Some(job) = job(app, key) {
+                let rendered = job.run();
+                app.preview_state.shown = Some((job.key, rendered));
+            }
+        } else if app.preview_state.pending.is_none()
+            && let Some(job) = job(app, key)
+        {
+            // One rendering at a time: the next starts when this one lands,
+            // from the text as it is then.
+            app.preview_state.pending = Some(job.key.clone());
+            fx.push(Effect::RenderPreview(Box::new(job)));
+        }
+    }
+    follow_cursor(app);
+}
+
+/// A background rendering arrived: keep it (even if the draft moved on, it
+/// is closer than what is shown) and ask for the next if needed.
+pub fn arrived(app: &mut App, key: PreviewKey, rendered: Rendered, fx: &mut Vec<Effect>) {
+    if app.preview_state.pending.as_ref() == Some(&key) {
+        app.preview_state.pending = None;
+    }
+    app.preview_state.shown = Some((key, rendered));
+    sync(app, fx);
+}
+
+fn follow_cursor(app: &mut App) {
+    if !app.preview_state.follow {
+        return;
+    }
+    let Some((_, rendered)) = &app.preview_state.shown else {
+        return;
+    };
+    let Some(comp) = app.composition() else {
+        return;
+    };
+    let cursor_line = comp.content.cursor().0 + 1;
+    let height = inner_area(app).height.saturating_sub(hint_rows(rendered));
+    app.preview_scroll = rendered.follow(cursor_line, app.preview_scroll, height);
+}
