@@ -1,0 +1,573 @@
+//! `update`: the one place the app's state changes. It never awaits and never
+//! does I/O; work outside the state is returned as [`Effect`]s.
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
+use super::attach::AttachState;
+use super::compose::FieldId;
+use super::dialog::{FileBrowser, Popup, RobotDialog, TemplatePicker};
+use super::form::RowKind;
+use super::keymap::{self, Action, Context};
+use super::msg::{Effect, Msg, Payload, SendOutcome};
+use super::text;
+use super::view;
+use crate::wecom::MessageKind;
+use crate::wecom::schema::FieldKind;
+
+mod attachment;
+mod form;
+mod mouse;
+mod popups;
+
+use attachment::*;
+use form::*;
+use mouse::*;
+use popups::*;
+
+/// Applies one message to the state and returns the work it asks for.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut fx),
+        Msg::Key(_) => {}
+        Msg::Paste(text) => on_paste(app, &text),
+        Msg::Mouse(mouse) => on_mouse(app, mouse),
+        Msg::Resized { width, height } => app.size = (width, height),
+        Msg::Tick => app.spinner = app.spinner.wrapping_add(1),
+        Msg::SendFinished { id, outcome, at } => on_send_finished(app, id, outcome, &at, &mut fx),
+        Msg::EditorClosed(result) => on_editor_closed(app, result),
+        Msg::DraftsSaved(result) => on_drafts_saved(app, result, &mut fx),
+        Msg::ConfigSaved(Ok(())) => {}
+        Msg::ConfigSaved(Err(e)) => {
+            app.status = Status::error(format!("The robots could not be saved: {e}"))
+        }
+        Msg::AttachmentChecked { key, path, state } => {
+            if let Some(comp) = app.compositions.get_mut(&key)
+                && let Some(a) = comp.attachment.as_mut()
+                && a.path_text() == path
+            {
+                a.state = state;
+                comp.revision += 1;
+            }
+        }
+        Msg::PathCompleted {
+            key,
+            from,
+            completion,
+        } => on_path_completed(app, key, &from, completion),
+        Msg::DirListed { dir, entries } => {
+            if let Some(Popup::Browser(b)) = &mut app.popup
+                && b.dir == dir
+            {
+                b.entries = Some(entries);
+                b.selected = 0;
+            }
+        }
+        Msg::UploadProgress {
+            id,
+            sent,
+            total,
+            rate,
+        } => {
+            if app.sending.as_ref().is_some_and(|s| s.id == id) {
+                app.upload = Some((sent, total, rate));
+            }
+        }
+        Msg::PreviewRendered(key, rendered) => {
+            app.refresh();
+            crate::tui::preview_pane::arrived(app, key, rendered, &mut fx);
+        }
+        Msg::TemplatesListed(templates, unreadable) => {
+            if let Some(Popup::Templates(picker)) = &mut app.popup {
+                picker.selected = picker.selected.min(templates.len().saturating_sub(1));
+                picker.templates = Some(templates);
+                if !unreadable.is_empty() {
+                    picker.note = Some(format!(
+                        "Skipped unreadable templates: {}",
+                        unreadable.join("; ")
+                    ));
+                }
+            }
+        }
+        Msg::TemplateStored(result) => {
+            let text = match &result {
+                Ok(t) | Err(t) => t.clone(),
+            };
+            if let Some(Popup::Templates(picker)) = &mut app.popup {
+                picker.note = Some(text);
+                fx.push(Effect::ListTemplates);
+            } else {
+                app.status = match result {
+                    Ok(t) => Status::info(t),
+                    Err(t) => Status::error(t),
+                };
+            }
+        }
+        Msg::Terminate => {
+            app.quitting = true;
+            fx.push(Effect::SaveDrafts);
+        }
+    }
+    check_pending_attachment(app, &mut fx);
+    app.refresh();
+    crate::tui::preview_pane::sync(app, &mut fx);
+    fx
+}
+
+fn context(focus: Focus) -> Context {
+    match focus {
+        Focus::Robots => Context::Robots,
+        Focus::Types => Context::Types,
+        Focus::Editor(FieldId::Form) => Context::Form,
+        Focus::Editor(_) => Context::Editor,
+        Focus::Preview => Context::Preview,
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if let Some(popup) = app.popup.take() {
+        on_popup_key(app, popup, key, fx);
+        return;
+    }
+    // Ctrl-C copies while text is selected; otherwise it quits.
+    if key.code == KeyCode::Char('c')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && let Focus::Editor(id) = app.focus
+        && let Some(comp) = app.composition_mut()
+        && let Some(area) = comp.editor_mut(id)
+        && area.is_selecting()
+    {
+        area.copy();
+        return;
+    }
+    match keymap::resolve(&key, context(app.focus)) {
+        Some(action) => on_action(app, action, fx),
+        None => match app.focus {
+            Focus::Editor(FieldId::Form) => form_input(app, key),
+            Focus::Editor(FieldId::Path) => path_input(app, key, fx),
+            Focus::Editor(id) => {
+                if id == FieldId::Content {
+                    app.preview_state.follow = true;
+                }
+                edit(app, id, |area| area.input(key));
+            }
+            _ => {}
+        },
+    }
+}
+
+/// Runs an edit on a field and marks the draft changed if it changed.
+fn edit(
+    app: &mut App,
+    id: FieldId,
+    f: impl FnOnce(&mut ratatui_textarea::TextArea<'static>) -> bool,
+) {
+    if let Some(comp) = app.composition_mut()
+        && let Some(area) = comp.editor_mut(id)
+        && f(area)
+    {
+        if id == FieldId::Form {
+            comp.commit_form_editor();
+        }
+        comp.revision += 1;
+        app.drafts_dirty = true;
+    }
+}
+
+fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Send => send(app, false, fx),
+        Action::SendRaw => send(app, true, fx),
+        Action::CancelSend => cancel(app, fx),
+        Action::Quit => {
+            app.quitting = true;
+            fx.push(Effect::SaveDrafts);
+        }
+        Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Action::Templates => {
+            app.popup = Some(Popup::Templates(TemplatePicker::new()));
+            fx.push(Effect::ListTemplates);
+        }
+        Action::FocusNext => move_focus(app, 1, fx),
+        Action::FocusPrev => move_focus(app, -1, fx),
+        Action::ConvertImage => {
+            let key = (app.robot_name(), app.kind);
+            match app.composition_mut().and_then(|c| c.attachment.as_mut()) {
+                Some(a) if matches!(a.state, AttachState::ImageOffer(_)) => {
+                    a.state = AttachState::Working("converting the picture…".into());
+                    fx.push(Effect::CheckAttachment {
+                        key,
+                        path: a.path_text(),
+                        convert: true,
+                    });
+                }
+                _ => {
+                    app.status = Status::info(
+                        "Nothing to convert: Ctrl-K converts a picture WeCom would refuse.",
+                    )
+                }
+            }
+        }
+        Action::ExternalEditor => match (app.focus, app.composition()) {
+            (Focus::Editor(id), Some(comp)) => fx.push(Effect::OpenEditor {
+                text: comp.text(id),
+                extension: id.extension(app.kind),
+            }),
+            _ => app.status = Status::info(text::NO_EDITOR_FOCUS),
+        },
+        Action::NextType => {
+            let i = MessageKind::ALL
+                .iter()
+                .position(|k| *k == app.kind)
+                .unwrap_or(0);
+            select_kind(app, MessageKind::ALL[(i + 1) % MessageKind::ALL.len()]);
+        }
+        Action::TogglePreview => {
+            app.preview = match app.preview {
+                PreviewMode::Content => PreviewMode::Json,
+                PreviewMode::Json => PreviewMode::Content,
+            };
+            app.preview_scroll = 0;
+        }
+        Action::AddRobot => app.popup = Some(Popup::Robot(RobotDialog::add())),
+        Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => robot_command(app, action),
+        Action::Up => step_list(app, -1),
+        Action::Down => step_list(app, 1),
+        Action::Select => app.focus = Focus::Editor(app.fields()[0]),
+        Action::ToggleJson => toggle_json(app),
+        Action::AddItem | Action::RemoveItem | Action::MoveItemUp | Action::MoveItemDown => {
+            form_command(app, action)
+        }
+        Action::PageUp => {
+            app.preview_state.follow = false;
+            app.preview_scroll = app.preview_scroll.saturating_sub(5);
+        }
+        Action::PageDown => {
+            app.preview_state.follow = false;
+            app.preview_scroll = app.preview_scroll.saturating_add(5);
+        }
+        Action::SwitchDialect => switch_dialect(app),
+    }
+}
+
+fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
+    if app.sending.is_some() {
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::SEND_IN_FLIGHT.to_owned(),
+            detail: None,
+        };
+        return;
+    }
+    let Some(robot) = app.robot().cloned() else {
+        return;
+    };
+    let webhook = match robot.webhook {
+        Ok(w) => w,
+        Err(e) => {
+            app.status = Status::error(format!(
+                "Not sent: robot {} cannot be used: {e}",
+                robot.name
+            ));
+            return;
+        }
+    };
+    if let Some(comp) = app.composition()
+        && !comp.json_mode
+        && let Some(a) = &comp.attachment
+        && let Some(kind) = match app.kind {
+            MessageKind::File => Some(crate::wecom::media::MediaKind::File),
+            MessageKind::Voice => Some(crate::wecom::media::MediaKind::Voice),
+            _ => None,
+        }
+    {
+        if let Some(reason) = app.derived.blocking_reason() {
+            app.status = Status::error(format!("Not sent: {reason}"));
+            return;
+        }
+        let AttachState::Upload(facts) = &a.state else {
+            return;
+        };
+        let path = super::attach::expand(&a.path_text());
+        let total = facts.size;
+        let id = app.next_id;
+        app.next_id += 1;
+        app.sending = Some(InFlight {
+            id,
+            robot: robot.name.clone(),
+            kind: app.kind,
+        });
+        app.upload = Some((0, total, 0.0));
+        app.status = Status::info(format!(
+            "Sending {} to {}… Esc cancels.",
+            app.kind.label(),
+            robot.name
+        ));
+        fx.push(Effect::SendMedia {
+            id,
+            webhook,
+            path,
+            kind,
+        });
+        fx.push(Effect::Animate(true));
+        return;
+    }
+    let payload = if raw {
+        if !app.fields().contains(&FieldId::Raw) {
+            app.status = Status::info(text::RAW_ONLY);
+            return;
+        }
+        let Some(comp) = app.composition() else {
+            return;
+        };
+        Payload::Raw(comp.text(FieldId::Raw))
+    } else {
+        if let Some(reason) = app.derived.blocking_reason() {
+            app.status = Status::error(format!("Not sent: {reason}"));
+            return;
+        }
+        let Some(message) = app.derived.message.clone() else {
+            return;
+        };
+        Payload::Message(message)
+    };
+    let id = app.next_id;
+    app.next_id += 1;
+    app.sending = Some(InFlight {
+        id,
+        robot: robot.name.clone(),
+        kind: app.kind,
+    });
+    app.status = Status::info(format!(
+        "Sending {} to {}… Esc cancels.",
+        app.kind.label(),
+        robot.name
+    ));
+    fx.push(Effect::Send {
+        id,
+        webhook,
+        payload,
+    });
+    fx.push(Effect::Animate(true));
+}
+
+fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
+    if let Some(inflight) = app.sending.take() {
+        app.upload = None;
+        fx.push(Effect::CancelSend { id: inflight.id });
+        fx.push(Effect::Animate(false));
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::CANCELLED.to_owned(),
+            detail: None,
+        };
+    } else if let Focus::Editor(id) = app.focus
+        && let Some(comp) = app.composition_mut()
+        && let Some(area) = comp.editor_mut(id)
+        && area.is_selecting()
+    {
+        area.cancel_selection();
+    }
+}
+
+fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: &mut Vec<Effect>) {
+    if app.sending.as_ref().map(|s| s.id) != Some(id) {
+        return; // a cancelled or superseded send: its result is stale
+    }
+    let Some(inflight) = app.sending.take() else {
+        return;
+    };
+    fx.push(Effect::Animate(false));
+    app.status = match outcome {
+        SendOutcome::Sent { elapsed_ms, note } => Status {
+            tone: Tone::Success,
+            text: format!(
+                "✓ Sent {} to {} at {at} ({elapsed_ms} ms).{}",
+                inflight.kind.label(),
+                inflight.robot,
+                note.map(|n| format!(" {n}")).unwrap_or_default()
+            ),
+            detail: None,
+        },
+        SendOutcome::Invalid(problems) => Status {
+            tone: Tone::Error,
+            text: format!(
+                "✗ Not sent to {} ({at}): the message has errors.",
+                inflight.robot
+            ),
+            detail: problems.first().map(ToString::to_string),
+        },
+        SendOutcome::Failed { title, detail } => Status {
+            tone: Tone::Error,
+            text: format!("✗ {title}: not sent to {} ({at}).", inflight.robot),
+            detail: Some(detail),
+        },
+    };
+}
+
+fn on_editor_closed(app: &mut App, result: Result<String, String>) {
+    match result {
+        Ok(mut text) => {
+            if text.ends_with('\n') {
+                text.pop();
+            }
+            if let Focus::Editor(id) = app.focus
+                && let Some(comp) = app.composition_mut()
+            {
+                if comp.text(id) != text {
+                    comp.replace(id, &text);
+                    app.drafts_dirty = true;
+                }
+                app.status = Status::info("Text updated from the external editor (Ctrl-U undoes).");
+            }
+        }
+        Err(e) => app.status = Status::error(format!("The external editor did not run: {e}")),
+    }
+}
+
+fn on_drafts_saved(app: &mut App, result: Result<(), String>, fx: &mut Vec<Effect>) {
+    match result {
+        Ok(()) => {
+            if app.quitting {
+                fx.push(Effect::Quit);
+            }
+        }
+        Err(e) => {
+            app.drafts_dirty = true;
+            if app.quitting && app.has_unsent_text() {
+                app.quitting = false;
+                app.popup = Some(Popup::ConfirmQuit {
+                    reason: format!(
+                        "Your drafts could not be saved ({e}). Quitting now loses the unsent text."
+                    ),
+                });
+            } else if app.quitting {
+                fx.push(Effect::Quit);
+            } else {
+                app.status = Status::error(format!("Drafts could not be saved: {e}"));
+            }
+        }
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(Popup::Robot(dialog)) = &mut app.popup {
+        dialog.field_mut().insert_str(text.replace('\n', ""));
+        dialog.error = None;
+        return;
+    }
+    if let Some(Popup::Templates(picker)) = &mut app.popup {
+        if let Some(naming) = picker.naming.as_mut() {
+            naming.insert_str(text.replace('\n', " "));
+        }
+        return;
+    }
+    if app.popup.is_none()
+        && let Focus::Editor(id) = app.focus
+    {
+        edit(app, id, |area| area.insert_str(&text));
+    }
+}
+
+/// markdown ⇄ markdown_v2 with the same text, to compare the renderings.
+fn switch_dialect(app: &mut App) {
+    let other = match app.kind {
+        MessageKind::Markdown => MessageKind::MarkdownV2,
+        MessageKind::MarkdownV2 => MessageKind::Markdown,
+        _ => {
+            app.status = Status::info("Ctrl-D switches between markdown and markdown_v2.");
+            return;
+        }
+    };
+    let text = app
+        .composition()
+        .map(|c| c.text(FieldId::Content))
+        .unwrap_or_default();
+    select_kind(app, other);
+    if let Some(comp) = app.composition_mut()
+        && comp.text(FieldId::Content) != text
+    {
+        comp.replace(FieldId::Content, &text);
+        app.drafts_dirty = true;
+    }
+    app.status = Status::info(format!(
+        "Now {}: the same text, rendered as that dialect. Ctrl-D switches back.",
+        other.label()
+    ));
+}
+
+fn move_focus(app: &mut App, step: isize, fx: &mut Vec<Effect>) {
+    // Tab on an edited path completes it, as in a shell.
+    if step == 1
+        && app.focus == Focus::Editor(FieldId::Path)
+        && let Some(a) = app.composition().and_then(|c| c.attachment.as_ref())
+        && a.state == AttachState::Edited
+    {
+        fx.push(Effect::CompletePath {
+            key: (app.robot_name(), app.kind),
+            text: a.path_text(),
+        });
+        return;
+    }
+    // In the form, Tab walks the rows before leaving it.
+    if app.focus == Focus::Editor(FieldId::Form)
+        && let Some(comp) = app.composition_mut()
+        && let Some(form) = comp.form.as_mut()
+        && form.step(step)
+    {
+        comp.sync_form_editor();
+        return;
+    }
+    let mut order = vec![Focus::Robots, Focus::Types];
+    order.extend(app.fields().iter().map(|f| Focus::Editor(*f)));
+    order.push(Focus::Preview);
+    let i = order.iter().position(|f| *f == app.focus).unwrap_or(0) as isize;
+    let n = order.len() as isize;
+    app.focus = order[((i + step).rem_euclid(n)) as usize];
+}
+
+fn step_list(app: &mut App, step: isize) {
+    match app.focus {
+        Focus::Robots => {
+            let n = app.robots.len() as isize;
+            if n > 0 {
+                app.robot_index = ((app.robot_index as isize + step).rem_euclid(n)) as usize;
+                app.ensure_composition();
+            }
+        }
+        Focus::Types => {
+            let i = MessageKind::ALL
+                .iter()
+                .position(|k| *k == app.kind)
+                .unwrap_or(0) as isize;
+            let n = MessageKind::ALL.len() as isize;
+            select_kind(app, MessageKind::ALL[((i + step).rem_euclid(n)) as usize]);
+        }
+        _ => {}
+    }
+}
+
+fn select_kind(app: &mut App, kind: MessageKind) {
+    app.kind = kind;
+    app.ensure_composition();
+    app.preview_scroll = 0;
+    if let Focus::Editor(id) = app.focus
+        && !app.fields().contains(&id)
+    {
+        app.focus = Focus::Editor(app.fields()[0]);
+    }
+}
+
+// ---------------------------------------------------------------- pop-ups
+
+// ---------------------------------------------------------------- mouse
+
+/// The context for the footer.
+pub fn footer_context(app: &App) -> Context {
+    context(app.focus)
+}

@@ -1,0 +1,180 @@
+//! Image, file and voice: the chosen file, what is known of it, the upload
+//! progress, and the file browser.
+
+use super::*;
+
+pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
+    use crate::tui::attach::AttachState;
+    let b = block(app, field_title(app, FieldId::Path), focused).title_bottom(
+        Line::from(" F9 JSON ")
+            .right_aligned()
+            .style(app.theme.dim()),
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(a) = app.composition().and_then(|c| c.attachment.as_ref()) else {
+        return;
+    };
+    let width = inner.width as usize;
+    let label = Rect::new(inner.x, inner.y, 6.min(inner.width), 1);
+    frame.render_widget(
+        Paragraph::new(Span::styled("File ", app.theme.title(focused))),
+        label,
+    );
+    let field = Rect::new(inner.x + 6, inner.y, inner.width.saturating_sub(6), 1);
+    frame.render_widget(&a.path, field);
+    let mut lines = vec![
+        Line::styled(
+            fit("Enter check · Tab complete · Enter on empty: browse", width),
+            app.theme.dim(),
+        ),
+        Line::default(),
+    ];
+    let limits = match app.kind {
+        MessageKind::Image => {
+            "JPG or PNG, at most 2 MiB before base64; others are converted on request."
+        }
+        MessageKind::Voice => {
+            "AMR, more than 5 bytes, at most 2 MiB and 60 s; uploaded when you send."
+        }
+        _ => "More than 5 bytes, at most 20 MiB; uploaded when you send, reused for 3 days.",
+    };
+    match &a.state {
+        AttachState::Empty | AttachState::Edited => {
+            lines.push(Line::styled(limits, app.theme.dim()))
+        }
+        AttachState::Pending | AttachState::Working(_) => {
+            let text = match &a.state {
+                AttachState::Working(w) => w.clone(),
+                _ => "checking…".into(),
+            };
+            lines.push(Line::styled(text, app.theme.accent()));
+        }
+        AttachState::Image(ready) => {
+            lines.push(Line::styled(
+                format!("✓ {}", ready.description),
+                app.theme.success(),
+            ));
+            lines.push(Line::styled(format!("md5 {}", ready.md5), app.theme.dim()));
+        }
+        AttachState::ImageOffer(offer) => {
+            lines.push(Line::from(offer.description.clone()));
+            for p in &offer.problems {
+                lines.push(Line::styled(
+                    format!("✗ {} {}", p.message, p.fix),
+                    app.theme.error(),
+                ));
+            }
+            lines.push(Line::default());
+            lines.push(Line::from(vec![
+                Span::styled("Ctrl-K", app.theme.key()),
+                Span::raw(" converts it to PNG (or JPEG if smaller), scaled down to fit 2 MiB."),
+            ]));
+        }
+        AttachState::Upload(facts) => {
+            let mut text = format!("{} bytes", group_digits(facts.size as usize));
+            if let Some(secs) = facts.voice_seconds {
+                text.push_str(&format!(", {secs:.1} s"));
+            }
+            let ok = facts.problems.is_empty();
+            lines.push(Line::styled(
+                format!("{} {text}", if ok { "✓" } else { "✗" }),
+                if ok {
+                    app.theme.success()
+                } else {
+                    app.theme.error()
+                },
+            ));
+            lines.push(Line::styled(limits, app.theme.dim()));
+        }
+        AttachState::Failed(e) => lines.push(Line::styled(format!("✗ {e}"), app.theme.error())),
+    }
+    if let Some((sent, total, rate)) = app.upload {
+        lines.push(Line::default());
+        lines.push(progress_line(app, sent, total, rate, width));
+        lines.push(Line::styled("Esc cancels the upload.", app.theme.dim()));
+    }
+    let rest = Rect::new(
+        inner.x,
+        inner.y + 1,
+        inner.width,
+        inner.height.saturating_sub(1),
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+}
+
+/// `███████░░░░ 62% 12.4 / 20.0 MiB · 8.1 MiB/s`
+pub(super) fn progress_line(
+    app: &App,
+    sent: u64,
+    total: u64,
+    rate: f64,
+    width: usize,
+) -> Line<'static> {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let pct = sent
+        .saturating_mul(100)
+        .checked_div(total)
+        .map_or(100, |p| p.min(100)) as usize;
+    let text = format!(
+        " {pct:>3}% {:.1} / {:.1} MiB · {:.1} MiB/s",
+        sent as f64 / MIB,
+        total as f64 / MIB,
+        rate / MIB
+    );
+    let bar_width = width.saturating_sub(text.chars().count()).clamp(4, 40);
+    let filled = bar_width * pct / 100;
+    Line::from(vec![
+        Span::styled("█".repeat(filled), app.theme.accent()),
+        Span::styled("░".repeat(bar_width - filled), app.theme.dim()),
+        Span::raw(text),
+    ])
+}
+
+pub(super) fn render_browser(app: &App, frame: &mut Frame, b: &crate::tui::dialog::FileBrowser) {
+    let area = popup_area(frame.area(), 80, frame.area().height.saturating_sub(4));
+    let outer = block(app, format!(" {} ", b.dir.display()), true).title_bottom(
+        Line::from(" Enter open/choose · ← parent · Esc close ").style(app.theme.key()),
+    );
+    let inner = outer.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(outer, area);
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+    let lines: Vec<Line> = match &b.entries {
+        None => vec![Line::styled("Reading…", app.theme.dim())],
+        Some(Err(e)) => vec![Line::styled(e.clone(), app.theme.error())],
+        Some(Ok(entries)) if entries.is_empty() => vec![Line::styled("(empty)", app.theme.dim())],
+        Some(Ok(entries)) => {
+            let offset = (b.selected + 1).saturating_sub(height);
+            entries
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(height)
+                .map(|(i, e)| {
+                    let marker = if i == b.selected { "› " } else { "  " };
+                    let size = if e.is_dir {
+                        "dir".to_owned()
+                    } else {
+                        group_digits(e.size as usize)
+                    };
+                    let name = if e.is_dir {
+                        format!("{}/", e.name)
+                    } else {
+                        e.name.clone()
+                    };
+                    let room = width.saturating_sub(size.len() + 3);
+                    let text = format!("{marker}{} {size}", fit(&name, room));
+                    let style = if i == b.selected {
+                        app.theme.selected()
+                    } else {
+                        Style::default()
+                    };
+                    Line::styled(text, style)
+                })
+                .collect()
+        }
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}

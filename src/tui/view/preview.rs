@@ -1,0 +1,155 @@
+//! The preview pane: the rendered draft with its hints, card and news
+//! mock-ups, or the exact JSON payload.
+
+use super::*;
+
+pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Focus::Preview;
+    let footer = Line::from(" F3 content/JSON ")
+        .right_aligned()
+        .style(app.theme.dim());
+    if app.preview == PreviewMode::Content
+        && let Some(dialect) = crate::preview::Dialect::of(app.kind)
+    {
+        render_rendered(app, frame, area, dialect, focused, footer);
+        return;
+    }
+    let (title, body): (String, Text) = match app.preview {
+        PreviewMode::Json => (
+            format!(
+                " JSON payload · {} B ",
+                group_digits(app.derived.json_bytes)
+            ),
+            Text::from(app.derived.json.clone()),
+        ),
+        PreviewMode::Content => (
+            " Preview ".to_owned(),
+            preview_text(app, area.width.saturating_sub(2)),
+        ),
+    };
+    let p = Paragraph::new(body)
+        .wrap(Wrap { trim: false })
+        .scroll((app.preview_scroll, 0))
+        .block(block(app, title, focused).title_bottom(footer));
+    frame.render_widget(p, area);
+}
+
+/// The draft as the group will see it, with the dialect's hints below.
+pub(super) fn render_rendered(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    dialect: crate::preview::Dialect,
+    focused: bool,
+    footer: Line<'static>,
+) {
+    use crate::tui::preview_pane::{MAX_HINT_ROWS, hint_rows};
+    let stale = app.preview_state.pending.is_some();
+    let title = format!(
+        " Preview · {}{} ",
+        dialect.name(),
+        if stale { " · updating…" } else { "" }
+    );
+    let b = block(app, title, focused).title_bottom(footer);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some((_, rendered)) = &app.preview_state.shown else {
+        return;
+    };
+    let hints = hint_rows(rendered);
+    let body_height = inner.height.saturating_sub(hints);
+    // The renderer wraps: one line per row, so only the visible rows are drawn.
+    let visible: Vec<Line> = rendered
+        .text
+        .lines
+        .iter()
+        .skip(app.preview_scroll as usize)
+        .take(body_height as usize)
+        .cloned()
+        .collect();
+    frame.render_widget(
+        Paragraph::new(visible),
+        Rect::new(inner.x, inner.y, inner.width, body_height),
+    );
+    if hints > 0 {
+        let mut lines = vec![Line::styled(
+            "─".repeat(inner.width as usize),
+            app.theme.dim(),
+        )];
+        lines.extend(
+            crate::preview::hint_lines(&rendered.hints, app.theme.color)
+                .into_iter()
+                .take(MAX_HINT_ROWS),
+        );
+        if rendered.hints.len() > MAX_HINT_ROWS {
+            lines.push(Line::styled(
+                format!("+{} more hints", rendered.hints.len() - MAX_HINT_ROWS),
+                app.theme.dim(),
+            ));
+        }
+        let rect = Rect::new(inner.x, inner.y + body_height, inner.width, hints);
+        let lines: Vec<Line> = lines
+            .into_iter()
+            .map(|l| cut_line(l, inner.width as usize))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), rect);
+    }
+}
+
+/// A line cut to `width` columns (hint lines must stay one row each).
+pub(super) fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    if unicode_width::UnicodeWidthStr::width(text.as_str()) <= width {
+        return line;
+    }
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    Line::styled(truncate(&text, width), style)
+}
+
+/// A plain preview of what the group will see (the faithful markdown
+/// renderer is separate work).
+pub(super) fn preview_text(app: &App, width: u16) -> Text<'static> {
+    let Some(comp) = app.composition() else {
+        return Text::default();
+    };
+    match app.kind {
+        MessageKind::Text | MessageKind::Markdown | MessageKind::MarkdownV2 => {
+            let mut text = Text::from(comp.text(FieldId::Content));
+            if app.kind == MessageKind::Text
+                && let Some(crate::wecom::Message::Text(t)) = &app.derived.message
+            {
+                let mentions: Vec<String> = t
+                    .mentioned_list
+                    .iter()
+                    .flatten()
+                    .chain(t.mentioned_mobile_list.iter().flatten())
+                    .map(|m| {
+                        if m == "@all" {
+                            "@all".to_owned()
+                        } else {
+                            format!("@{m}")
+                        }
+                    })
+                    .collect();
+                if !mentions.is_empty() {
+                    text.lines.push(Line::default());
+                    text.lines
+                        .push(Line::styled(mentions.join(" "), app.theme.accent()));
+                }
+            }
+            text
+        }
+        _ => match &app.derived.parse_error {
+            None if let Some(m) = &app.derived.message
+                && let Some(t) = crate::tui::mockup::mockup(m, width, &app.theme) =>
+            {
+                t
+            }
+            Some(e) => Text::from(vec![
+                Line::styled("Not ready to send:", app.theme.error()),
+                Line::from(e.clone()),
+            ]),
+            None => Text::from(app.derived.json.clone()),
+        },
+    }
+}
