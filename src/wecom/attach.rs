@@ -42,9 +42,100 @@ fn lock(cache: &Mutex<MediaCache>) -> std::sync::MutexGuard<'_, MediaCache> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Where uploads go and are remembered: a robot, and the shared cache.
+#[derive(Clone, Copy)]
+pub struct Uploader<'a> {
+    pub client: &'a Client,
+    pub cache: &'a Mutex<MediaCache>,
+    pub webhook: &'a Webhook,
+}
+
+impl Uploader<'_> {
+    /// A media_id for `path`: this robot's fresh one for the same content
+    /// (with its age in seconds), or a new upload, remembered in the cache.
+    pub async fn media_id_for(
+        &self,
+        path: &Path,
+        kind: MediaKind,
+        progress: impl Fn(Progress) + Send + Sync + 'static,
+        cancel: CancellationToken,
+    ) -> Result<(String, Option<i64>), SendError> {
+        let sha256 = content_hash(path).await?;
+        if let Some(cached) = self.cached(&sha256, kind) {
+            return Ok(cached);
+        }
+        let media_id = self.upload(path, kind, &sha256, progress, cancel).await?;
+        Ok((media_id, None))
+    }
+
+    /// Forgets a media_id the server refused (40007) and uploads the file
+    /// again.
+    pub async fn upload_again(
+        &self,
+        path: &Path,
+        kind: MediaKind,
+        refused: &str,
+        progress: impl Fn(Progress) + Send + Sync + 'static,
+        cancel: CancellationToken,
+    ) -> Result<String, SendError> {
+        lock(self.cache).forget(self.webhook, refused);
+        let sha256 = content_hash(path).await?;
+        self.upload(path, kind, &sha256, progress, cancel).await
+    }
+
+    fn cached(&self, sha256: &str, kind: MediaKind) -> Option<(String, Option<i64>)> {
+        let cache = lock(self.cache);
+        let id = cache.get(self.webhook, sha256, kind, now_unix())?;
+        let age = cache
+            .entries()
+            .iter()
+            .find(|e| e.media_id == id)
+            .map_or(0, |e| now_unix() - e.created_at);
+        Some((id.to_owned(), Some(age)))
+    }
+
+    async fn upload(
+        &self,
+        path: &Path,
+        kind: MediaKind,
+        sha256: &str,
+        progress: impl Fn(Progress) + Send + Sync + 'static,
+        cancel: CancellationToken,
+    ) -> Result<String, SendError> {
+        let started_at = now_unix();
+        let uploaded = self
+            .client
+            .upload(self.webhook, path, kind, progress, cancel)
+            .await?;
+        let mut cache = lock(self.cache);
+        cache.put(self.webhook, sha256, kind, &uploaded.media_id, started_at);
+        // Saved at once: an upload is worth keeping even if the app stops now.
+        if let Err(e) = cache.save() {
+            tracing::warn!("the media cache could not be saved: {e}");
+        }
+        Ok(uploaded.media_id)
+    }
+}
+
+async fn content_hash(path: &Path) -> Result<String, SendError> {
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || file_sha256(&owned))
+        .await
+        .map_err(|e| SendError::Other(format!("hashing the file failed: {e}")))?
+        .map_err(|e| SendError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// Whether an error is the server refusing a media_id (expired, forgotten).
+pub fn is_invalid_media_id(e: &SendError) -> bool {
+    matches!(e, SendError::Refused { errcode, .. } if *errcode == INVALID_MEDIA_ID)
+}
+
 /// Uploads `path` (or reuses a fresh media_id for its content), then sends it.
 /// A reused media_id that the server refuses (40007) is forgotten and the
-/// file uploaded once more. The cache is saved after a new upload.
+/// file uploaded once more.
 pub async fn send_media(
     client: &Client,
     cache: Arc<Mutex<MediaCache>>,
@@ -54,60 +145,38 @@ pub async fn send_media(
     progress: impl Fn(Progress) + Send + Sync + Clone + 'static,
     cancel: CancellationToken,
 ) -> Result<MediaSent, SendError> {
-    let owned = path.to_path_buf();
-    let sha256 = tokio::task::spawn_blocking(move || file_sha256(&owned))
-        .await
-        .map_err(|e| SendError::Other(format!("hashing the file failed: {e}")))?
-        .map_err(|e| SendError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    let cached = {
-        let cache = lock(&cache);
-        cache.get(webhook, &sha256, kind, now_unix()).map(|id| {
-            let age = cache
-                .entries()
-                .iter()
-                .find(|e| e.media_id == id)
-                .map_or(0, |e| now_unix() - e.created_at);
-            (id.to_owned(), age)
-        })
+    let uploader = Uploader {
+        client,
+        cache: &cache,
+        webhook,
     };
-    if let Some((media_id, age)) = cached {
-        match client
-            .send(webhook, &media_message(kind, media_id.clone()))
-            .await
-        {
-            Ok(receipt) => {
-                return Ok(MediaSent {
-                    receipt,
-                    media_id,
-                    reused_age_secs: Some(age),
-                });
-            }
-            Err(SendError::Refused { errcode, .. }) if errcode == INVALID_MEDIA_ID => {
-                lock(&cache).forget(webhook, &media_id);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    let started_at = now_unix();
-    let uploaded = client.upload(webhook, path, kind, progress, cancel).await?;
-    {
-        let mut cache = lock(&cache);
-        cache.put(webhook, &sha256, kind, &uploaded.media_id, started_at);
-        if let Err(e) = cache.save() {
-            tracing::warn!("the media cache could not be saved: {e}");
-        }
-    }
-    let receipt = client
-        .send(webhook, &media_message(kind, uploaded.media_id.clone()))
+    let (media_id, reused_age_secs) = uploader
+        .media_id_for(path, kind, progress.clone(), cancel.clone())
         .await?;
-    Ok(MediaSent {
-        receipt,
-        media_id: uploaded.media_id,
-        reused_age_secs: None,
-    })
+    match client
+        .send(webhook, &media_message(kind, media_id.clone()))
+        .await
+    {
+        Ok(receipt) => Ok(MediaSent {
+            receipt,
+            media_id,
+            reused_age_secs,
+        }),
+        Err(e) if reused_age_secs.is_some() && is_invalid_media_id(&e) => {
+            let fresh = uploader
+                .upload_again(path, kind, &media_id, progress, cancel)
+                .await?;
+            let receipt = client
+                .send(webhook, &media_message(kind, fresh.clone()))
+                .await?;
+            Ok(MediaSent {
+                receipt,
+                media_id: fresh,
+                reused_age_secs: None,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// "2 h", "3 min", "40 s": the age of a reused upload, for messages.

@@ -15,7 +15,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -61,8 +61,11 @@ impl Default for ClientConfig {
 /// which a corporate proxy could not reach.
 #[derive(Debug, Clone)]
 pub struct Client {
-    proxied: reqwest::Client,
-    direct: reqwest::Client,
+    /// Built on first use: each pool loads the system's CA certificates,
+    /// which costs a few milliseconds, and most runs need only one of them
+    /// (the sandbox, or WeCom).
+    proxied: Arc<OnceLock<reqwest::Client>>,
+    direct: Arc<OnceLock<reqwest::Client>>,
     config: ClientConfig,
 }
 
@@ -226,20 +229,22 @@ impl Client {
     /// in the query string, and following a redirect could hand it to another
     /// host. Nothing is retried automatically: a message must not arrive twice.
     pub fn new(config: ClientConfig) -> Result<Client, SendError> {
-        let builder = || {
-            reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .retry(reqwest::retry::never())
-                .user_agent(concat!("wecom-composer/", env!("CARGO_PKG_VERSION")))
-        };
-        let build_error = |e: reqwest::Error| {
-            SendError::Other(format!("cannot set up HTTP: {}", chain(&e.without_url())))
-        };
         Ok(Client {
-            proxied: builder().build().map_err(build_error)?,
-            direct: builder().no_proxy().build().map_err(build_error)?,
+            proxied: Arc::new(OnceLock::new()),
+            direct: Arc::new(OnceLock::new()),
             config,
+        })
+    }
+
+    fn build(&self, proxy: bool) -> Result<reqwest::Client, SendError> {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(self.config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .user_agent(concat!("wecom-composer/", env!("CARGO_PKG_VERSION")));
+        let builder = if proxy { builder } else { builder.no_proxy() };
+        builder.build().map_err(|e| {
+            SendError::Other(format!("cannot set up HTTP: {}", chain(&e.without_url())))
         })
     }
 
@@ -248,12 +253,17 @@ impl Client {
         &self.config
     }
 
-    fn http_for(&self, webhook: &Webhook) -> &reqwest::Client {
-        if webhook.is_loopback() {
-            &self.direct
+    fn http_for(&self, webhook: &Webhook) -> Result<&reqwest::Client, SendError> {
+        let (cell, proxy) = if webhook.is_loopback() {
+            (&self.direct, false)
         } else {
-            &self.proxied
+            (&self.proxied, true)
+        };
+        if let Some(client) = cell.get() {
+            return Ok(client);
         }
+        let built = self.build(proxy)?;
+        Ok(cell.get_or_init(|| built))
     }
 
     /// Validates locally first (errors → [`SendError::Invalid`], nothing
@@ -274,7 +284,7 @@ impl Client {
         let started = Instant::now();
         let timeout = self.config.send_timeout;
         let request = self
-            .http_for(webhook)
+            .http_for(webhook)?
             .post(webhook.send_url())
             .timeout(timeout)
             .header(
@@ -355,7 +365,7 @@ impl Client {
         tracing::debug!(%webhook, kind = kind.as_str(), bytes = total, "uploading");
         let timeout = self.config.upload_timeout;
         let request = self
-            .http_for(webhook)
+            .http_for(webhook)?
             .post(webhook.upload_url(kind.as_str()))
             .timeout(timeout)
             .multipart(form);

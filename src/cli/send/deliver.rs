@@ -17,14 +17,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::plan::Item;
 use crate::relay::Pacer;
-use crate::store::media_cache::{MediaCache, file_sha256, now_unix, robot_id};
+use crate::store::media_cache::{MediaCache, robot_id};
+use crate::wecom::attach::{self, media_message};
 use crate::wecom::client::{Client, SendError};
 use crate::wecom::media::MediaKind;
-use crate::wecom::message::Media;
 use crate::wecom::{Message, Webhook};
 
-/// 40007: the media_id is unknown, expired or another robot's.
-const INVALID_MEDIA_ID: i64 = 40007;
 /// 45009: over 20 messages a minute.
 const FREQ_OUT_OF_LIMIT: i64 = 45009;
 
@@ -54,7 +52,7 @@ pub struct Sender<'a> {
     pub client: &'a Client,
     pub webhook: &'a Webhook,
     pub pacer: &'a Pacer,
-    pub cache: &'a mut MediaCache,
+    pub cache: &'a std::sync::Mutex<MediaCache>,
     /// Fail at once on 45009 instead of waiting.
     pub no_wait: bool,
     /// Called before each message with a line about what is happening.
@@ -82,14 +80,16 @@ impl Sender<'_> {
             failed = matches!(outcome.status, Status::Failed(_));
             outcomes.push(outcome);
         }
-        if self.cache.is_changed()
-            && let Err(e) = self.cache.save()
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.is_changed()
+            && let Err(e) = cache.save()
         {
             (self.progress)(&format!(
                 "warning: cannot save the media cache {}: {e}",
-                self.cache.path().display()
+                cache.path().display()
             ));
         }
+        drop(cache);
         outcomes
     }
 
@@ -115,64 +115,38 @@ impl Sender<'_> {
         outcome
     }
 
-    /// A file or voice clip: the cached media_id if fresh, else an upload.
+    /// A file or voice clip: the cached media_id if fresh, else an upload
+    /// (the engine the composer uses too); once more if WeCom has forgotten
+    /// a cached one.
     async fn send_upload(
         &mut self,
         path: &Path,
         kind: MediaKind,
         outcome: &mut Outcome,
     ) -> Result<String, SendError> {
-        let file_error = |e: std::io::Error| SendError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let uploader = attach::Uploader {
+            client: self.client,
+            cache: self.cache,
+            webhook: self.webhook,
         };
-        let owned = path.to_path_buf();
-        let sha256 = tokio::task::spawn_blocking(move || file_sha256(&owned))
-            .await
-            .map_err(|e| SendError::Other(format!("hashing the file failed: {e}")))?
-            .map_err(file_error)?;
-        let cached = self
-            .cache
-            .get(self.webhook, &sha256, kind, now_unix())
-            .map(str::to_owned);
-        outcome.cached_media = Some(cached.is_some());
-        let media_id = match cached {
-            Some(id) => id,
-            None => self.upload(path, kind, &sha256).await?,
-        };
+        let (media_id, age) = uploader
+            .media_id_for(path, kind, |_| {}, CancellationToken::new())
+            .await?;
+        outcome.cached_media = Some(age.is_some());
         match self
             .send_paced(&media_message(kind, media_id.clone()), &mut outcome.waited)
             .await
         {
-            Err(SendError::Refused {
-                errcode: INVALID_MEDIA_ID,
-                ..
-            }) if outcome.cached_media == Some(true) => {
-                // WeCom forgot it (or it expired early): upload again, once.
-                self.cache.forget(self.webhook, &media_id);
+            Err(e) if age.is_some() && attach::is_invalid_media_id(&e) => {
                 outcome.cached_media = Some(false);
-                let fresh = self.upload(path, kind, &sha256).await?;
+                let fresh = uploader
+                    .upload_again(path, kind, &media_id, |_| {}, CancellationToken::new())
+                    .await?;
                 self.send_paced(&media_message(kind, fresh), &mut outcome.waited)
                     .await
             }
             other => other,
         }
-    }
-
-    async fn upload(
-        &mut self,
-        path: &Path,
-        kind: MediaKind,
-        sha256: &str,
-    ) -> Result<String, SendError> {
-        let started_at = now_unix();
-        let uploaded = self
-            .client
-            .upload(self.webhook, path, kind, |_| {}, CancellationToken::new())
-            .await?;
-        self.cache
-            .put(self.webhook, sha256, kind, &uploaded.media_id, started_at);
-        Ok(uploaded.media_id)
     }
 
     /// Sends one message when the robot's window has room; retries 45009.
@@ -217,12 +191,5 @@ impl Sender<'_> {
                 Err(e) => return Err(e),
             }
         }
-    }
-}
-
-fn media_message(kind: MediaKind, media_id: String) -> Message {
-    match kind {
-        MediaKind::File => Message::File(Media { media_id }),
-        MediaKind::Voice => Message::Voice(Media { media_id }),
     }
 }

@@ -282,13 +282,13 @@ fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failu
     let client = Client::new(ClientConfig::default())
         .map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
     let pacer = pacer(args);
-    let mut cache = MediaCache::load(MediaCache::default_path());
+    let cache = std::sync::Mutex::new(MediaCache::load(MediaCache::default_path()));
     let progress = |line: &str| report::progress(args, line);
     let mut sender = deliver::Sender {
         client: &client,
         webhook: &target.webhook,
         pacer: &pacer,
-        cache: &mut cache,
+        cache: &cache,
         no_wait: args.no_wait,
         progress: &progress,
     };
