@@ -396,19 +396,8 @@ impl Runner {
                 Payload::Message(m) => client.send(&webhook, &m).await,
                 Payload::Raw(json) => client.send_raw(&webhook, json).await,
             };
-            let outcome = match result {
-                Ok(receipt) => SendOutcome::Sent {
-                    elapsed_ms: receipt.elapsed.as_millis() as u64,
-                    note: None,
-                },
-                Err(SendError::Invalid(problems)) => SendOutcome::Invalid(problems),
-                Err(e) => SendOutcome::Failed {
-                    title: e.title().to_owned(),
-                    detail: e.to_string(),
-                },
-            };
-            let at = chrono::Local::now().format("%H:%M:%S").to_string();
-            let _ = tx.send(Msg::SendFinished { id, outcome, at });
+            let outcome = outcome(result.map(|r| (r.elapsed, None)));
+            let _ = tx.send(finished(id, outcome));
         });
         self.sends.retain(|_, h| !h.is_finished());
         self.sends.insert(id, task.abort_handle());
@@ -443,27 +432,17 @@ impl Runner {
             };
             let result =
                 send_media(&client, cache, &webhook, &path, kind, progress, task_cancel).await;
-            let outcome = match result {
-                Ok(sent) => SendOutcome::Sent {
-                    elapsed_ms: started.elapsed().as_millis() as u64,
-                    note: Some(match sent.reused_age_secs {
-                        Some(age) => format!(
-                            "Reused the media_id uploaded {} ago: no upload.",
-                            age_text(age)
-                        ),
-                        None => "Uploaded, then sent.".to_owned(),
-                    }),
-                },
-                Err(SendError::Invalid(problems)) | Err(SendError::UploadRejected(problems)) => {
-                    SendOutcome::Invalid(problems)
-                }
-                Err(e) => SendOutcome::Failed {
-                    title: e.title().to_owned(),
-                    detail: e.to_string(),
-                },
-            };
-            let at = chrono::Local::now().format("%H:%M:%S").to_string();
-            let _ = tx.send(Msg::SendFinished { id, outcome, at });
+            let outcome = outcome(result.map(|sent| {
+                let note = match sent.reused_age_secs {
+                    Some(age) => format!(
+                        "Reused the media_id uploaded {} ago: no upload.",
+                        age_text(age)
+                    ),
+                    None => "Uploaded, then sent.".to_owned(),
+                };
+                (started.elapsed(), Some(note))
+            }));
+            let _ = tx.send(finished(id, outcome));
         });
         self.sends.retain(|_, h| !h.is_finished());
         self.sends.insert(id, task.abort_handle());
@@ -491,6 +470,30 @@ impl Runner {
         }
         result
     }
+}
+
+/// How a send ended, for the status line: the error explained, never the key
+/// (client errors are redacted where they are made).
+fn outcome(result: Result<(Duration, Option<String>), SendError>) -> SendOutcome {
+    match result {
+        Ok((elapsed, note)) => SendOutcome::Sent {
+            elapsed_ms: elapsed.as_millis() as u64,
+            note,
+        },
+        Err(SendError::Invalid(problems)) | Err(SendError::UploadRejected(problems)) => {
+            SendOutcome::Invalid(problems)
+        }
+        Err(e) => SendOutcome::Failed {
+            title: e.title().to_owned(),
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// The message that ends send `id`, stamped with the local time.
+fn finished(id: u64, outcome: SendOutcome) -> Msg {
+    let at = chrono::Local::now().format("%H:%M:%S").to_string();
+    Msg::SendFinished { id, outcome, at }
 }
 
 async fn run_editor(text: &str, extension: &str) -> Result<String, String> {

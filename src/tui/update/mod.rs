@@ -294,26 +294,14 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         let path = super::attach::expand(&a.path_text());
         let total = facts.size;
-        let id = app.next_id;
-        app.next_id += 1;
-        app.sending = Some(InFlight {
-            id,
-            robot: robot.name.clone(),
-            kind: app.kind,
-        });
+        let id = start_send(app, &robot.name, fx);
         app.upload = Some((0, total, 0.0));
-        app.status = Status::info(format!(
-            "Sending {} to {}… Esc cancels.",
-            app.kind.label(),
-            robot.name
-        ));
         fx.push(Effect::SendMedia {
             id,
             webhook,
             path,
             kind,
         });
-        fx.push(Effect::Animate(true));
         return;
     }
     let payload = if raw {
@@ -335,24 +323,30 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         Payload::Message(message)
     };
-    let id = app.next_id;
-    app.next_id += 1;
-    app.sending = Some(InFlight {
-        id,
-        robot: robot.name.clone(),
-        kind: app.kind,
-    });
-    app.status = Status::info(format!(
-        "Sending {} to {}… Esc cancels.",
-        app.kind.label(),
-        robot.name
-    ));
+    let id = start_send(app, &robot.name, fx);
     fx.push(Effect::Send {
         id,
         webhook,
         payload,
     });
+}
+
+/// Marks a send as in flight (with a fresh id, so a late answer to an
+/// earlier one is recognised and dropped) and starts the spinner.
+fn start_send(app: &mut App, robot: &str, fx: &mut Vec<Effect>) -> u64 {
+    let id = app.next_id;
+    app.next_id += 1;
+    app.sending = Some(InFlight {
+        id,
+        robot: robot.to_owned(),
+        kind: app.kind,
+    });
+    app.status = Status::info(format!(
+        "Sending {} to {robot}… Esc cancels.",
+        app.kind.label()
+    ));
     fx.push(Effect::Animate(true));
+    id
 }
 
 fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
