@@ -294,7 +294,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         let path = super::attach::expand(&a.path_text());
         let total = facts.size;
-        let id = start_send(app, &robot.name, fx);
+        let id = start_send(app, &robot.name);
         app.upload = Some((0, total, 0.0));
         fx.push(Effect::SendMedia {
             id,
@@ -302,6 +302,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
             path,
             kind,
         });
+        fx.push(Effect::Animate(true));
         return;
     }
     let payload = if raw {
@@ -323,17 +324,18 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         Payload::Message(message)
     };
-    let id = start_send(app, &robot.name, fx);
+    let id = start_send(app, &robot.name);
     fx.push(Effect::Send {
         id,
         webhook,
         payload,
     });
+    fx.push(Effect::Animate(true));
 }
 
-/// Marks a send as in flight (with a fresh id, so a late answer to an
-/// earlier one is recognised and dropped) and starts the spinner.
-fn start_send(app: &mut App, robot: &str, fx: &mut Vec<Effect>) -> u64 {
+/// Marks a send as in flight, with a fresh id, so a late answer to an
+/// earlier one is recognised and dropped.
+fn start_send(app: &mut App, robot: &str) -> u64 {
     let id = app.next_id;
     app.next_id += 1;
     app.sending = Some(InFlight {
