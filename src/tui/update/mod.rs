@@ -347,7 +347,6 @@ fn start_send(app: &mut App, robot: &str) -> u64 {
         "Sending {} to {robot}… Esc cancels.",
         app.kind.label()
     ));
-    fx.push(Effect::Animate(true));
     id
 }
 
