@@ -84,3 +84,12 @@ fn serialise_markdown_4096(b: Bencher) {
     let m = markdown_4096();
     b.bench(|| black_box(&m).to_json());
 }
+
+/// base64 + md5 of a 2 MiB picture: what choosing an image costs.
+#[divan::bench]
+fn image_message_2mib(b: Bencher) {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(2 * 1024 * 1024, 0x5a);
+    b.counter(divan::counter::BytesCount::new(bytes.len()))
+        .bench(|| wecom_composer::wecom::media::image_message(black_box(&bytes)));
+}
