@@ -225,9 +225,12 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 const UPLOAD_CHUNK_BYTES: usize = 64 * 1024;
 
 impl Client {
-    /// Builds the two connection pools. Redirects are not followed: the key is
-    /// in the query string, and following a redirect could hand it to another
-    /// host. Nothing is retried automatically: a message must not arrive twice.
+    /// A client; its two connection pools are built on first use (see
+    /// [`Client`]). Redirects are not followed: the key is in the query
+    /// string, and following a redirect could hand it to another host.
+    /// Nothing is retried automatically: a message must not arrive twice.
+    /// (Returns a `Result` so that setting up may fail in the future without
+    /// changing callers; today it cannot.)
     pub fn new(config: ClientConfig) -> Result<Client, SendError> {
         Ok(Client {
             proxied: Arc::new(OnceLock::new()),
