@@ -1,8 +1,7 @@
 //! User-facing sentences of the composer, in one place.
 
 pub const READY: &str = "Ready. Ctrl-S sends; F1 shows every key.";
-pub const FIRST_RUN: &str =
-    "No robot yet: the built-in sandbox is selected, so you can send at once. F2 adds a robot.";
+pub const FIRST_RUN: &str = "No robot yet: using the built-in sandbox. F2 adds a robot.";
 pub const EMPTY_DRAFT: &str = "nothing to send yet";
 pub const SANDBOX_RECORDS: &str = "The sandbox keeps what it receives on this machine, in";
 pub const SANDBOX_DOWN: &str = "the built-in sandbox is not running";

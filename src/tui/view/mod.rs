@@ -290,13 +290,19 @@ fn render_problems(app: &App, frame: &mut Frame, area: Rect) {
         Line::from(spans)
     };
     let mut lines: Vec<Line> = Vec::new();
-    if let Some(detail) = &app.status.detail {
+    // A failed send's explanation comes first; a mere note comes last, after
+    // the problems of the draft.
+    let detail = app.status.detail.as_ref().map(|detail| {
         let style = match app.status.tone {
             Tone::Error => app.theme.error(),
             Tone::Warning => app.theme.warning(),
             _ => app.theme.dim(),
         };
-        lines.push(Line::styled(detail.clone(), style));
+        Line::styled(detail.clone(), style)
+    });
+    let urgent = matches!(app.status.tone, Tone::Error | Tone::Warning);
+    if urgent && let Some(line) = detail.clone() {
+        lines.push(line);
     }
     if let Some(e) = &d.parse_error {
         lines.push(Line::from(vec![
@@ -314,6 +320,9 @@ fn render_problems(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{} ", p.path), style),
             Span::raw(format!("{} {}", p.message, p.fix)),
         ]));
+    }
+    if !urgent && let Some(line) = detail {
+        lines.push(line);
     }
     let p = Paragraph::new(lines)
         .wrap(Wrap { trim: true })
@@ -343,23 +352,26 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The key hints for where the user is. Help and quit always show, at the
-/// end; other hints are dropped whole, from the last, when the line is full.
+/// The key hints for where the user is. Send, help and quit always show;
+/// other hints are dropped whole, from the last, when the line is full.
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let hints = keymap::footer(footer_context(app));
-    let always = |label: &str| label == "help" || label == "quit";
+    let always = |label: &str| matches!(label, "send" | "help" | "quit");
     let width = |(k, l): &(String, &str)| k.chars().count() + 1 + l.chars().count() + 3;
     let mut room =
         (area.width as usize).saturating_sub(hints.iter().filter(|h| always(h.1)).map(width).sum());
     let mut shown: Vec<&(String, &str)> = Vec::new();
-    for hint in hints.iter().filter(|h| !always(h.1)) {
-        if width(hint) > room {
-            break;
+    let mut full = false;
+    for hint in &hints {
+        if always(hint.1) {
+            shown.push(hint);
+        } else if !full && width(hint) <= room {
+            room -= width(hint);
+            shown.push(hint);
+        } else {
+            full = true;
         }
-        room -= width(hint);
-        shown.push(hint);
     }
-    shown.extend(hints.iter().filter(|h| always(h.1)));
     let mut spans = Vec::new();
     for (i, (key, label)) in shown.into_iter().enumerate() {
         if i > 0 {
