@@ -455,3 +455,39 @@ fn the_preview_follows_the_cursor_until_scrolled_by_hand() {
     );
     assert!(app.preview_scroll >= by_hand);
 }
+
+#[test]
+fn the_mouse_selects_panes_list_items_and_form_rows() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let click = |column: u16, row: u16| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    let mut app = app(config_with_robots());
+    // 100×30: robots at the top left, types below them (9 types + borders).
+    update(&mut app, click(5, 2));
+    assert_eq!(app.focus, Focus::Robots);
+    assert_eq!(app.robot_name(), "staging", "second row of the robot list");
+    let types_top = 30 - 2 - 11; // status + footer, then the 11-row type list
+    update(&mut app, click(5, types_top + 1));
+    assert_eq!(app.kind, MessageKind::Text, "first row of the type list");
+    update(&mut app, click(5, types_top + 8));
+    assert_eq!(app.kind, MessageKind::TextNotice);
+    // A click in the form focuses it and puts the cursor on the row clicked.
+    update(&mut app, click(40, 3));
+    assert_eq!(app.focus, Focus::Editor(FieldId::Form));
+    let form = app
+        .composition()
+        .and_then(|c| c.form.as_ref())
+        .expect("form");
+    let row = form.current().expect("row");
+    assert_eq!(
+        wecom_composer::tui::form::path_string(MessageKind::TextNotice, &row.path),
+        "template_card.source.desc",
+        "the third line inside the frame: the Source heading, Icon URL, Description"
+    );
+}
