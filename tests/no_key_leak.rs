@@ -212,8 +212,20 @@ async fn client_and_sandbox_errors_never_show_the_key() {
         }
     }
     assert!(seen.0.len() >= 30, "{} errors checked", seen.0.len());
-    for text in [&seen.0[0], &seen.0[3]] {
-        assert!(!text.is_empty());
+    // The key was really in play: the failures are the ones the servers
+    // caused, named in words, not empty strings.
+    let all = seen.0.join("\n");
+    for expected in [
+        "errcode 93000",
+        "errcode 45009",
+        "HTTP 502",
+        "not connect",
+        "closed",
+    ] {
+        assert!(
+            all.contains(expected),
+            "no {expected:?} among the errors:\n{all}"
+        );
     }
     stranger.shutdown().await;
     friend.shutdown().await;

@@ -265,7 +265,15 @@ fn ctrl_c_copies_a_selection_and_quits_otherwise() {
             ratatui::crossterm::event::KeyModifiers::SHIFT,
         )),
     );
-    assert!(update(&mut app, ctrl('c')).is_empty(), "copies");
+    assert!(
+        update(&mut app, ctrl('c')).is_empty(),
+        "copies, does not quit"
+    );
+    let yanked = app
+        .composition()
+        .map(|c| c.content.yank_text())
+        .unwrap_or_default();
+    assert_eq!(yanked, "c", "the selected letter is in the copy buffer");
     update(&mut app, key(KeyCode::End));
     let fx = update(&mut app, ctrl('c'));
     assert!(matches!(fx.as_slice(), [Effect::SaveDrafts]), "{fx:?}");
