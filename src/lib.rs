@@ -5,10 +5,12 @@
 //! ([`sandbox`]) all call.
 
 pub mod cli;
+pub mod clock;
 pub mod paths;
 pub mod preview;
 pub mod relay;
 pub mod sandbox;
+pub mod signals;
 pub mod store;
 pub mod tui;
 pub mod wecom;

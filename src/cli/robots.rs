@@ -99,7 +99,9 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             Ok(())
         }
         RobotsCommand::Show { name } => {
-            let robot = config.robot(&name).ok_or(not_found(&name))?;
+            let robot = config
+                .robot(&name)
+                .ok_or_else(|| RobotError::not_found(&name))?;
             println!("name:    {}", robot.name);
             println!("webhook: {}", robot.masked_webhook(&base));
             print_codes(&config.relay_codes_of(&robot.name)?);
@@ -109,7 +111,9 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             let webhook = webhook_arg(&webhook)?;
             config.add_robot(&name, &webhook)?;
             save(store, &config)?;
-            let saved = config.robot(&name).ok_or(not_found(&name))?;
+            let saved = config
+                .robot(&name)
+                .ok_or_else(|| RobotError::not_found(&name))?;
             eprintln!(
                 "Saved robot \"{}\" ({}) in {}.",
                 saved.name,
@@ -148,12 +152,6 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             revoke,
             revoke_all,
         } => code(store, &mut config, &name, list, revoke, revoke_all),
-    }
-}
-
-fn not_found(name: &str) -> RobotError {
-    RobotError::NotFound {
-        name: name.trim().to_owned(),
     }
 }
 

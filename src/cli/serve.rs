@@ -108,7 +108,7 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     let addr = listener.local_addr().unwrap_or(args.listen);
     banner(addr, &store, &relay_config);
     let served = axum::serve(listener, relay::router(shared))
-        .with_graceful_shutdown(stop_signal())
+        .with_graceful_shutdown(stop_signal_logged())
         .await;
     match served {
         Ok(()) => {
@@ -149,19 +149,8 @@ fn banner(addr: SocketAddr, store: &ConfigStore, config: &RelayConfig) {
     let _ = out.flush();
 }
 
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("stopping: letting requests in flight finish");
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+/// Resolves on Ctrl-C or SIGTERM, saying that requests in flight may finish.
+async fn stop_signal_logged() {
+    crate::signals::stop_requested().await;
+    tracing::info!("stopping: letting requests in flight finish");
 }

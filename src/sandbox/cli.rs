@@ -90,7 +90,7 @@ async fn serve(args: SandboxArgs) -> ExitCode {
         eprintln!("wecom sandbox: cannot write to standard output: {e}");
     }
     let printer = tokio::spawn(print_events(sandbox.subscribe()));
-    stop_signal().await;
+    crate::signals::stop_requested().await;
     say("Stopping the sandbox.");
     sandbox.shutdown().await;
     printer.abort();
@@ -204,22 +204,6 @@ fn event_line(event: &Event) -> String {
             format!("refused {endpoint} for {who}: errcode {errcode}: {errmsg}")
         }
     }
-}
-
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ fn problem_reject(problem: &Problem) -> Reject {
 
 /// The problem's sentence without its full stop, to sit inside an errmsg
 /// that goes on with ", hint: …".
-fn sentence(problem: &Problem) -> &str {
+pub(super) fn sentence(problem: &Problem) -> &str {
     problem.message.trim_end_matches('.')
 }
 

@@ -143,6 +143,7 @@ pub fn judge(kind: MediaKind, received: &Received) -> Result<(), Reject> {
 }
 
 fn problem_reject(problem: &Problem) -> Reject {
+    use super::send::sentence;
     match problem.rule {
         Rule::UploadFormat => Reject::new(
             errcode::INVALID_FILE_TYPE,
@@ -157,12 +158,6 @@ fn problem_reject(problem: &Problem) -> Reject {
             format!("invalid file size: {}", sentence(problem)),
         ),
     }
-}
-
-/// The problem's sentence without its full stop, to sit inside an errmsg
-/// that goes on with ", hint: …".
-fn sentence(problem: &Problem) -> &str {
-    problem.message.trim_end_matches('.')
 }
 
 #[cfg(test)]

@@ -323,8 +323,15 @@ fn fold(name: &str) -> String {
 }
 
 fn not_found(name: &str) -> RobotError {
-    RobotError::NotFound {
-        name: name.trim().to_owned(),
+    RobotError::not_found(name)
+}
+
+impl RobotError {
+    /// No saved robot is called `name` (kept trimmed, for the UI to show).
+    pub fn not_found(name: &str) -> RobotError {
+        RobotError::NotFound {
+            name: name.trim().to_owned(),
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,9 +23,6 @@ use crate::wecom::MessageKind;
 pub struct Draft {
     #[serde(default)]
     pub texts: BTreeMap<String, String>,
-    /// When the draft last changed, in milliseconds since the Unix epoch.
-    #[serde(default)]
-    pub updated_at_ms: u64,
 }
 
 impl Draft {
@@ -174,10 +170,7 @@ impl DraftStore {
     /// `drafts.json.corrupt-<secs>`, with `-2`, `-3`… appended if that name
     /// is taken, so an earlier bad file is never overwritten.
     fn free_aside_path(&self) -> PathBuf {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let secs = crate::clock::now_unix();
         let base = format!("{}.corrupt-{secs}", self.path.display());
         let mut candidate = PathBuf::from(&base);
         let mut n = 2;
@@ -202,14 +195,6 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     format!("{what} (line {}, column {})", e.line(), e.column())
 }
 
-/// Milliseconds since the Unix epoch, for [`Draft::updated_at_ms`].
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -218,7 +203,6 @@ mod tests {
     fn draft(content: &str) -> Draft {
         Draft {
             texts: BTreeMap::from([("content".to_owned(), content.to_owned())]),
-            updated_at_ms: 1_700_000_000_000,
         }
     }
 

@@ -12,7 +12,7 @@
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -88,12 +88,7 @@ pub fn file_sha256(path: &Path) -> io::Result<String> {
     Ok(hex::encode(hash.finalize()))
 }
 
-/// Now, in Unix seconds.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::clock::now_unix;
 
 impl MediaCache {
     /// `media-cache.json` in the data directory (`WECOM_DATA_DIR` overrides).
@@ -115,12 +110,6 @@ impl MediaCache {
             ttl: limits::MEDIA_ID_TTL,
             changed: false,
         }
-    }
-
-    /// The same cache with another media lifetime (tests).
-    pub fn with_ttl(mut self, ttl: Duration) -> MediaCache {
-        self.ttl = ttl;
-        self
     }
 
     pub fn path(&self) -> &Path {

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
-use crate::paths;
 use crate::wecom::Message;
 
 /// A template as listed.
@@ -66,10 +65,6 @@ pub struct TemplateStore {
 pub const NAME_MAX_CHARS: usize = 60;
 
 impl TemplateStore {
-    pub fn default_dir() -> PathBuf {
-        paths::data_dir().join("templates")
-    }
-
     pub fn new(dir: impl Into<PathBuf>) -> TemplateStore {
         TemplateStore { dir: dir.into() }
     }

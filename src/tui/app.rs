@@ -3,8 +3,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ratatui_textarea::TextArea;
-
 use super::compose::{Composition, Derived, FieldId};
 use super::dialog::Popup;
 use super::text;
@@ -277,14 +275,6 @@ impl App {
     pub fn fields(&self) -> &'static [FieldId] {
         self.composition()
             .map_or(&[FieldId::Content], Composition::fields)
-    }
-
-    /// The focused editor, if an editor has focus.
-    pub fn focused_editor(&self) -> Option<&TextArea<'static>> {
-        match self.focus {
-            Focus::Editor(id) => self.composition().and_then(|c| c.editor(id)),
-            _ => None,
-        }
     }
 
     /// Recomputes derived data if the draft changed since last time.

@@ -534,11 +534,17 @@ impl Derived {
             attachment_derived(&mut d, comp.kind, a);
             return d;
         }
-        if let Some(limit) = comp.kind.content_limit() {
-            d.bytes = Some((comp.text(FieldId::Content).len(), limit));
+        let message = comp.message();
+        // The byte count comes from the message built anyway, rather than
+        // joining the editor's lines a second time.
+        if let (Some(limit), Some(content)) = (
+            comp.kind.content_limit(),
+            message.as_ref().ok().and_then(Message::content),
+        ) {
+            d.bytes = Some((content.len(), limit));
         }
         let small = d.bytes.is_none_or(|(used, _)| used <= EAGER_JSON_LIMIT);
-        match comp.message() {
+        match message {
             Ok(m) => {
                 d.problems = validate(&m);
                 if small || json_wanted {

@@ -4,14 +4,14 @@
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use super::width::wrap;
+use super::width::{cut_line, wrap};
 use crate::wecom::Message;
 use crate::wecom::message::{
-    Article, CardAction, HorizontalContent, Jump, NewsNoticeCard, QuoteArea, Source, TemplateCard,
-    TextNoticeCard,
+    Article, CardAction, HorizontalContent, Jump, MainTitle, NewsNoticeCard, QuoteArea, Source,
+    TemplateCard, TextNoticeCard,
 };
 
 /// A mock-up of `message` at `width` columns, or `None` for the kinds shown
@@ -67,7 +67,7 @@ impl Card {
             border,
         )];
         for mut line in self.lines {
-            cut(&mut line, self.width);
+            cut_line(&mut line, self.width);
             let pad = self.width.saturating_sub(line.width());
             line.spans.insert(0, Span::styled("│ ", border));
             line.spans.push(Span::raw(" ".repeat(pad)));
@@ -80,33 +80,6 @@ impl Card {
         ));
         Text::from(out)
     }
-}
-
-/// Cuts a line of spans to `width` columns, ending in `…` when cut.
-fn cut(line: &mut Line<'static>, width: usize) {
-    if line.width() <= width {
-        return;
-    }
-    let mut used = 0;
-    let mut spans = Vec::new();
-    for span in line.spans.drain(..) {
-        let mut kept = String::new();
-        for c in span.content.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w + 1 > width {
-                break;
-            }
-            used += w;
-            kept.push(c);
-        }
-        let full = kept.len() == span.content.len();
-        spans.push(Span::styled(kept, span.style));
-        if !full {
-            spans.push(Span::raw("…"));
-            break;
-        }
-    }
-    line.spans = spans;
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -132,6 +105,17 @@ fn source(card: &mut Card, s: &Option<Source>) {
     }
     spans.push(Span::styled(some(&s.desc).unwrap_or("").to_owned(), style));
     card.line(spans);
+}
+
+/// The source line and the main title, which both cards start with.
+fn header(card: &mut Card, source_: &Option<Source>, main: &Option<MainTitle>) {
+    source(card, source_);
+    let m = main.as_ref();
+    main_title(
+        card,
+        m.and_then(|m| some(&m.title)),
+        m.and_then(|m| some(&m.desc)),
+    );
 }
 
 fn main_title(card: &mut Card, title: Option<&str>, desc: Option<&str>) {
@@ -267,13 +251,7 @@ fn picture(card: &mut Card, label: &str, ratio: f64) {
 }
 
 fn text_notice(card: &mut Card, c: &TextNoticeCard) {
-    source(card, &c.source);
-    let m = c.main_title.as_ref();
-    main_title(
-        card,
-        m.and_then(|m| some(&m.title)),
-        m.and_then(|m| some(&m.desc)),
-    );
+    header(card, &c.source, &c.main_title);
     if let Some(e) = &c.emphasis_content {
         card.gap();
         if let Some(t) = some(&e.title) {
@@ -294,13 +272,7 @@ fn text_notice(card: &mut Card, c: &TextNoticeCard) {
 }
 
 fn news_notice(card: &mut Card, c: &NewsNoticeCard) {
-    source(card, &c.source);
-    let m = c.main_title.as_ref();
-    main_title(
-        card,
-        m.and_then(|m| some(&m.title)),
-        m.and_then(|m| some(&m.desc)),
-    );
+    header(card, &c.source, &c.main_title);
     if let Some(img) = &c.card_image {
         let ratio = img.aspect_ratio.unwrap_or(1.3);
         card.gap();

@@ -149,6 +149,8 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         client,
         config_store,
         draft_store,
+        drafts_generation: 0,
+        drafts_written: Arc::new(std::sync::Mutex::new(0)),
         templates: TemplateStore::new(paths.data_dir.join("templates")),
         media_cache: Arc::new(std::sync::Mutex::new(MediaCache::load(
             paths.data_dir.join(media_cache::FILE_NAME),
@@ -163,7 +165,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     terminal::leave();
     // Whatever happened, keep what was typed.
     if app.drafts_dirty {
-        let _ = runner.draft_store.save(&app.drafts_snapshot());
+        let _ = runner.save_drafts(&mut app);
     }
     if let Some((sandbox, _)) = sandbox {
         sandbox.shutdown().await;
@@ -219,6 +221,9 @@ struct Runner {
     client: Client,
     config_store: ConfigStore,
     draft_store: DraftStore,
+    /// Number of the last drafts write asked for, and of the last written.
+    drafts_generation: u64,
+    drafts_written: Arc<std::sync::Mutex<u64>>,
     templates: TemplateStore,
     media_cache: Arc<std::sync::Mutex<MediaCache>>,
     sends: HashMap<u64, AbortHandle>,
@@ -241,9 +246,14 @@ impl Runner {
     ) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         let mut autosave = tokio::time::interval(Duration::from_secs(2));
+        autosave.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         autosave.tick().await;
+        let mut redraw = true;
         loop {
-            terminal.draw(|frame| view::render(app, frame))?;
+            if redraw {
+                terminal.draw(|frame| view::render(app, frame))?;
+            }
+            redraw = true;
             let msg = tokio::select! {
                 biased;
                 msg = rx.recv() => match msg {
@@ -251,12 +261,11 @@ impl Runner {
                     None => return Ok(()),
                 },
                 _ = tick.tick(), if self.animating => Msg::Tick,
-                _ = autosave.tick() => {
-                    if app.drafts_dirty
-                        && let Err(e) = self.save_drafts(app)
-                    {
-                        let _ = self.tx.send(Msg::DraftsSaved(Err(e)));
-                    }
+                // Autosave wakes the loop only while there is something to
+                // save, and changes nothing on screen.
+                _ = autosave.tick(), if app.drafts_dirty => {
+                    self.autosave(app);
+                    redraw = false;
                     continue;
                 }
             };
@@ -377,15 +386,47 @@ impl Runner {
         Ok(Flow::Continue)
     }
 
+    /// Writes the drafts off the UI thread (the write is fsynced, which can
+    /// take a while); a failure comes back as a message and marks them
+    /// unsaved again.
+    fn autosave(&mut self, app: &mut App) {
+        let write = self.drafts_write(app);
+        let tx = self.tx.clone();
+        app.drafts_dirty = false;
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = write() {
+                let _ = tx.send(Msg::DraftsSaved(Err(e)));
+            }
+        });
+    }
+
+    /// Saves the drafts now (quitting, or when asked).
     fn save_drafts(&mut self, app: &mut App) -> Result<(), String> {
-        let result = self
-            .draft_store
-            .save(&app.drafts_snapshot())
-            .map_err(|e| e.to_string());
+        let result = self.drafts_write(app)();
         if result.is_ok() {
             app.drafts_dirty = false;
         }
         result
+    }
+
+    /// A write of the drafts as they are now. Writes are numbered, and one
+    /// older than the last written is skipped, so a slow background autosave
+    /// can never put back text older than what the quit saved.
+    fn drafts_write(&mut self, app: &App) -> impl FnOnce() -> Result<(), String> + Send + 'static {
+        self.drafts_generation += 1;
+        let generation = self.drafts_generation;
+        let drafts = app.drafts_snapshot();
+        let store = self.draft_store.clone();
+        let written = self.drafts_written.clone();
+        move || {
+            let mut last = written.lock().unwrap_or_else(|e| e.into_inner());
+            if *last > generation {
+                return Ok(());
+            }
+            store.save(&drafts).map_err(|e| e.to_string())?;
+            *last = generation;
+            Ok(())
+        }
     }
 
     fn send(&mut self, id: u64, webhook: Webhook, payload: Payload) {

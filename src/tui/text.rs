@@ -11,7 +11,6 @@ pub const SEND_IN_FLIGHT: &str =
     "A send is already in flight: wait for it, or press Esc to cancel it.";
 pub const CANCELLED: &str =
     "Send cancelled. If the request had already reached WeCom, the message may still appear.";
-pub const NOTHING_TO_CANCEL: &str = "Nothing is being sent.";
 pub const RAW_ONLY: &str = "F8 sends the JSON editor as is; for news and cards, F9 opens it first. Text and markdown are sent with Ctrl-S.";
 pub const TOO_SMALL: &str = "Terminal too small";
 pub const CONFIRM_QUIT_KEYS: &str = "y: quit anyway · n / Esc: stay";

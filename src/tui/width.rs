@@ -1,6 +1,7 @@
 //! Text measured in terminal columns: CJK characters and most emoji take
 //! two, so lengths in `char`s or bytes would misalign every column.
 
+use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Cuts `s` to `width` display columns (CJK counts two), ending in `…`
@@ -58,6 +59,33 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     }
     out.push(line);
     out
+}
+
+/// Cuts a line of spans to `width` columns, ending in `…` when cut.
+pub fn cut_line(line: &mut Line<'static>, width: usize) {
+    if line.width() <= width {
+        return;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans.drain(..) {
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            used += w;
+            kept.push(c);
+        }
+        let full = kept.len() == span.content.len();
+        spans.push(Span::styled(kept, span.style));
+        if !full {
+            spans.push(Span::raw("…"));
+            break;
+        }
+    }
+    line.spans = spans;
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! omitted when absent.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::limits;
 use super::schema::{
@@ -499,6 +499,15 @@ impl Message {
         }
     }
 
+    /// The content of a text, markdown or markdown_v2 message.
+    pub fn content(&self) -> Option<&str> {
+        match self {
+            Message::Text(t) => Some(&t.content),
+            Message::Markdown(m) | Message::MarkdownV2(m) => Some(&m.content),
+            _ => None,
+        }
+    }
+
     /// A `text` message with just content.
     pub fn text(content: impl Into<String>) -> Message {
         Message::Text(Text {
@@ -652,10 +661,4 @@ impl<'de> Deserialize<'de> for Message {
         let value = Value::deserialize(deserializer)?;
         Message::from_value(value).map_err(serde::de::Error::custom)
     }
-}
-
-/// The body object of a message (what sits under its msgtype key), as JSON.
-pub fn body_value(message_value: &Value) -> Option<&Map<String, Value>> {
-    let msgtype = message_value.get("msgtype")?.as_str()?;
-    message_value.get(msgtype)?.as_object()
 }

@@ -90,20 +90,14 @@ pub(super) fn render_rendered(
         let rect = Rect::new(inner.x, inner.y + body_height, inner.width, hints);
         let lines: Vec<Line> = lines
             .into_iter()
-            .map(|l| cut_line(l, inner.width as usize))
+            .map(|mut l| {
+                // Hint lines stay one row each.
+                crate::tui::width::cut_line(&mut l, inner.width as usize);
+                l
+            })
             .collect();
         frame.render_widget(Paragraph::new(lines), rect);
     }
-}
-
-/// A line cut to `width` columns (hint lines must stay one row each).
-pub(super) fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
-    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    if unicode_width::UnicodeWidthStr::width(text.as_str()) <= width {
-        return line;
-    }
-    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
-    Line::styled(truncate(&text, width), style)
 }
 
 /// A plain preview of what the group will see (the faithful markdown
