@@ -13,4 +13,5 @@ pub mod sandbox;
 pub mod signals;
 pub mod store;
 pub mod tui;
+pub mod untrusted;
 pub mod wecom;
