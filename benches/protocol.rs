@@ -93,3 +93,42 @@ fn image_message_2mib(b: Bencher) {
     b.counter(divan::counter::BytesCount::new(bytes.len()))
         .bench(|| wecom_composer::wecom::media::image_message(black_box(&bytes)));
 }
+
+/// A long report as `wecom send --split` meets it: paragraphs of prose, a
+/// code block every few paragraphs, Chinese text, and one very long line.
+fn long_report(bytes: usize) -> String {
+    let mut text = String::with_capacity(bytes + 256);
+    let mut i = 0usize;
+    while text.len() < bytes {
+        match i % 7 {
+            3 => text.push_str("```rust\nfn main() {\n    println!(\"企业微信\");\n}\n```\n\n"),
+            5 => text.push_str(&"长行没有换行的中文文本".repeat(20)),
+            _ => text.push_str(
+                "A paragraph of an incident report, long enough to wrap twice on a phone.\nIts second line.\n\n",
+            ),
+        }
+        i += 1;
+    }
+    text
+}
+
+/// Splitting is linear in the text: 8 MB at the 4096-byte markdown limit
+/// must take well under 0.2 s (issue 17, item 20; it was 3.9 s).
+#[divan::bench(args = [4 << 20, 8 << 20], sample_count = 5, sample_size = 1)]
+fn split_at_markdown_limit(b: Bencher, bytes: usize) {
+    use wecom_composer::wecom::split;
+    let text = long_report(bytes);
+    b.counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| split::split(black_box(&text), 4096));
+}
+
+/// Rejoining the parts of an 8 MB split (it was 7.9 s).
+#[divan::bench(args = [4 << 20, 8 << 20], sample_count = 5, sample_size = 1)]
+fn rejoin_markdown_parts(b: Bencher, bytes: usize) {
+    use wecom_composer::wecom::split;
+    let text = long_report(bytes);
+    let parts = split::split(&text, 4096).unwrap_or_default();
+    assert!(parts.len() > 1000);
+    b.counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| split::rejoin(black_box(&parts)));
+}

@@ -90,8 +90,6 @@ enum Behaviour {
     Close,
     /// Answers 500 with the request line (which holds the key) as the body.
     EchoRequestLine,
-    /// Reads the request and never answers.
-    Hang,
 }
 
 /// Starts a server for one connection; the handle yields the request bytes.
@@ -127,9 +125,6 @@ async fn serve(behaviour: Behaviour) -> (u16, tokio::task::JoinHandle<Vec<u8>>) 
                     &format!("bad request: {line}"),
                 );
                 let _ = stream.write_all(raw.as_bytes()).await;
-            }
-            Behaviour::Hang => {
-                tokio::time::sleep(Duration::from_secs(30)).await;
             }
         }
         let _ = stream.shutdown().await;
@@ -452,25 +447,79 @@ async fn upload_progress_reaches_the_total() {
     assert_eq!(seen.last().map(|p| p.sent), Some(content.len() as u64));
 }
 
+/// The cancel comes only once the server has read the whole request, so
+/// the test sees a cancel of an upload that reached the server and was
+/// waiting for its answer (not one that never connected).
 #[tokio::test]
 async fn upload_cancelled_before_the_answer() {
-    let (port, server) = serve(Behaviour::Hang).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (arrived, arrival) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        let request = read_request(&mut stream).await;
+        let _ = arrived.send(request);
+        // Never answers.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
     let (_dir, path) = temp_file("notes.txt", b"some notes to upload");
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let watcher = tokio::spawn(async move {
+        let request = arrival.await.ok();
         trigger.cancel();
+        request
     });
-    let started = std::time::Instant::now();
+    // The client's upload timeout (5 s) would end a cancel that never came
+    // with a timeout, not Cancelled.
     let err = client()
         .upload(&webhook(port), &path, MediaKind::File, |_| {}, cancel)
         .await
         .unwrap_err();
     assert!(matches!(err, SendError::Cancelled), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(!server.is_finished(), "the server never answered");
+    let request = tokio::time::timeout(Duration::from_secs(10), watcher)
+        .await
+        .expect("the watcher ends")
+        .expect("the watcher does not panic")
+        .expect("the server read the request before the cancel");
+    let text = String::from_utf8_lossy(&request);
+    assert!(
+        text.starts_with("POST /cgi-bin/webhook/upload_media?"),
+        "{text}"
+    );
+    assert!(text.contains("some notes to upload"), "whole body: {text}");
+    server.abort();
     assert_no_key(&err);
+}
+
+/// Seed 001's upload example names the size in the part's header:
+/// `Content-Disposition: form-data; name="media";filename="wework.txt"; filelength=6`.
+#[tokio::test]
+#[ignore = "the client does not send filelength yet (src/wecom/client.rs); see the sec branch report"]
+async fn upload_names_the_filelength_as_seed_001_shows() {
+    let (port, server) = serve(upload_answer()).await;
+    let (_dir, path) = temp_file("wework.txt", b"mytext");
+    client()
+        .upload(
+            &webhook(port),
+            &path,
+            MediaKind::File,
+            |_| {},
+            CancellationToken::new(),
+        )
+        .await
+        .expect("uploaded");
+    let request = server.await.expect("server");
+    let text = String::from_utf8_lossy(&request);
+    let disposition = text
+        .lines()
+        .find(|l| l.starts_with("Content-Disposition: form-data;"))
+        .unwrap_or_else(|| panic!("no Content-Disposition: {text}"));
+    assert!(
+        disposition.contains(r#"name="media""#) && disposition.contains(r#"filename="wework.txt""#),
+        "{disposition}"
+    );
+    assert!(disposition.contains("filelength=6"), "{disposition}");
 }
 
 #[tokio::test]

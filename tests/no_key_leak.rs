@@ -16,24 +16,47 @@ use wecom_composer::store::config::{Config, ConfigStore};
 use wecom_composer::wecom::client::{Client, ClientConfig};
 use wecom_composer::wecom::media::MediaKind;
 use wecom_composer::wecom::webhook::default_base;
-use wecom_composer::wecom::{Key, Message, Webhook};
+use wecom_composer::wecom::{Key, Message, Webhook, WebhookError};
 
 const KEY: &str = "fake-key-0000-leak-hunt-51e2";
+
+/// The first run of 8 characters of [`KEY`] found in `text`, compared
+/// without regard to ASCII case (a URL's host is lower-cased).
+fn key_run_in(text: &str) -> Option<String> {
+    let text = text.to_ascii_lowercase();
+    let key = KEY.to_ascii_lowercase();
+    (0..=key.len() - 8)
+        .map(|i| &key[i..i + 8])
+        .find(|run| text.contains(run))
+        .map(str::to_owned)
+}
 
 #[derive(Default)]
 struct Seen(Vec<String>);
 
 impl Seen {
     fn add(&mut self, what: &str, display: String, debug: String) {
-        assert!(
-            !display.contains(KEY),
-            "{what}: Display shows the key: {display}"
-        );
-        assert!(!debug.contains(KEY), "{what}: Debug shows the key: {debug}");
+        for (how, shown) in [("Display", &display), ("Debug", &debug)] {
+            if let Some(run) = key_run_in(shown) {
+                panic!("{what}: {how} shows {run:?} of the key: {shown}");
+            }
+        }
         self.0.push(display);
     }
     fn err<E: std::fmt::Display + std::fmt::Debug>(&mut self, what: &str, e: E) {
         self.add(what, e.to_string(), format!("{e:?}"));
+    }
+    /// An outcome that must be an error: one that starts succeeding fails
+    /// the test rather than being skipped.
+    fn expect_err<T: std::fmt::Debug, E: std::fmt::Display + std::fmt::Debug>(
+        &mut self,
+        what: &str,
+        result: Result<T, E>,
+    ) {
+        match result {
+            Err(e) => self.err(what, e),
+            Ok(v) => panic!("{what}: expected an error, got {v:?}"),
+        }
     }
 }
 
@@ -41,19 +64,42 @@ impl Seen {
 fn webhook_config_and_robot_errors_never_show_the_key() {
     let mut seen = Seen::default();
     let base = default_base();
-    for input in [
-        format!("{KEY}!"),
-        format!("{KEY} {KEY}"),
-        format!("ftp://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"),
-        format!("https://qyapi.weixin.qq.com/cgi-bin/other?key={KEY}"),
-        format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?kee={KEY}"),
-        format!("{KEY}{KEY}{KEY}{KEY}{KEY}"),
-        format!("http://[{KEY}]/cgi-bin/webhook/send?key=x"),
+    for (input, expected) in [
+        (format!("{KEY}!"), WebhookError::BadKeyCharacter('!')),
+        (format!("{KEY} {KEY}"), WebhookError::BadKeyCharacter(' ')),
+        (
+            format!("ftp://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"),
+            WebhookError::BadScheme,
+        ),
+        (
+            format!("https://qyapi.weixin.qq.com/cgi-bin/other?key={KEY}"),
+            WebhookError::NotAWebhookPath,
+        ),
+        (
+            format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?kee={KEY}"),
+            WebhookError::MissingKey,
+        ),
+        (
+            format!("{KEY}{KEY}{KEY}{KEY}{KEY}"),
+            WebhookError::KeyTooLong,
+        ),
     ] {
-        match Webhook::parse(&input, &base) {
-            Ok(w) => seen.add("webhook", w.to_string(), format!("{w:?}")),
-            Err(e) => seen.err("webhook error", e),
-        }
+        let err = Webhook::parse(&input, &base).expect_err(&input);
+        assert_eq!(err, expected, "{input}");
+        seen.err("webhook error", err);
+    }
+    match Webhook::parse(&format!("http://[{KEY}]/cgi-bin/webhook/send?key=x"), &base) {
+        Err(e @ WebhookError::BadUrl(_)) => seen.err("webhook error", e),
+        other => panic!("a key as an IPv6 host: expected BadUrl, got {other:?}"),
+    }
+    // Accepted webhooks that carry the key in their host or path as well.
+    for input in [
+        format!("https://{KEY}.example.com/cgi-bin/webhook/send?key={KEY}"),
+        format!("http://127.0.0.1:9/{KEY}/cgi-bin/webhook/send?key={KEY}"),
+    ] {
+        let w = Webhook::parse(&input, &base).expect(&input);
+        seen.add("webhook", w.to_string(), format!("{w:?}"));
+        seen.add("webhook host", w.host(), w.display_url());
     }
     let key = Key::new(KEY).expect("key");
     seen.add("key", key.to_string(), format!("{key:?}"));
@@ -67,17 +113,20 @@ fn webhook_config_and_robot_errors_never_show_the_key() {
         ("sandbox", KEY.to_owned()),
         ("x", format!("{KEY}#")),
     ] {
-        if let Err(e) = config.clone().add_robot(name, &hook) {
-            seen.err("add_robot", e);
-        }
+        seen.expect_err(
+            &format!("add_robot {name:?}"),
+            config.clone().add_robot(name, &hook),
+        );
     }
-    if let Err(e) = config.clone().add_robot(KEY, "not a webhook") {
-        // A key pasted into the name field is not echoed either.
-        seen.err("add_robot with the key as name", e);
-    }
-    if let Err(e) = config.clone().edit_robot("ops", &format!("{KEY}?")) {
-        seen.err("edit_robot", e);
-    }
+    // A key pasted into the name field is not echoed either.
+    seen.expect_err(
+        "add_robot with the key as name",
+        config.clone().add_robot(KEY, "not a webhook"),
+    );
+    seen.expect_err(
+        "edit_robot",
+        config.clone().edit_robot("ops", &format!("{KEY}?")),
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("config.toml");
@@ -87,12 +136,11 @@ fn webhook_config_and_robot_errors_never_show_the_key() {
         format!("robots = \"{KEY}\"\n"),
     ] {
         std::fs::write(&path, broken).expect("write");
-        match ConfigStore::new(&path).load() {
-            Ok(c) => seen.add("loaded config", String::new(), format!("{c:?}")),
-            Err(e) => seen.err("config parse error", e),
-        }
+        seen.expect_err("config parse error", ConfigStore::new(&path).load());
     }
-    assert!(seen.0.len() >= 14, "{} errors checked", seen.0.len());
+    // 7 webhook errors, 2 webhooks (2 entries each), the key, the config,
+    // 6 robot edits, 3 broken configs.
+    assert_eq!(seen.0.len(), 22, "{:#?}", seen.0);
 }
 
 /// A server that answers every request with its own request line (key and
@@ -175,43 +223,75 @@ async fn client_and_sandbox_errors_never_show_the_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("report.txt");
     std::fs::write(&file, "0123456789").expect("write");
-    for w in &hooks {
+    // What succeeds, by name: everything else must fail, and each failure is
+    // searched for the key.
+    let mut succeeded = Vec::new();
+    let names = ["closed", "echo", "hangup", "stranger", "friend"];
+    for (w, name) in hooks.iter().zip(names) {
+        let mut outcome = |what: String, result: Result<String, String>, debug: String| match result
+        {
+            Ok(_) => succeeded.push(what),
+            Err(display) => seen.add(&what, display, debug),
+        };
         for message in [
             Message::text("hi"),
             Message::text(""),
             Message::markdown("x".repeat(5000)),
         ] {
-            if let Err(e) = client.send(w, &message).await {
-                seen.err("send", e);
-            }
+            let r = client.send(w, &message).await;
+            let debug = format!("{r:?}");
+            outcome(
+                format!("{name} send {}", message.kind().msgtype()),
+                r.map(|_| String::new()).map_err(|e| e.to_string()),
+                debug,
+            );
         }
         for json in [
             "{not json",
             r#"{"msgtype":"TEXT"}"#,
             r#"{"msgtype":"file","file":{"media_id":"nope"}}"#,
         ] {
-            if let Err(e) = client.send_raw(w, json.to_owned()).await {
-                seen.err("send_raw", e);
-            }
+            let r = client.send_raw(w, json.to_owned()).await;
+            let debug = format!("{r:?}");
+            outcome(
+                format!("{name} send_raw {json}"),
+                r.map(|_| String::new()).map_err(|e| e.to_string()),
+                debug,
+            );
         }
         for kind in [MediaKind::File, MediaKind::Voice] {
-            if let Err(e) = client
+            let r = client
                 .upload(w, &file, kind, |_| {}, CancellationToken::new())
-                .await
-            {
-                seen.err("upload", e);
-            }
+                .await;
+            let debug = format!("{r:?}");
+            outcome(
+                format!("{name} upload {}", kind.as_str()),
+                r.map(|_| String::new()).map_err(|e| e.to_string()),
+                debug,
+            );
         }
         let cancel = CancellationToken::new();
         cancel.cancel();
-        if let Err(e) = client
+        let r = client
             .upload(w, &file, MediaKind::File, |_| {}, cancel)
-            .await
-        {
-            seen.err("cancelled upload", e);
-        }
+            .await;
+        let debug = format!("{r:?}");
+        outcome(
+            format!("{name} cancelled upload"),
+            r.map(|_| String::new()).map_err(|e| e.to_string()),
+            debug,
+        );
     }
-    assert!(seen.0.len() >= 30, "{} errors checked", seen.0.len());
+    // The one robot that knows the key, limited to one message a window:
+    // its first message is delivered, the second is refused (45009); the
+    // upload of a 10-byte file is accepted.
+    assert_eq!(
+        succeeded,
+        ["friend send text", "friend upload file"],
+        "{:#?}",
+        seen.0
+    );
+    assert_eq!(seen.0.len(), 5 * 9 - 2, "{:#?}", seen.0);
     // The key was really in play: the failures are the ones the servers
     // caused, named in words, not empty strings.
     let all = seen.0.join("\n");

@@ -496,12 +496,16 @@ fn news_notice_needs_main_title_and_card_image_with_url() {
 
 #[test]
 fn aspect_ratio_is_within_1_3_and_2_25() {
-    for ok in [1.3, 1.78, 2.25] {
-        assert_clean(news_notice(
+    for ok in [1.31, 1.78, 2.24] {
+        let p = problems(news_notice(
             json!({"card_image": {"url": "https://x.cn/a.png", "aspect_ratio": ok}}),
         ));
+        assert!(
+            at(&p, "template_card.card_image.aspect_ratio").is_empty(),
+            "{ok}: {p:#?}"
+        );
     }
-    for bad in [1.29, 2.26, 0.0] {
+    for bad in [1.29, 2.26, 0.0, -1.5] {
         let p = problems(news_notice(
             json!({"card_image": {"url": "https://x.cn/a.png", "aspect_ratio": bad}}),
         ));
@@ -510,6 +514,122 @@ fn aspect_ratio_is_within_1_3_and_2_25() {
             vec![(Severity::Error, Rule::OutOfRange)],
             "{bad}"
         );
+    }
+}
+
+/// Seed 001: "宽高比要小于 2.25,大于 1.3,不填该参数默认 1.3", and its example
+/// uses 2.25. The ends are accepted, with a warning in the page's words.
+#[test]
+fn aspect_ratio_at_exactly_1_3_or_2_25_is_a_warning_quoting_the_page() {
+    for end in [1.3, 2.25] {
+        let p = problems(news_notice(
+            json!({"card_image": {"url": "https://x.cn/a.png", "aspect_ratio": end}}),
+        ));
+        assert_eq!(
+            at(&p, "template_card.card_image.aspect_ratio"),
+            vec![(Severity::Warning, Rule::OutOfRange)],
+            "{end}: {p:#?}"
+        );
+        assert!(errors(&p).is_empty(), "{p:#?}");
+        let warning = &p[0];
+        assert!(
+            warning
+                .message
+                .contains("宽高比要小于 2.25,大于 1.3,不填该参数默认 1.3"),
+            "{}",
+            warning.message
+        );
+        assert!(
+            warning.message.contains(&format!("exactly {end}")),
+            "{}",
+            warning.message
+        );
+    }
+    // Left out, the default applies and nothing is said.
+    let p = problems(news_notice(json!({})));
+    assert!(at(&p, "template_card.card_image.aspect_ratio").is_empty());
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    // One byte over the 2048-byte limit of text.content.
+    let p = problems(json!({"msgtype":"text","text":{"content": "a".repeat(2049)}}));
+    let over = p
+        .iter()
+        .find(|p| p.path == "text.content")
+        .unwrap_or_else(|| panic!("no problem on text.content: {p:#?}"));
+    assert!(over.fix.contains("by 1 byte "), "{}", over.fix);
+    assert!(!over.fix.contains("1 bytes"), "{}", over.fix);
+    // Two bytes over: plural.
+    let p = problems(json!({"msgtype":"text","text":{"content": "a".repeat(2050)}}));
+    assert!(p[0].fix.contains("by 2 bytes "), "{}", p[0].fix);
+    // A news title 1 byte over what the server keeps.
+    let p = problems(json!({"msgtype":"news","news":{"articles":[
+        {"title": "a".repeat(129), "url": "https://x.cn"}]}}));
+    let cut = p
+        .iter()
+        .find(|p| p.path == "news.articles[0].title")
+        .unwrap_or_else(|| panic!("no problem on the title: {p:#?}"));
+    assert!(cut.fix.contains("by 1 byte "), "{}", cut.fix);
+    // No articles: "at least 1 item is required".
+    let p = problems(json!({"msgtype":"news","news":{"articles":[]}}));
+    let few = p
+        .iter()
+        .find(|p| p.rule == Rule::TooFewItems)
+        .unwrap_or_else(|| panic!("no TooFewItems: {p:#?}"));
+    assert!(
+        few.message
+            .ends_with("has 0 items; at least 1 item is required."),
+        "{}",
+        few.message
+    );
+}
+
+/// Seed 001: image_text_area.type and jump_list.type are 0 (or absent), 1 or
+/// 2; horizontal_content_list.type is 1, 2 or 3; card_action.type is 1 or 2.
+#[test]
+fn undocumented_type_values_are_refused() {
+    let p = problems(news_notice(
+        json!({"image_text_area": {"type": 3, "image_url": "https://x.cn/p.png"}}),
+    ));
+    assert_eq!(
+        at(&p, "template_card.image_text_area.type"),
+        vec![(Severity::Error, Rule::NotAChoice)]
+    );
+    for bad in [-1, 3, 7] {
+        let p = problems(text_notice(
+            json!({"jump_list": [{"type": bad, "title": "链接"}]}),
+        ));
+        assert_eq!(
+            at(&p, "template_card.jump_list[0].type"),
+            vec![(Severity::Error, Rule::NotAChoice)],
+            "jump_list type {bad}"
+        );
+    }
+    for bad in [4, 9, -2] {
+        let p = problems(text_notice(
+            json!({"horizontal_content_list": [{"keyname": "键", "value": "值", "type": bad}]}),
+        ));
+        assert_eq!(
+            at(&p, "template_card.horizontal_content_list[0].type"),
+            vec![(Severity::Error, Rule::NotAChoice)],
+            "horizontal_content_list type {bad}"
+        );
+    }
+    for bad in [0, 3] {
+        let p = problems(news_notice(
+            json!({"card_action": {"type": bad, "url": "https://x.cn", "appid": "wx1"}}),
+        ));
+        assert_eq!(
+            at(&p, "template_card.card_action.type"),
+            vec![(Severity::Error, Rule::NotAChoice)],
+            "news_notice card_action type {bad}"
+        );
+    }
+    for good in [1, 2] {
+        assert_clean(news_notice(
+            json!({"card_action": {"type": good, "url": "https://x.cn", "appid": "wx1"}}),
+        ));
     }
 }
 

@@ -9,9 +9,9 @@ use std::path::Path;
 use base64::Engine as _;
 use md5::{Digest, Md5};
 
-use super::limits;
+use super::limits::{self, group_digits};
 use super::message::{Image, Message};
-use super::validate::{Problem, Rule, group_digits};
+use super::validate::{Problem, Rule};
 
 /// A picture format, told from the first bytes of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,8 +217,8 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
             path,
             Rule::UploadSize,
             format!(
-                "The file is {} bytes; uploads must be larger than 5 bytes.",
-                facts.size
+                "The file is {}; uploads must be larger than 5 bytes.",
+                limits::count(facts.size as usize, "byte", "bytes")
             ),
             "Choose a file with content.".to_owned(),
         ));

@@ -14,6 +14,8 @@
 //! and the added fences again: the parts rejoined are exactly the original,
 //! which the tests check on many generated documents.
 
+use std::rc::Rc;
+
 /// Why a text could not be split.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
@@ -70,30 +72,40 @@ pub fn rejoin(parts: &[String]) -> Result<String, RejoinError> {
     }
     let n = parts.len();
     let mut out = String::new();
+    // The fence state at the end of `out`, kept up to date as parts are
+    // appended, so each byte is scanned once.
+    let mut fences = FenceTracker::default();
     for (i, part) in parts.iter().enumerate() {
         let k = i + 1;
         let mut body = part
             .strip_suffix(&marker(k, n))
             .ok_or(RejoinError::MissingMarker(k, n))?;
-        if let Some(open) = state_after(&out) {
+        if let Some(open) = fences.state(&out) {
             body = body
                 .strip_prefix(&open.reopen())
                 .ok_or(RejoinError::MissingReopen(k))?;
         }
+        let before = out.len();
+        out.push_str(body);
+        let mut after = fences.clone();
+        after.advance(&out, before);
         if k < n
-            && state_after(&format!("{out}{body}")).is_none()
+            && after.state(&out).is_none()
             && let Some(cut) = body.rfind('\n')
         {
             // A part cut inside a code block ends with the fence that [`split`]
             // added to close it: without that line, the block is still open.
-            let (inner, tail) = body.split_at(cut);
-            if let Some(open) = state_after(&format!("{out}{inner}"))
-                && tail == open.close()
+            let inner_end = before + cut;
+            let mut inner = fences.clone();
+            inner.advance(&out[..inner_end], before);
+            if let Some(open) = inner.state(&out[..inner_end])
+                && body[cut..] == open.close()
             {
-                body = inner;
+                out.truncate(inner_end);
+                after = inner;
             }
         }
-        out.push_str(body);
+        fences = after;
     }
     Ok(out)
 }
@@ -110,7 +122,8 @@ fn marker_len(digits: usize) -> usize {
 /// An open fenced code block: its opening line and fence characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Fence {
-    open_line: String,
+    /// Shared, not copied, by every line of the block.
+    open_line: Rc<str>,
     ch: u8,
     count: usize,
 }
@@ -122,62 +135,185 @@ impl Fence {
     }
     /// What ends a part cut inside this block.
     fn close(&self) -> String {
-        format!("\n{}", String::from_utf8_lossy(&vec![self.ch; self.count]))
+        let mut out = String::with_capacity(1 + self.count);
+        out.push('\n');
+        out.extend(std::iter::repeat_n(char::from(self.ch), self.count));
+        out
     }
 }
 
-/// The line without up to three leading spaces, as CommonMark allows before
-/// a fence.
-fn unindent(line: &str) -> &str {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
-    if spaces <= 3 { &line[spaces..] } else { line }
+/// What the start of a line says about fences, read a piece at a time.
+///
+/// CommonMark's rules: up to three spaces, then a run of at least three
+/// backticks or tildes opens a block (a backtick run only when no backtick
+/// follows on the line); a run of the open block's character, at least as
+/// long, followed by nothing but white space, closes it. Reading a line in
+/// pieces gives the same answer as reading it whole, so a text that grows
+/// (a part appended in [`rejoin`], a cut in the middle of a line) is never
+/// scanned twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineHead {
+    /// Only spaces so far (this many, at most three).
+    Indent(u8),
+    /// The indent, then a run of `count` fence characters `ch`.
+    Run { ch: u8, count: usize },
+    /// A run, then more: whether a backtick, and whether anything but white
+    /// space, came after it.
+    Rest {
+        ch: u8,
+        count: usize,
+        backtick: bool,
+        text: bool,
+    },
+    /// Neither opens nor closes a block, whatever follows.
+    Plain,
 }
 
-fn run_of(s: &str, ch: u8) -> usize {
-    s.bytes().take_while(|&b| b == ch).count()
-}
-
-fn opening(line: &str) -> Option<Fence> {
-    let body = unindent(line);
-    let ch = *body.as_bytes().first()?;
-    if ch != b'`' && ch != b'~' {
-        return None;
-    }
-    let count = run_of(body, ch);
-    if count < 3 || (ch == b'`' && body[count..].contains('`')) {
-        return None;
-    }
-    Some(Fence {
-        open_line: line.to_owned(),
-        ch,
-        count,
-    })
-}
-
-fn closes(line: &str, fence: &Fence) -> bool {
-    let body = unindent(line);
-    let count = run_of(body, fence.ch);
-    count >= fence.count && body[count..].trim().is_empty()
-}
-
-fn step(state: Option<Fence>, line: &str) -> Option<Fence> {
-    match state {
-        None => opening(line),
-        Some(f) if closes(line, &f) => None,
-        Some(f) => Some(f),
+impl Default for LineHead {
+    fn default() -> Self {
+        LineHead::Indent(0)
     }
 }
 
-/// The code block open at the end of `text`, if any. A last line without a
-/// line break counts as a line, for [`split`] and [`rejoin`] alike.
-fn state_after(text: &str) -> Option<Fence> {
-    text.split('\n').fold(None, step)
+impl LineHead {
+    /// Reads the next piece of the line (no `\n` in it).
+    fn feed(&mut self, piece: &str) {
+        for c in piece.chars() {
+            if self.settled() {
+                return;
+            }
+            *self = match (*self, c) {
+                (LineHead::Indent(n), ' ') if n < 3 => LineHead::Indent(n + 1),
+                (LineHead::Indent(_), '`' | '~') => LineHead::Run {
+                    ch: c as u8,
+                    count: 1,
+                },
+                (LineHead::Run { ch, count }, c) if u32::from(ch) == u32::from(c) => {
+                    LineHead::Run {
+                        ch,
+                        count: count + 1,
+                    }
+                }
+                (LineHead::Run { ch, count }, c) if count >= 3 => LineHead::Rest {
+                    ch,
+                    count,
+                    backtick: c == '`',
+                    text: !c.is_whitespace(),
+                },
+                (
+                    LineHead::Rest {
+                        ch,
+                        count,
+                        backtick,
+                        text,
+                    },
+                    c,
+                ) => LineHead::Rest {
+                    ch,
+                    count,
+                    backtick: backtick || c == '`',
+                    text: text || !c.is_whitespace(),
+                },
+                // Four spaces, another first character, or a run too short
+                // to open a block (and so too short to close one).
+                _ => LineHead::Plain,
+            };
+        }
+    }
+
+    /// Whether nothing more on the line can change the answer.
+    fn settled(&self) -> bool {
+        match *self {
+            LineHead::Plain => true,
+            // Text after a tilde run: it opens, and can no longer close.
+            LineHead::Rest { ch: b'~', text, .. } => text,
+            // A backtick after a backtick run: neither opens nor closes.
+            LineHead::Rest { backtick, .. } => backtick,
+            _ => false,
+        }
+    }
+
+    /// The fence character and run length, if any, as (ch, count).
+    fn run(&self) -> Option<(u8, usize)> {
+        match *self {
+            LineHead::Run { ch, count, .. } | LineHead::Rest { ch, count, .. } if count >= 3 => {
+                Some((ch, count))
+            }
+            _ => None,
+        }
+    }
+
+    /// The state after this line (`line` is its text, for a block it opens).
+    fn step(&self, before: Option<Fence>, line: &str) -> Option<Fence> {
+        match before {
+            None => {
+                let (ch, count) = self.run()?;
+                let backtick_after = matches!(self, LineHead::Rest { backtick: true, .. });
+                (ch == b'~' || !backtick_after).then(|| Fence {
+                    open_line: Rc::from(line),
+                    ch,
+                    count,
+                })
+            }
+            Some(f) => {
+                let closes = self.run().is_some_and(|(ch, count)| {
+                    ch == f.ch
+                        && count >= f.count
+                        && !matches!(self, LineHead::Rest { text: true, .. })
+                });
+                if closes { None } else { Some(f) }
+            }
+        }
+    }
 }
 
-/// A line of the document: where it starts, and the block open before it.
+/// The fence state at the end of a text that grows: the state before its
+/// last line, and what that line (perhaps unfinished) says so far.
+#[derive(Debug, Clone, Default)]
+struct FenceTracker {
+    before_line: Option<Fence>,
+    line_start: usize,
+    head: LineHead,
+}
+
+impl FenceTracker {
+    /// Takes in `text[from..]`, where `text` is the whole text so far and
+    /// `text[..from]` was taken in before.
+    fn advance(&mut self, text: &str, from: usize) {
+        let mut at = from;
+        while let Some(nl) = text[at..].find('\n') {
+            let end = at + nl;
+            self.head.feed(&text[at..end]);
+            self.before_line = self
+                .head
+                .step(self.before_line.take(), &text[self.line_start..end]);
+            self.line_start = end + 1;
+            self.head = LineHead::default();
+            at = end + 1;
+        }
+        self.head.feed(&text[at..]);
+    }
+
+    /// The code block open at the end of `text` (the text taken in). A last
+    /// line without a line break counts as a line, for [`split`] and
+    /// [`rejoin`] alike.
+    fn state(&self, text: &str) -> Option<Fence> {
+        self.head
+            .step(self.before_line.clone(), &text[self.line_start..])
+    }
+}
+
+/// A line of the document: where it starts, the block open before it, and
+/// where the block it belongs to starts and ends.
 struct Line {
     start: usize,
     open_before: Option<Fence>,
+    /// The start of the first line of the run of block lines this line is in
+    /// (itself when no block is open before it).
+    block_start: usize,
+    /// The start of the line after the block's closing fence, or the end of
+    /// the text.
+    block_end: usize,
 }
 
 /// The document with its lines scanned once.
@@ -217,16 +353,33 @@ impl<'a> Doc<'a> {
         let mut state = None;
         let mut start = 0;
         let mut widest = 3;
+        let mut block_start = 0;
         for line in text.split('\n') {
+            if state.is_none() {
+                block_start = start;
+            }
             lines.push(Line {
                 start,
                 open_before: state.clone(),
+                block_start,
+                block_end: text.len(),
             });
-            state = step(state, line);
+            let mut head = LineHead::default();
+            head.feed(line);
+            state = head.step(state, line);
             if let Some(f) = &state {
                 widest = widest.max(f.count);
             }
             start += line.len() + 1;
+        }
+        // Backwards: each line's block ends where the next line with no
+        // block open before it starts.
+        let mut end = text.len();
+        for line in lines.iter_mut().rev() {
+            line.block_end = end;
+            if line.open_before.is_none() {
+                end = line.start;
+            }
         }
         Doc {
             text,
@@ -242,31 +395,29 @@ impl<'a> Doc<'a> {
             .saturating_sub(1)
     }
 
-    /// Where the block open before line `i` ends (the start of the line after
-    /// its closing fence, or the end of the text).
-    fn block_end(&self, i: usize) -> usize {
-        self.lines[i..]
-            .iter()
-            .skip(1)
-            .find(|l| l.open_before.is_none())
-            .map_or(self.text.len(), |l| l.start)
-    }
-
-    /// Where the block open before line `i` starts.
-    fn block_start(&self, i: usize) -> usize {
-        self.lines[..=i]
-            .iter()
-            .rposition(|l| l.open_before.is_none())
-            .map_or(0, |j| self.lines[j].start)
+    /// The code block open at byte `at` (as if the text ended there). `head`
+    /// caches what the current line said up to the previous cut, so a long
+    /// line cut many times is read once.
+    fn state_at(&self, at: usize, head: &mut (usize, usize, LineHead)) -> Option<Fence> {
+        let i = self.line_at(at);
+        let line = &self.lines[i];
+        if head.0 != i || head.1 < line.start || head.1 > at {
+            *head = (i, line.start, LineHead::default());
+        }
+        head.2.feed(&self.text[head.1..at]);
+        head.1 = at;
+        head.2
+            .step(line.open_before.clone(), &self.text[line.start..at])
     }
 
     fn chunks(&self, limit: usize, marker: usize) -> Result<Vec<Chunk>, SplitError> {
         let mut chunks = Vec::new();
         let mut pos = 0;
         let mut reopen: Option<Fence> = None;
+        let mut head = (usize::MAX, 0, LineHead::default());
         let total = self.text.len();
         loop {
-            let prefix = reopen.as_ref().map_or(0, |f| f.reopen().len());
+            let prefix = reopen.as_ref().map_or(0, |f| f.open_line.len() + 1);
             let fixed = marker + prefix;
             if total - pos + fixed <= limit {
                 chunks.push(Chunk {
@@ -282,7 +433,7 @@ impl<'a> Doc<'a> {
                 return Err(SplitError::LimitTooSmall(limit));
             }
             let cut = self.cut(pos, budget);
-            let close = state_after(&self.text[..cut]);
+            let close = self.state_at(cut, &mut head);
             chunks.push(Chunk {
                 start: pos,
                 end: cut,
@@ -318,7 +469,7 @@ impl<'a> Doc<'a> {
         // A code block that cannot fit in a part on its own is cut anyway, so
         // a tiny part before it would only waste a message.
         let forced = inside.filter(|&i| {
-            let block = self.block_end(i) - self.block_start(i);
+            let block = self.lines[i].block_end - self.lines[i].block_start;
             block > budget && clean.is_none_or(|c| c < half)
         });
         if let Some(i) = forced {

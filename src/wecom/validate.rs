@@ -9,8 +9,14 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::limits::{self, count};
 use super::media;
 use super::message::{Message, MessageKind, TemplateCard};
+
+/// Kept here for the front ends that read byte counts from validation; the
+/// helper lives in [`limits`], which `media` can use without importing this
+/// module back.
+pub use super::limits::group_digits;
 use super::schema::{FieldKind, FieldSpec, Limit};
 
 /// Errors block sending (the server would refuse); warnings are advice.
@@ -126,19 +132,6 @@ pub fn has_errors(problems: &[Problem]) -> bool {
     problems.iter().any(Problem::is_error)
 }
 
-/// `1234567` → `1,234,567`, for byte counts people read.
-pub fn group_digits(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Checks a message against every documented rule; errors first, in field order.
 pub fn validate(message: &Message) -> Vec<Problem> {
     let kind = message.kind();
@@ -229,7 +222,11 @@ fn required_fix(spec: &FieldSpec) -> String {
     match spec.kind {
         FieldKind::Choice(_) => format!("Set {} to one of {}.", spec.key, choices_text(spec)),
         FieldKind::Object(_) => format!("Add the {} object.", spec.key),
-        FieldKind::List { min, .. } => format!("Add at least {min} item(s) to {}.", spec.key),
+        FieldKind::List { min, .. } => format!(
+            "Add at least {} to {}.",
+            count(min, "item", "items"),
+            spec.key
+        ),
         _ => format!("Fill in {}.", spec.key),
     }
 }
@@ -295,9 +292,10 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
                     path,
                     Rule::TooFewItems,
                     format!(
-                        "{} has {} item(s); at least {min} are required.",
+                        "{} has {}; {} required.",
                         spec.label,
-                        array.len()
+                        count(array.len(), "item", "items"),
+                        at_least(min, "item is", "items are"),
                     ),
                     format!("Add {} more.", min - array.len()),
                 ));
@@ -325,6 +323,11 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
     }
 }
 
+/// "at least 1 item is" / "at least 2 items are".
+fn at_least(n: usize, one: &str, many: &str) -> String {
+    format!("at least {}", count(n, one, many))
+}
+
 fn wrong_type(path: &str, expected: &str) -> Problem {
     Problem::error(
         path,
@@ -346,8 +349,8 @@ fn check_limit(spec: &FieldSpec, s: &str, path: &str, out: &mut Vec<Problem>) {
                 group_digits(max)
             ),
             format!(
-                "Shorten it by {} bytes (a Chinese character takes 3).",
-                group_digits(s.len() - max)
+                "Shorten it by {} (a Chinese character takes 3).",
+                count(s.len() - max, "byte", "bytes")
             ),
         )),
         Some(Limit::TruncatedAfterBytes(max)) if s.len() > max => out.push(Problem::warning(
@@ -360,8 +363,8 @@ fn check_limit(spec: &FieldSpec, s: &str, path: &str, out: &mut Vec<Problem>) {
                 group_digits(max)
             ),
             format!(
-                "Shorten it by {} bytes to show it whole.",
-                group_digits(s.len() - max)
+                "Shorten it by {} to show it whole.",
+                count(s.len() - max, "byte", "bytes")
             ),
         )),
         Some(Limit::RecommendedChars(max)) => {
@@ -501,6 +504,7 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                     "Fill in the main title.".to_owned(),
                 ));
             }
+            check_aspect_ratio_ends(card.card_image.as_ref(), out);
             check_attachment_names(card.horizontal_content_list.as_deref(), out);
         }
         Message::News(_) | Message::File(_) | Message::Voice(_) => {}
@@ -564,16 +568,29 @@ fn check_attachment_names(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digits_are_grouped_by_thousands() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1234), "1,234");
-        assert_eq!(group_digits(4096), "4,096");
-        assert_eq!(group_digits(20_971_520), "20,971,520");
-    }
+/// `card_image.aspect_ratio` at exactly 1.3 or 2.25. The page says the ratio
+/// must be greater than 1.3 and less than 2.25, yet makes 1.3 the default
+/// and uses 2.25 in its own example: both ends are accepted (outside them is
+/// an error, from the schema), with the page's words quoted so the user can
+/// decide.
+fn check_aspect_ratio_ends(image: Option<&super::message::CardImage>, out: &mut Vec<Problem>) {
+    let Some(ratio) = image.and_then(|i| i.aspect_ratio) else {
+        return;
+    };
+    let (end, inside) = if ratio == limits::ASPECT_RATIO_MIN {
+        ("the page's default", "1.31")
+    } else if ratio == limits::ASPECT_RATIO_MAX {
+        ("the value in the page's own example", "2.24")
+    } else {
+        return;
+    };
+    out.push(Problem::warning(
+        "template_card.card_image.aspect_ratio",
+        Rule::OutOfRange,
+        format!(
+            "Aspect ratio is exactly {ratio}: {end}, yet the page says \"{}\" (less than 2.25, greater than 1.3).",
+            limits::ASPECT_RATIO_PAGE
+        ),
+        format!("WeCom is expected to take it; to keep strictly to the page's words, use {inside}."),
+    ));
 }

@@ -105,6 +105,11 @@ pub enum WebhookError {
         "that URL has no key=… parameter: copy the whole webhook URL from the robot's page, {EXPECTED_FORMS}"
     )]
     MissingKey,
+    /// `key=` is there but holds nothing: the key was cut off when copying.
+    #[error(
+        "that URL's key= is empty: the key was lost when copying; copy the whole webhook URL again from the robot's page in the group settings, {EXPECTED_FORMS}"
+    )]
+    EmptyKey,
     #[error("that URL's path is not /cgi-bin/webhook/send: paste {EXPECTED_FORMS}")]
     NotAWebhookPath,
 }
@@ -120,7 +125,11 @@ impl Webhook {
         }
         let looks_like_url = input.contains("://") || input.contains('/') || input.contains('?');
         if !looks_like_url {
-            let bare = input.strip_prefix("key=").unwrap_or(input);
+            let bare = match input.strip_prefix("key=") {
+                Some(rest) if rest.trim().is_empty() => return Err(WebhookError::EmptyKey),
+                Some(rest) => rest,
+                None => input,
+            };
             return Ok(Webhook {
                 base: normalise_base(default_base.clone()),
                 key: Key::new(bare)?,
@@ -135,6 +144,9 @@ impl Webhook {
             .find(|(name, _)| name == "key")
             .map(|(_, value)| value.into_owned())
             .ok_or(WebhookError::MissingKey)?;
+        if key.trim().is_empty() {
+            return Err(WebhookError::EmptyKey);
+        }
         let key = Key::new(&key)?;
         let path = url.path().trim_end_matches('/');
         let prefix = [SEND_PATH, UPLOAD_PATH]
@@ -171,11 +183,12 @@ impl Webhook {
 
     /// The host and port, for messages (`qyapi.weixin.qq.com`, `127.0.0.1:8787`).
     pub fn host(&self) -> String {
-        match (self.base.host_str(), self.base.port()) {
+        let host = match (self.base.host_str(), self.base.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_owned(),
             _ => self.base.to_string(),
-        }
+        };
+        self.redact(&host)
     }
 
     /// Whether the webhook points at this machine (the sandbox, tests): such
@@ -199,14 +212,15 @@ impl Webhook {
         self.endpoint(UPLOAD_PATH, &[("type", kind)])
     }
 
-    /// The send URL with the key masked, safe to show.
+    /// The send URL with the key masked, safe to show. The base is redacted
+    /// too: a proxy URL may carry the key in its host or path.
     pub fn display_url(&self) -> String {
         let mut url = self.base.clone();
         url.set_path(&format!(
             "{}{SEND_PATH}",
             self.base.path().trim_end_matches('/')
         ));
-        format!("{url}?key={}", self.key.masked())
+        format!("{}?key={}", self.redact(url.as_str()), self.key.masked())
     }
 
     /// The canonical text to store: the full send URL for a non-default host,
@@ -232,19 +246,72 @@ impl Webhook {
         url
     }
 
-    /// Replaces the key wherever it appears in `text` (error bodies, library
-    /// error messages) with its masked form.
+    /// Masks every run of [`REDACT_RUN`] or more characters of the key in
+    /// `text` (error bodies, library error messages, a server's echo of the
+    /// key's tail).
     pub fn redact(&self, text: &str) -> String {
         redact(text, &self.key)
     }
 }
 
-/// Replaces every occurrence of `key` in `text` with its masked form.
+/// The shortest run of a key's characters that [`redact`] masks. Shorter
+/// runs are everyday text (`0000`, `test`); eight characters of a key are
+/// a third of a WeCom UUID and worth hiding.
+pub const REDACT_RUN: usize = 8;
+
+/// Masks in `text` every run of [`REDACT_RUN`] or more consecutive
+/// characters that also occur, in the same order, in `key`, compared without
+/// regard to ASCII case (a host name is lower-cased by URL parsers). Each run
+/// becomes the key's masked form. A server that echoes the last 20
+/// characters of the key, or an URL that holds the key in its host or path,
+/// shows none of it.
+///
+/// Linear in `text`: the key's windows of [`REDACT_RUN`] bytes are put in a
+/// set once (keys are ASCII and at most 128 bytes), and every window of
+/// `text` is looked up.
 pub fn redact(text: &str, key: &Key) -> String {
-    if key.0.is_empty() {
+    let windows: std::collections::HashSet<[u8; REDACT_RUN]> = key
+        .0
+        .as_bytes()
+        .windows(REDACT_RUN)
+        .filter_map(|w| <[u8; REDACT_RUN]>::try_from(w).ok())
+        .map(|w| w.map(|b| b.to_ascii_lowercase()))
+        .collect();
+    if windows.is_empty() {
         return text.to_owned();
     }
-    text.replace(&key.0, &key.masked())
+    let mask = key.masked();
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // The mask ends with the key's last four characters; text right after a
+    // masked run could join them into a new run, so mask until none is left.
+    // Each pass removes at least four key characters, so this ends.
+    loop {
+        let bytes = text.as_bytes();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, w) in bytes.windows(REDACT_RUN).enumerate() {
+            let lower = std::array::from_fn(|j| w[j].to_ascii_lowercase());
+            if windows.contains(&lower) {
+                match runs.last_mut() {
+                    Some(last) if last.1 >= i => last.1 = i + REDACT_RUN,
+                    _ => runs.push((i, i + REDACT_RUN)),
+                }
+            }
+        }
+        if runs.is_empty() {
+            return text.into_owned();
+        }
+        // Key characters are ASCII, so every run starts and ends on a
+        // character boundary.
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end) in runs {
+            out.push_str(&text[at..start]);
+            out.push_str(&mask);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        text = std::borrow::Cow::Owned(out);
+    }
 }
 
 fn normalise_base(mut base: Url) -> Url {
@@ -258,7 +325,7 @@ fn normalise_base(mut base: Url) -> Url {
 impl fmt::Debug for Webhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Webhook")
-            .field("base", &self.base.as_str())
+            .field("base", &self.redact(self.base.as_str()))
             .field("key", &self.key)
             .finish()
     }
@@ -380,6 +447,61 @@ mod tests {
         let red = w.redact(&text);
         assert!(!red.contains(FAKE));
         assert_eq!(red.matches("****0a5a").count(), 2);
+    }
+
+    #[test]
+    fn an_empty_key_is_a_missing_key_not_a_missing_webhook() {
+        for input in [
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=&debug=1",
+            "key=",
+            "key=  ",
+        ] {
+            let err = Webhook::parse(input, &base()).unwrap_err();
+            assert_eq!(err, WebhookError::EmptyKey, "{input:?}");
+            let text = err.to_string();
+            assert!(text.starts_with("that URL's key= is empty"), "{text}");
+            assert!(text.contains("copy the whole webhook URL again"), "{text}");
+        }
+    }
+
+    #[test]
+    fn redact_masks_any_run_of_eight_key_characters() {
+        let w = Webhook::parse(FAKE, &base()).unwrap();
+        let tail20 = &FAKE[FAKE.len() - 20..];
+        let text = format!(
+            "invalid webhook url {tail20}, hint: [x]; PART {}",
+            &FAKE[3..11].to_uppercase()
+        );
+        let red = w.redact(&text);
+        assert_eq!(
+            red,
+            "invalid webhook url ****0a5a, hint: [x]; PART ****0a5a"
+        );
+        // Seven characters are everyday text and stay.
+        assert_eq!(w.redact(&FAKE[..7]), &FAKE[..7]);
+    }
+
+    #[test]
+    fn a_masked_run_does_not_join_the_text_after_it_into_a_new_run() {
+        // The mask ends with the key's last four characters ("aaaa"); the four
+        // `a`s after the run would make eight with them.
+        let key = Key::new("aaaaaaaaaaaa").unwrap();
+        let red = redact("xx aaaaaaaaaaaa yy", &key);
+        assert_eq!(red, "xx ****aaaa yy");
+        // Masking "ABCDEFGH" leaves "****wxyz" + "1234": "wxyz1234" is a
+        // run of this key too, and is masked in turn.
+        let key = Key::new("ABCDEFGHwxyz1234wxyz").unwrap();
+        assert_eq!(redact("ABCDEFGH1234", &key), "********wxyz");
+    }
+
+    #[test]
+    fn a_key_in_the_host_or_path_of_a_proxy_url_is_not_shown() {
+        let url = format!("https://{FAKE}.example.com/{FAKE}/cgi-bin/webhook/send?key={FAKE}");
+        let w = Webhook::parse(&url, &base()).unwrap();
+        for shown in [format!("{w}"), format!("{w:?}"), w.host(), w.display_url()] {
+            assert!(!shown.to_ascii_lowercase().contains(&FAKE[..8]), "{shown}");
+        }
     }
 
     #[test]
