@@ -631,3 +631,25 @@ fn no_color_uses_modifiers_only_and_still_tells_things_apart() {
         }
     }
 }
+
+/// The editor counts lines by `\n` only; a bare CR inside a line is a
+/// character there, so the preview must not give that line two numbers
+/// (issue 17, item 21).
+#[test]
+fn a_bare_cr_in_a_table_row_keeps_one_source_line() {
+    let r = show("|a|\r|-|", Dialect::MarkdownV2);
+    assert!(
+        r.source_lines.iter().all(|&l| l == 1),
+        "{:?} for {:?}",
+        r.source_lines,
+        rows(&r)
+    );
+    let r = show("|a|b|\r|-|-|\r|1|2|\nnext", Dialect::MarkdownV2);
+    assert!(
+        r.source_lines.iter().all(|&l| l == 1 || l == 2),
+        "{:?} for {:?}",
+        r.source_lines,
+        rows(&r)
+    );
+    assert_eq!(r.source_lines.last(), Some(&2), "{:?}", rows(&r));
+}

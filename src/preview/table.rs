@@ -51,8 +51,15 @@ impl TableBuilder {
     }
 
     /// The table as rows of styled runs, each with its source line, laid out
-    /// in `width` columns (0: as wide as it needs).
-    pub(crate) fn layout(self, width: usize, frame: Style, header: Style) -> Vec<(Runs, usize)> {
+    /// in `width` columns (0: as wide as it needs). `last_line` is the
+    /// table's last source line.
+    pub(crate) fn layout(
+        self,
+        width: usize,
+        frame: Style,
+        header: Style,
+        last_line: usize,
+    ) -> Vec<(Runs, usize)> {
         let columns = self
             .rows
             .iter()
@@ -109,7 +116,15 @@ impl TableBuilder {
             }
             if head && rows.peek().is_none_or(|next| !next.head) {
                 let rule: Vec<String> = widths.iter().map(|&w| "─".repeat(w)).collect();
-                out.push((vec![(frame, rule.join("─┼─"))], line.saturating_add(1)));
+                // The delimiter row is the line after the header, unless the
+                // parser saw a line break the editor does not (a bare CR):
+                // never past the next row or the table's end.
+                let rule_line = rows
+                    .peek()
+                    .map_or(last_line, |next| next.line)
+                    .min(line.saturating_add(1))
+                    .max(line);
+                out.push((vec![(frame, rule.join("─┼─"))], rule_line));
             }
         }
         out

@@ -359,6 +359,7 @@ impl Renderer<'_, '_> {
                         self.out.content_width(),
                         self.st.frame,
                         self.st.table_header,
+                        last,
                     );
                     for (runs, l) in rows {
                         self.out.push_row(runs, l);
