@@ -901,29 +901,39 @@ async fn a_text_notice_with_only_sub_title_text_is_accepted_and_warned() {
 
 // ---------------------------------------------------------------- wecom sandbox, long running
 
-fn spawn_sandbox(dir: &std::path::Path, extra: &[&str]) -> (Child, Lines, u16) {
-    let mut child = Child(
-        Command::new(env!("CARGO_BIN_EXE_wecom"))
-            .args(["sandbox", "--port", "0", "--record"])
-            .arg(dir.join("records.jsonl"))
-            .args(extra)
-            .env("WECOM_DATA_DIR", dir)
-            .env("WECOM_CONFIG_DIR", dir)
-            .env_remove("WECOM_SANDBOX_KEYS")
-            .env_remove("WECOM_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn wecom sandbox"),
-    );
+/// `wecom sandbox --port 0` recording in `dir`, its output piped, no keys
+/// from the environment; callers add arguments.
+fn sandbox_command(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wecom"));
+    command
+        .args(["sandbox", "--port", "0", "--record"])
+        .arg(dir.join("records.jsonl"))
+        .env("WECOM_DATA_DIR", dir)
+        .env("WECOM_CONFIG_DIR", dir)
+        .env_remove("WECOM_SANDBOX_KEYS")
+        .env_remove("WECOM_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
+}
+
+/// The child's output, and the port from its first line.
+fn output_and_port(child: &mut Child) -> (Lines, u16) {
     let lines = lines_with_deadline(child.0.stdout.take().expect("stdout"));
     let first = lines.next_line();
     let port = first
         .strip_prefix("Sandbox listening on http://127.0.0.1:")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("first line: {first}"));
-    (child, lines, port)
+    (lines, port)
+}
+
+/// Posts `body` to the send path of a sandbox on `port`, as `key`.
+async fn post_to(client: &reqwest::Client, port: u16, key: &str, body: String) -> Value {
+    let url = format!("http://127.0.0.1:{port}/cgi-bin/webhook/send?key={key}");
+    let response = client.post(url).body(body).send().await.expect("request");
+    json_answer(response).await
 }
 
 /// Asks the child to stop as a service manager would.
@@ -941,19 +951,17 @@ fn terminate(child: &Child) {
 async fn a_flood_of_refusals_writes_a_few_summary_lines() {
     const FLOOD: u64 = 3000;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (child, lines, port) = spawn_sandbox(dir.path(), &[]);
-    let url = format!("http://127.0.0.1:{port}/cgi-bin/webhook/send?key={UNKNOWN_KEY}");
-    let demo = format!("http://127.0.0.1:{port}/cgi-bin/webhook/send?key={DEMO_KEY}");
+    let mut child = Child(sandbox_command(dir.path()).spawn().expect("spawn"));
+    let (lines, port) = output_and_port(&mut child);
     let client = client();
     let started = Instant::now();
     let tasks: Vec<_> = (0..4)
         .map(|_| {
             let client = client.clone();
-            let url = url.clone();
             tokio::spawn(async move {
                 for _ in 0..FLOOD / 4 {
-                    let answer = client.post(&url).body("{}").send().await.expect("request");
-                    assert_errcode(&json_answer(answer).await, 93000);
+                    let answer = post_to(&client, port, UNKNOWN_KEY, "{}".into()).await;
+                    assert_errcode(&answer, 93000);
                 }
             })
         })
@@ -964,8 +972,7 @@ async fn a_flood_of_refusals_writes_a_few_summary_lines() {
     // Accepted messages are still shown one by one.
     for i in 0..3 {
         let body = text(&format!("accepted {i}")).to_string();
-        let answer = client.post(&demo).body(body).send().await.expect("request");
-        assert_ok(&json_answer(answer).await);
+        assert_ok(&post_to(&client, port, DEMO_KEY, body).await);
     }
     let flood_seconds = started.elapsed().as_secs() + 1;
     terminate(&child);
@@ -1017,16 +1024,12 @@ async fn keys_come_from_a_file_stdin_or_the_environment_not_only_argv() {
     std::fs::write(&keys, format!("# robots for CI\n\n{KEY_A}\n")).expect("write");
     let from_env = "test-key-0000-eeee";
     let mut child = Child(
-        Command::new(env!("CARGO_BIN_EXE_wecom"))
-            .args(["sandbox", "--port", "0", "--key-file"])
+        sandbox_command(dir.path())
+            .arg("--key-file")
             .arg(&keys)
-            .args(["--key-file", "-", "--record"])
-            .arg(dir.path().join("records.jsonl"))
-            .env("WECOM_DATA_DIR", dir.path())
+            .args(["--key-file", "-"])
             .env("WECOM_SANDBOX_KEYS", from_env)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .expect("spawn wecom sandbox"),
     );
@@ -1035,31 +1038,13 @@ async fn keys_come_from_a_file_stdin_or_the_environment_not_only_argv() {
         let mut stdin = child.0.stdin.take().expect("stdin");
         writeln!(stdin, "http://127.0.0.1:1/cgi-bin/webhook/send?key={KEY_B}").expect("write");
     }
-    let lines = lines_with_deadline(child.0.stdout.take().expect("stdout"));
-    let first = lines.next_line();
-    let port: u16 = first
-        .strip_prefix("Sandbox listening on http://127.0.0.1:")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("first line: {first}"));
+    let (lines, port) = output_and_port(&mut child);
     let client = client();
+    let hi = || text("hi").to_string();
     for key in [KEY_A, KEY_B, from_env] {
-        let url = format!("http://127.0.0.1:{port}/cgi-bin/webhook/send?key={key}");
-        let answer = client
-            .post(&url)
-            .body(text("hi").to_string())
-            .send()
-            .await
-            .expect("request");
-        assert_ok(&json_answer(answer).await);
+        assert_ok(&post_to(&client, port, key, hi()).await);
     }
-    let url = format!("http://127.0.0.1:{port}/cgi-bin/webhook/send?key={UNKNOWN_KEY}");
-    let answer = client
-        .post(&url)
-        .body(text("hi").to_string())
-        .send()
-        .await
-        .expect("request");
-    assert_errcode(&json_answer(answer).await, 93000);
+    assert_errcode(&post_to(&client, port, UNKNOWN_KEY, hi()).await, 93000);
     // None of the keys is in the process's arguments.
     let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.0.id())).unwrap_or_default();
     let cmdline = String::from_utf8_lossy(&cmdline);
