@@ -136,14 +136,15 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
         eprintln!("wecom: cannot read {}: {e}", path.display());
         return ExitCode::from(EXIT_INVALID);
     }
-    let message = match Message::from_json_str(&json) {
-        Ok(m) => m,
+    let parsed = match Message::parse_json_str(&json) {
+        Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let problems = wecom::validate(&message);
+    let problems = wecom::validate::validate_parsed(&parsed);
+    let message = parsed.message;
     for p in &problems {
         eprintln!("{p}");
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use super::exit;
+use crate::http_server;
 use crate::relay::{self, DEFAULT_LISTEN, RelayConfig};
 use crate::store::config::ConfigStore;
 
@@ -107,19 +108,15 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     };
     let addr = listener.local_addr().unwrap_or(args.listen);
     banner(addr, &store, &relay_config);
-    let served = axum::serve(listener, relay::router(shared))
-        .with_graceful_shutdown(stop_signal_logged())
-        .await;
-    match served {
-        Ok(()) => {
-            tracing::info!("relay stopped");
-            exit::code(exit::OK)
-        }
-        Err(e) => {
-            eprintln!("wecom serve: {e}");
-            exit::code(exit::NETWORK)
-        }
-    }
+    http_server::serve(
+        listener,
+        relay::router(shared),
+        relay_config.timeouts,
+        stop_signal_logged(),
+    )
+    .await;
+    tracing::info!("relay stopped");
+    exit::code(exit::OK)
 }
 
 /// The first line (parsed by tests and scripts) is flushed at once.

@@ -17,8 +17,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -27,7 +30,9 @@ pub use book::Book;
 pub use notify::compose;
 pub use pace::Pacer;
 
+use crate::http_server::{self, ServerTimeouts};
 use crate::store::config::{ConfigError, ConfigStore};
+use crate::untrusted::one_line;
 use crate::wecom::client::{Client, ClientConfig};
 
 /// The route, as in seed 000.
@@ -50,6 +55,8 @@ pub struct RelayConfig {
     /// How long a request may queue for its robot's rate limit.
     pub max_wait: Duration,
     pub client: ClientConfig,
+    /// When slow connections are cut.
+    pub timeouts: ServerTimeouts,
 }
 
 impl RelayConfig {
@@ -62,6 +69,7 @@ impl RelayConfig {
             rate_window: pacer.window(),
             max_wait: DEFAULT_MAX_WAIT,
             client: ClientConfig::default(),
+            timeouts: ServerTimeouts::DEFAULT,
         }
     }
 }
@@ -90,8 +98,25 @@ pub enum StartError {
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(NOTIFY_ROUTE, post(notify::handler))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(notify::not_found)
         .with_state(shared)
+}
+
+/// A GET (or any method but POST) on the notify route: 405 with `Allow`
+/// and a JSON body in seed 000's shape saying what to send instead. The
+/// path is not repeated: it holds the code, a secret.
+async fn method_not_allowed(method: Method) -> Response {
+    let message = format!(
+        "method not allowed: {} is not accepted here; send POST /api/notify/{{code}} with a JSON body {{\"title\": \"…\", \"content\": \"…\"}}",
+        one_line(method.as_str())
+    );
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, "POST")],
+        Json(json!({ "message": message })),
+    )
+        .into_response()
 }
 
 /// Builds the shared state: reads the config, sets up the client.
@@ -122,14 +147,14 @@ impl Relay {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router(shared)).with_graceful_shutdown(async {
+        let task = tokio::spawn(http_server::serve(
+            listener,
+            router(shared),
+            config.timeouts,
+            async {
                 let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "relay: server stopped");
-            }
-        });
+            },
+        ));
         Ok(Relay { addr, stop, task })
     }
 

@@ -4,7 +4,8 @@
 //! tried without a real WeCom group and without spamming one: it makes the
 //! same checks as the real server, answers with the same errcodes in the same
 //! JSON shape (HTTP 200, `{"errcode":N,"errmsg":"…"}`), applies the rate limit
-//! and the media_id rules, and records every accepted message and upload.
+//! and the media_id rules, and records every accepted message and upload
+//! (in a file, the newest few in memory too).
 //!
 //! Routes, as on `qyapi.weixin.qq.com`:
 //! - `POST /cgi-bin/webhook/send?key=KEY`: a JSON message;
@@ -33,6 +34,7 @@ use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 use url::Url;
 
+use crate::http_server::{self, ServerTimeouts};
 use crate::wecom::limits;
 use crate::wecom::webhook::SEND_PATH;
 
@@ -63,9 +65,28 @@ pub struct SandboxConfig {
     /// How long an uploaded media_id may be sent ("三天内有效").
     pub media_ttl: Duration,
     /// A JSON-lines file that each accepted message and upload is appended
-    /// to; `None` keeps records in memory only.
+    /// to (created 0600); `None` keeps only the in-memory window.
     pub record_path: Option<PathBuf>,
+    /// How many of the newest records [`Sandbox::records`] keeps in memory
+    /// (oldest dropped first); 0 keeps none (`wecom sandbox`, which only
+    /// writes the file). Default [`RECORD_WINDOW`].
+    pub record_window: usize,
+    /// How many media_ids are kept live at once; past it the oldest upload
+    /// is forgotten first. Default [`MEDIA_CAP`].
+    pub media_cap: usize,
+    /// When slow connections are cut.
+    pub timeouts: ServerTimeouts,
 }
+
+/// The default in-memory record window: enough for any test or a composer
+/// session to read back what it sent (a few hundred kilobytes at most),
+/// bounded so that a sandbox left running does not grow.
+pub const RECORD_WINDOW: usize = 1000;
+
+/// The default cap on live media_ids: far more than a person or a test
+/// uploads in the 3 days they live (WeCom documents no cap), bounded so that
+/// a load test cannot grow the sandbox without end (about 150 bytes each).
+pub const MEDIA_CAP: usize = 100_000;
 
 impl Default for SandboxConfig {
     fn default() -> SandboxConfig {
@@ -75,6 +96,9 @@ impl Default for SandboxConfig {
             rate_window: limits::RATE_LIMIT_WINDOW,
             media_ttl: limits::MEDIA_ID_TTL,
             record_path: None,
+            record_window: RECORD_WINDOW,
+            media_cap: MEDIA_CAP,
+            timeouts: ServerTimeouts::DEFAULT,
         }
     }
 }
@@ -128,23 +152,20 @@ impl Sandbox {
         let base = Url::parse(&format!("http://{addr}"))
             .map_err(|e| StartError::Other(io::Error::other(e)))?;
         let recorder = match &config.record_path {
-            Some(path) => record::Recorder::open(Some(path))
+            Some(path) => record::Recorder::open(Some(path), config.record_window)
                 .map_err(|e| StartError::Record(path.clone(), e))?,
-            None => record::Recorder::open(None).map_err(StartError::Other)?,
+            None => {
+                record::Recorder::open(None, config.record_window).map_err(StartError::Other)?
+            }
         };
         let state = Arc::new(state::State::new(&config, recorder));
-        let app =
-            server::router(Arc::clone(&state)).into_make_service_with_connect_info::<SocketAddr>();
+        let app = server::router(Arc::clone(&state));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                // A dropped sender stops the server as well.
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "sandbox: server stopped");
-            }
-        });
+        let timeouts = config.timeouts;
+        let task = tokio::spawn(http_server::serve(listener, app, timeouts, async {
+            // A dropped sender stops the server as well.
+            let _ = stopped.await;
+        }));
         Ok(Sandbox {
             addr,
             base,
@@ -172,12 +193,13 @@ impl Sandbox {
         url.to_string()
     }
 
-    /// Everything accepted so far, in order.
+    /// The newest accepted requests, oldest first: the last
+    /// [`SandboxConfig::record_window`] of them (the record file has all).
     pub fn records(&self) -> Vec<Record> {
-        self.state.recorder.all()
+        self.state.recorder.recent()
     }
 
-    /// The accepted message bodies, exactly as sent, in order.
+    /// The accepted message bodies of [`Sandbox::records`], exactly as sent.
     pub fn messages(&self) -> Vec<Value> {
         self.records()
             .into_iter()

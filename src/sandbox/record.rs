@@ -1,10 +1,12 @@
-//! What the sandbox accepted, kept in memory and appended to a JSON-lines file.
+//! What the sandbox accepted: appended to a JSON-lines file, the newest few
+//! also kept in memory.
 //!
 //! The file is how a user (or a test, or another tool) sees what their program
 //! sent without a real WeCom group. It never holds a key: only the masked
 //! `key_hint`, so the file can be shared when asking for help.
 
-use std::fs::{File, OpenOptions};
+use std::collections::VecDeque;
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -13,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::paths;
 use crate::wecom::Key;
 use crate::wecom::media::MediaKind;
 
@@ -28,6 +31,10 @@ pub enum Record {
         key_hint: String,
         /// The JSON body as the client sent it (key order kept).
         message: Value,
+        /// Fields WeCom does not document (`chatid`, `text.foo`), which it
+        /// most likely ignores; absent when there are none.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        ignored_fields: Vec<String>,
     },
     /// A file accepted by `/cgi-bin/webhook/upload_media`; the bytes themselves
     /// are not kept.
@@ -82,37 +89,44 @@ pub fn now_unix_seconds() -> u64 {
 }
 
 struct Inner {
-    records: Vec<Record>,
+    /// The newest records, at most `window` of them (oldest dropped first).
+    recent: VecDeque<Record>,
     file: Option<File>,
 }
 
-/// Keeps every record in memory and appends it to the record file.
+/// Appends each record to the record file and keeps the newest few in
+/// memory. The file is the full history; memory holds only a bounded window
+/// ([`super::SandboxConfig::record_window`]) for in-process readers (tests,
+/// the composer), so a sandbox that runs for days does not grow.
 pub struct Recorder {
     inner: Mutex<Inner>,
+    window: usize,
     path: Option<PathBuf>,
     events: broadcast::Sender<Event>,
 }
 
 impl Recorder {
-    /// Opens (creating its directory) the record file for appending.
-    pub fn open(path: Option<&Path>) -> io::Result<Recorder> {
+    /// Opens (creating its directory) the record file for appending, and
+    /// keeps the newest `window` records in memory.
+    pub fn open(path: Option<&Path>, window: usize) -> io::Result<Recorder> {
         let file = match path {
             Some(path) => Some(open_append(path)?),
             None => None,
         };
-        let (events, _) = broadcast::channel(256);
+        let (events, _) = broadcast::channel(EVENT_BACKLOG);
         Ok(Recorder {
             inner: Mutex::new(Inner {
-                records: Vec::new(),
+                recent: VecDeque::with_capacity(window.min(INITIAL_CAPACITY)),
                 file,
             }),
+            window,
             path: path.map(Path::to_path_buf),
             events,
         })
     }
 
-    /// Keeps `record` and writes it as one line. A failed write is reported
-    /// but does not refuse the request: the record is still kept in memory.
+    /// Writes `record` as one line and keeps it in the window. A failed
+    /// write is reported but does not refuse the request.
     pub fn push(&self, record: Record) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(file) = inner.file.as_mut()
@@ -121,7 +135,12 @@ impl Recorder {
             let shown = self.path.as_deref().map(Path::display);
             tracing::warn!(path = ?shown, error = %e, "sandbox: cannot append to the record file");
         }
-        inner.records.push(record.clone());
+        if self.window > 0 {
+            if inner.recent.len() >= self.window {
+                inner.recent.pop_front();
+            }
+            inner.recent.push_back(record.clone());
+        }
         drop(inner);
         // Nobody listening is fine.
         let _ = self.events.send(Event::Accepted(record));
@@ -132,13 +151,15 @@ impl Recorder {
         let _ = self.events.send(event);
     }
 
-    /// Every record so far, in order.
-    pub fn all(&self) -> Vec<Record> {
+    /// The records in the window, oldest first.
+    pub fn recent(&self) -> Vec<Record> {
         self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .records
-            .clone()
+            .recent
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// A live feed of what happens from now on.
@@ -147,13 +168,41 @@ impl Recorder {
     }
 }
 
+/// Events a slow watcher may fall behind by before it is told how many it
+/// missed (the record file still has every accepted one).
+const EVENT_BACKLOG: usize = 1024;
+/// Memory reserved up front for the window, whatever its size.
+const INITIAL_CAPACITY: usize = 64;
+
+/// Opens the record file for appending, created readable by its owner only
+/// (it holds what users wrote) in a private directory.
 fn open_append(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir)?;
+        paths::create_private_dir(dir)?;
     }
-    OpenOptions::new().create(true).append(true).open(path)
+    let file = paths::private_file_options()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    // A record file left 0644 by an older version is tightened too (not a
+    // device such as `--record /dev/null`).
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        match paths::tighten_file(path) {
+            Ok(true) => tracing::warn!(
+                path = %path.display(),
+                "sandbox: the record file was readable by others; it is now 0600"
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(
+                path = %path.display(),
+                error = %e,
+                "sandbox: cannot make the record file private"
+            ),
+        }
+    }
+    Ok(file)
 }
 
 fn write_line(file: &mut File, record: &Record) -> io::Result<()> {

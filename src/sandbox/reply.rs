@@ -22,6 +22,11 @@ pub mod errcode {
     pub const EMPTY_MEDIA_DATA: i64 = 44001;
     pub const EMPTY_CONTENT: i64 = 44004;
     pub const FREQ_OUT_OF_LIMIT: i64 = 45009;
+    /// WeCom's global code for a GET where POST is needed.
+    pub const REQUIRE_POST_METHOD: i64 = 43002;
+    /// The sandbox's own answer to a path WeCom does not have (the HTTP
+    /// status, as WeCom documents no errcode for it).
+    pub const NOT_FOUND: i64 = 404;
     pub const INVALID_WEBHOOK_URL: i64 = 93000;
     pub const MEDIA_MD5_NOT_MATCH: i64 = 301019;
 }

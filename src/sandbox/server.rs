@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Multipart, RawQuery, Request};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::post;
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use super::record::{Event, Record, key_hint, now_ms, now_unix_seconds};
 use super::reply::{self, Reject, errcode};
 use super::state::State;
 use super::{send, upload};
+use crate::untrusted::one_line;
 use crate::wecom::media::MediaKind;
 use crate::wecom::webhook::{SEND_PATH, UPLOAD_PATH};
 
@@ -41,8 +42,54 @@ pub fn router(state: Arc<State>) -> Router {
             UPLOAD_PATH,
             post(upload_handler).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
-        .fallback(|| async { StatusCode::NOT_FOUND.into_response() })
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
         .with_state(state)
+}
+
+/// A GET (or any method but POST) on a webhook path: WeCom's 43002 in its
+/// usual shape, so a client that reads every answer as JSON can say why.
+async fn method_not_allowed(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.as_deref());
+    let reject = Reject::new(
+        errcode::REQUIRE_POST_METHOD,
+        format!(
+            "require POST method (this was {})",
+            one_line(method.as_str())
+        ),
+    );
+    answer(
+        &state,
+        "send",
+        params.key.as_deref(),
+        peer.ip(),
+        Err(reject),
+    )
+}
+
+/// A path WeCom's webhook does not have. WeCom documents no errcode for it;
+/// the sandbox answers HTTP 404 with the errcode 404 in WeCom's JSON shape,
+/// naming the paths it serves.
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+) -> Response {
+    let reject = Reject::new(
+        errcode::NOT_FOUND,
+        format!(
+            "not found: {} is not a webhook path; use POST {SEND_PATH}?key=KEY or POST {UPLOAD_PATH}?key=KEY&type=file",
+            one_line(uri.path())
+        ),
+    );
+    let mut response = answer(&state, "other", None, peer.ip(), Err(reject));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }
 
 /// The `key` and `type` query parameters.
@@ -89,11 +136,12 @@ async fn handle_send(state: &State, key: Option<&str>, body: Body) -> Result<Val
         }
     };
     let bytes = read_send_body(body).await?;
-    let message = send::check(state, &key, &bytes)?;
+    let accepted = send::check(state, &key, &bytes)?;
     state.recorder.push(Record::Message {
         at_ms: now_ms(),
         key_hint: key_hint(&key),
-        message,
+        message: accepted.value,
+        ignored_fields: accepted.ignored,
     });
     Ok(reply::ok_body())
 }

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::limits;
 use super::schema::{
-    Choice, Described, FieldSpec, choice, float, list, media_id, multiline, object, string_list,
-    text, url, wecom_object,
+    Choice, Described, FieldKind, FieldSpec, choice, float, list, media_id, multiline, object,
+    string_list, text, url, wecom_object,
 };
 
 // ---------------------------------------------------------------- choices
@@ -472,10 +472,6 @@ pub enum ParseError {
         "the body is missing: a \"{0}\" message needs a \"{0}\": {{...}} object beside msgtype"
     )]
     MissingBody(String),
-    #[error(
-        "unexpected top-level field `{field}`: only \"msgtype\" and \"{msgtype}\" belong there"
-    )]
-    UnexpectedField { field: String, msgtype: String },
     #[error("{path}: {message}")]
     Field { path: String, message: String },
 }
@@ -547,15 +543,32 @@ impl Message {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Parses a JSON document, naming the field path of any mistake.
+    /// Parses a JSON document, naming the field path of any mistake. Fields
+    /// WeCom does not document are dropped (see [`Message::parse`]).
     pub fn from_json_str(json: &str) -> Result<Message, ParseError> {
-        let value: Value =
-            serde_json::from_str(json).map_err(|e| ParseError::Json(e.to_string()))?;
-        Message::from_value(value)
+        Message::parse_json_str(json).map(|parsed| parsed.message)
     }
 
-    /// Interprets a JSON value as a message.
+    /// Interprets a JSON value as a message, dropping fields WeCom does not
+    /// document (see [`Message::parse`]).
     pub fn from_value(value: Value) -> Result<Message, ParseError> {
+        Message::parse(value).map(|parsed| parsed.message)
+    }
+
+    /// [`Message::parse`] of a JSON document.
+    pub fn parse_json_str(json: &str) -> Result<Parsed, ParseError> {
+        let value: Value =
+            serde_json::from_str(json).map_err(|e| ParseError::Json(e.to_string()))?;
+        Message::parse(value)
+    }
+
+    /// Interprets a JSON value as a message, and lists the fields WeCom does
+    /// not document. Those are accepted, not refused: the documents do not
+    /// say WeCom refuses them, and clients in the wild send some (`chatid`,
+    /// `visible_to_user`, `safe`, a second body beside the right one,
+    /// `task_id` in a card). Validation turns the list into warnings
+    /// ([`crate::wecom::validate::validate_parsed`]).
+    pub fn parse(value: Value) -> Result<Parsed, ParseError> {
         let Value::Object(mut map) = value else {
             return Err(ParseError::NotAnObject);
         };
@@ -573,16 +586,22 @@ impl Message {
         {
             return Err(ParseError::UnknownMsgtype(msgtype));
         }
-        let body = map
+        let mut body = map
             .remove(&msgtype)
             .ok_or_else(|| ParseError::MissingBody(msgtype.clone()))?;
-        if let Some(field) = map.keys().next() {
-            return Err(ParseError::UnexpectedField {
-                field: field.clone(),
-                msgtype,
-            });
+        // What is left beside msgtype and the body is not WeCom's.
+        let mut ignored: Vec<String> = map.keys().cloned().collect();
+        if let Some(kind) = MessageKind::from_wire(&msgtype, card_type.as_deref())
+            && let Value::Object(fields) = &mut body
+        {
+            // card_type is read apart from the card's fields.
+            let card_type = fields.remove("card_type");
+            drop_undocumented(kind.fields(), fields, &msgtype, &mut ignored);
+            if let Some(card_type) = card_type {
+                fields.insert("card_type".to_owned(), card_type);
+            }
         }
-        Ok(match msgtype.as_str() {
+        let message = match msgtype.as_str() {
             "text" => Message::Text(body_from(&msgtype, body)?),
             "markdown" => Message::Markdown(body_from(&msgtype, body)?),
             "markdown_v2" => Message::MarkdownV2(body_from(&msgtype, body)?),
@@ -591,8 +610,51 @@ impl Message {
             "file" => Message::File(body_from(&msgtype, body)?),
             "voice" => Message::Voice(body_from(&msgtype, body)?),
             _ => Message::TemplateCard(card_from(body)?),
-        })
+        };
+        Ok(Parsed { message, ignored })
     }
+}
+
+/// A message read from JSON, with the fields in it that WeCom does not
+/// document (and that were therefore left out of `message`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub message: Message,
+    /// Paths of the undocumented fields, in document order: `chatid`,
+    /// `text.foo`, `template_card.task_id`, `news.articles[0].extra`.
+    pub ignored: Vec<String>,
+}
+
+/// Removes from `obj` (at `path`) every key its field table does not list,
+/// noting each path in `ignored`, and goes down into nested objects and
+/// lists. A value of the wrong JSON type is left for the parser to name.
+fn drop_undocumented(
+    fields: &'static [FieldSpec],
+    obj: &mut serde_json::Map<String, Value>,
+    path: &str,
+    ignored: &mut Vec<String>,
+) {
+    obj.retain(|key, value| {
+        let here = format!("{path}.{key}");
+        let Some(spec) = fields.iter().find(|f| f.key == key) else {
+            ignored.push(here);
+            return false;
+        };
+        match (spec.kind, value) {
+            (FieldKind::Object(children), Value::Object(child)) => {
+                drop_undocumented(children, child, &here, ignored);
+            }
+            (FieldKind::List { items, .. }, Value::Array(list)) => {
+                for (i, item) in list.iter_mut().enumerate() {
+                    if let Value::Object(child) = item {
+                        drop_undocumented(items, child, &format!("{here}[{i}]"), ignored);
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
 }
 
 fn body_from<T: serde::de::DeserializeOwned>(msgtype: &str, body: Value) -> Result<T, ParseError> {

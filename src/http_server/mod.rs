@@ -1,0 +1,195 @@
+//! The HTTP/1 server loop shared by the sandbox and the relay, with the
+//! timeouts `axum::serve` lacks.
+//!
+//! Both servers are meant to run for days in front of untrusted clients, so a
+//! client that opens a connection and never finishes its request must not
+//! hold a task and a file descriptor for good (slowloris). Each connection is
+//! served by hyper's HTTP/1 builder with a timer:
+//! - [`ServerTimeouts::header_read`]: the whole request head must arrive
+//!   within this time. hyper starts the clock whenever it waits for a request
+//!   head, that is from the moment the connection opens *and* from the end of
+//!   each answer on a keep-alive connection, so the same limit is also the
+//!   idle keep-alive timeout.
+//! - [`ServerTimeouts::body_stall`]: once a handler reads the body, each part
+//!   of it must arrive within this time of the previous one; a body that
+//!   stops half way is cut instead of waited for. A handler that is busy with
+//!   something else (the relay queueing a request for its rate limit) is not
+//!   affected: no clock runs while nobody reads.
+//!
+//! Graceful shutdown works as with `axum::serve`: no new connections, open
+//! ones finish their request in flight and close.
+
+pub mod summary;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower::ServiceExt as _;
+
+pub use summary::RepeatSummary;
+
+/// How long a connection may dawdle before it is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerTimeouts {
+    /// Time allowed for a whole request head, counted from when the server
+    /// starts waiting for it (a new connection, or the end of the previous
+    /// answer on a kept-alive one).
+    pub header_read: Duration,
+    /// Longest gap between two parts of a request body being read.
+    pub body_stall: Duration,
+}
+
+impl ServerTimeouts {
+    /// The defaults: generous for a slow network (a real client sends its
+    /// head in milliseconds), short enough that a flood of idle connections
+    /// is shed within seconds.
+    pub const DEFAULT: ServerTimeouts = ServerTimeouts {
+        header_read: Duration::from_secs(15),
+        body_stall: Duration::from_secs(30),
+    };
+}
+
+impl Default for ServerTimeouts {
+    fn default() -> ServerTimeouts {
+        ServerTimeouts::DEFAULT
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets the
+/// open connections finish their request in flight and returns once they
+/// have closed. The peer address reaches handlers as
+/// `ConnectInfo<SocketAddr>`, as with `into_make_service_with_connect_info`.
+///
+/// Errors accepting a connection (too many open files, a reset before
+/// accept) are logged and the loop goes on after a short pause, as
+/// `axum::serve` does; only the shutdown ends it.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    timeouts: ServerTimeouts,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot accept a connection; trying again shortly");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = connection_service(router.clone(), peer, timeouts.body_stall);
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header_read);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                // Timeouts and clients that hang up end up here: routine for
+                // a server, so not worth more than debug.
+                tracing::debug!(%peer, error = %e, "connection closed");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The per-connection service: hands each request to the router with the
+/// peer address, its body guarded by the stall timeout.
+fn connection_service(
+    router: Router,
+    peer: SocketAddr,
+    body_stall: Duration,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, Infallible>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let mut request = request.map(|body| Body::new(StallGuard::new(body, body_stall)));
+        request.extensions_mut().insert(ConnectInfo(peer));
+        router.clone().oneshot(request)
+    })
+}
+
+/// A request body that fails when its next part takes longer than `limit`
+/// to arrive. The clock only runs while someone polls the body.
+struct StallGuard {
+    inner: Incoming,
+    limit: Duration,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallGuard {
+    fn new(inner: Incoming, limit: Duration) -> StallGuard {
+        StallGuard {
+            inner,
+            limit,
+            deadline: None,
+        }
+    }
+}
+
+impl http_body::Body for StallGuard {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                this.deadline = None;
+                Poll::Ready(frame.map(|f| f.map_err(io::Error::other)))
+            }
+            Poll::Pending => {
+                let limit = this.limit;
+                let deadline = this
+                    .deadline
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "the request body stalled: nothing arrived for {} s",
+                            limit.as_secs()
+                        ),
+                    )))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
