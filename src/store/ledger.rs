@@ -151,7 +151,9 @@ impl Ledger {
                 // Free when the limit-th most recent message leaves the window.
                 times[times.len() - limit] + window + SLACK_MS
             };
-            at = at.max(now).max(full_until);
+            // A 45009 seen by a process with a longer window (WeCom's, while
+            // this one runs with a test override) holds for our window at most.
+            at = at.max(now).max(full_until.min(now + window));
             let wait = Duration::from_millis(at - now);
             if max_wait.is_some_and(|max| wait > max) {
                 return Ok(Err(wait));

@@ -141,6 +141,10 @@ pub struct SendArgs {
     /// failure, fail at once instead of waiting and trying again.
     #[arg(long)]
     pub no_wait: bool,
+    /// Give up retrying a message after this many seconds (from its first
+    /// attempt); it then stays in the outbox as failed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub give_up_after: u64,
     /// Keep nothing after exit: no outbox (an interrupted or failed batch is
     /// not resumed by `wecom outbox flush`), and only 45009 is waited out.
     /// The history still records what was sent.
@@ -362,7 +366,10 @@ fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failu
             retry_failures: false,
         }
     } else {
-        RetryPolicy::default()
+        RetryPolicy {
+            give_up_after: Duration::from_secs(args.give_up_after),
+            retry_failures: true,
+        }
     };
     let engine = engine(rate(args), policy)?;
     let progress = |line: &str| report::progress(args, line);
