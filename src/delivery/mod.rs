@@ -187,7 +187,7 @@ impl Engine {
 
     /// Marks items whose sender died while sending as unknown.
     pub fn recover(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.outbox.recover(now_i64(), |it| {
+        self.outbox.recover(now_i64(), owner_is_dead, |it| {
             entry_for(
                 it,
                 HistoryStatus::Unknown,
@@ -470,6 +470,20 @@ impl Engine {
 
 /// Whether a reused media_id the server refused should be uploaded anew.
 pub use attach::is_invalid_media_id;
+
+/// Whether the process named in a lease (`pid:start`) is gone. Only
+/// answered where it can be known for sure (Linux `/proc`); elsewhere a
+/// lease simply runs out.
+fn owner_is_dead(owner: &str) -> bool {
+    let Some(pid) = owner.split(':').next().and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc = std::path::Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
 
 fn now_i64() -> i64 {
     i64::try_from(now_ms()).unwrap_or(i64::MAX)

@@ -388,9 +388,21 @@ impl Outbox {
     pub fn recover(
         &self,
         now_ms: i64,
+        is_dead: impl Fn(&str) -> bool,
         unknown_entry: impl Fn(&OutboxItem) -> HistoryEntry,
     ) -> Result<Vec<OutboxItem>, StoreError> {
         self.db.write(|tx| {
+            // A lease whose owner is known dead has expired, whatever its time.
+            let owners: Vec<String> = tx
+                .prepare("SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for owner in owners.iter().filter(|o| is_dead(o)) {
+                tx.execute(
+                    "UPDATE outbox SET lease_until_ms = 0 WHERE lease_owner = ?1",
+                    [owner],
+                )?;
+            }
             let mut stmt = tx.prepare(&format!(
                 "SELECT {COLUMNS} FROM outbox WHERE state = 'sending' AND lease_until_ms < ?1"
             ))?;

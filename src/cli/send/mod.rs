@@ -335,8 +335,15 @@ async fn wait_for_signal() -> Interrupt {
 /// The engine for this process, on the shared database.
 pub fn engine(rate: Rate, policy: RetryPolicy) -> Result<Engine, Failure> {
     let db = Db::open_default().map_err(|e| Failure::new(exit::IO, e.to_string()))?;
-    let client = Client::new(ClientConfig::default())
-        .map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
+    let mut config = ClientConfig::default();
+    // For tests: a server that never answers is given up on sooner.
+    if let Some(ms) = std::env::var("WECOM_SEND_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        config.send_timeout = Duration::from_millis(ms);
+    }
+    let client = Client::new(config).map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
     Ok(Engine::new(db, client, rate, policy))
 }
 
