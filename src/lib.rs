@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod delivery;
 pub mod http_server;
 pub mod paths;
 pub mod preview;

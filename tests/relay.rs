@@ -50,6 +50,7 @@ async fn setup(sandbox: SandboxConfig, tweak: impl FnOnce(&mut RelayConfig)) -> 
     let (down, _) = config.new_relay_code("down").expect("code");
     store.save(&config).expect("save");
     let mut relay_config = RelayConfig::new(store.clone());
+    relay_config.db = dir.path().join("wecom.db");
     tweak(&mut relay_config);
     let relay = Relay::start(relay_config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -271,6 +272,89 @@ async fn the_rate_limit_queues_briefly_then_answers_429() {
     }
     assert!(started.elapsed() >= window, "{:?}", started.elapsed());
     assert_eq!(s.sandbox.messages().len(), 25);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caller_that_hangs_up_while_queued_frees_its_slot() {
+    // Issue 18 item 3: limit 2 per 6 s, two posts, two more that give up.
+    let window = Duration::from_secs(6);
+    let s = setup(
+        SandboxConfig {
+            rate_window: window,
+            ..SandboxConfig::default()
+        },
+        |c| {
+            c.rate_limit = 2;
+            c.rate_window = window;
+            c.max_wait = Duration::from_secs(10);
+        },
+    )
+    .await;
+    let body = json!({"content": "x"}).to_string();
+    for _ in 0..2 {
+        assert_eq!(post(&s, &s.ops, &body).await.0, 200);
+    }
+    for _ in 0..2 {
+        let gave_up = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_millis(500))
+            .build()
+            .expect("client")
+            .post(s.relay.notify_url(&s.ops))
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+            .send()
+            .await;
+        assert!(gave_up.is_err(), "the caller gave up while queued");
+    }
+    // Give the relay a moment to notice the closed connections.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The window has room for the next one after the first two leave it: it
+    // is queued (answered 200 later), not refused with 429 at once.
+    let (status, answer, _) = post(&s, &s.ops, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        s.sandbox.messages().len(),
+        3,
+        "the abandoned two were not sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_45009_from_another_sender_is_retried_within_the_wait() {
+    let window = Duration::from_millis(1500);
+    let s = setup(
+        SandboxConfig {
+            rate_window: window,
+            ..SandboxConfig::default()
+        },
+        |c| {
+            c.rate_window = window;
+            c.max_wait = Duration::from_secs(8);
+        },
+    )
+    .await;
+    // Another program fills the robot's window behind the relay's back.
+    let client = wecom_composer::wecom::client::Client::new(Default::default()).expect("client");
+    let webhook = wecom_composer::wecom::Webhook::parse(
+        &s.sandbox.webhook_url(KEY),
+        &wecom_composer::wecom::webhook::default_base(),
+    )
+    .expect("webhook");
+    for i in 0..20 {
+        client
+            .send(
+                &webhook,
+                &wecom_composer::wecom::Message::text(format!("other {i}")),
+            )
+            .await
+            .expect("other sender");
+    }
+    let (status, answer, _) = post(&s, &s.ops, &json!({"content": "mine"}).to_string()).await;
+    assert_eq!(status, 200, "{answer}");
+    let messages = s.sandbox.messages();
+    assert_eq!(messages.len(), 21);
+    assert_eq!(messages[20], markdown("mine"));
 }
 
 /// Requests through the relay to the sandbox on loopback, with a bounded

@@ -38,9 +38,20 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn serve");
+    // Reads of the child's output have deadlines: a relay that never
+    // prints fails the test instead of hanging it.
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("banner");
+    let (first, mut stdout) = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::task::spawn_blocking(move || {
+            let mut first = String::new();
+            stdout.read_line(&mut first).expect("banner");
+            (first, stdout)
+        }),
+    )
+    .await
+    .expect("the relay printed its banner within 30 s")
+    .expect("join");
     let base = first
         .trim()
         .strip_prefix("Relay listening on ")
@@ -64,6 +75,7 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
                 .as_u16()
         }
     };
+    let refusals = env.watch_refusals();
     for i in 0..20 {
         assert_eq!(
             post(
@@ -87,19 +99,30 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
     // The 21st waits for the window; SIGTERM arrives while it waits.
     let queued = tokio::spawn(post(url.clone(), json!({"content": "queued"})));
     tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !queued.is_finished(),
+        "the 21st is still waiting at SIGTERM"
+    );
+    assert_eq!(env.messages().len(), 20, "the 21st is not sent yet");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
     assert_eq!(queued.await.expect("task"), 200, "answered before stopping");
-    let status = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .expect("join")
-        .expect("wait");
+    let (status, rest) = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::task::spawn_blocking(move || {
+            let status = child.wait_with_output().expect("wait");
+            let mut rest = String::new();
+            stdout.read_to_string(&mut rest).expect("stdout");
+            (status, rest)
+        }),
+    )
+    .await
+    .expect("the relay stopped within 30 s of SIGTERM")
+    .expect("join");
     assert_eq!(status.status.code(), Some(0));
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).expect("stdout");
     let logs = String::from_utf8_lossy(&status.stderr);
     assert!(logs.contains("robot=ops"), "{logs}");
     assert!(logs.contains("status=200"), "{logs}");
@@ -109,6 +132,16 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
         assert!(!rest.contains(secret), "a secret on stdout:\n{rest}");
     }
     assert_eq!(env.messages().len(), 21);
+    assert_eq!(
+        refusals.errcodes(),
+        Vec::<i64>::new(),
+        "the sandbox refused none"
+    );
+    let times = env.message_times();
+    assert!(
+        times[20] - times[0] >= 1500,
+        "the 21st waited for the window"
+    );
     assert_eq!(
         env.messages()[0],
         json!({"msgtype": "markdown", "markdown": {"content": "**CPU告警**\nn 0"}})

@@ -39,11 +39,13 @@ fn round_trip_save_and_load() {
     fewer.remove_robot("local").unwrap();
     store.save(&fewer).unwrap();
     assert_eq!(store.load().unwrap(), fewer);
-    let names: Vec<_> = fs::read_dir(store.path().parent().unwrap())
+    let mut names: Vec<_> = fs::read_dir(store.path().parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, vec!["config.toml"]);
+    names.sort();
+    // No temporary file is left; the lock file that serialises writers stays.
+    assert_eq!(names, vec!["config.toml", "config.toml.lock"]);
 }
 
 #[cfg(unix)]
@@ -170,4 +172,70 @@ fn bare_keys_go_to_the_configured_base_url() {
         .load()
         .expect_err("bad base_url");
     assert!(err.to_string().contains("base_url is not a URL"), "{err}");
+}
+
+#[test]
+fn a_composer_saving_its_old_copy_keeps_what_another_process_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let composer = store_in(&dir);
+    composer.save(&sample()).unwrap();
+    let mut held = composer.load().unwrap();
+    // `wecom robots add` and `wecom robots code` in another shell.
+    let shell = store_in(&dir);
+    shell
+        .update(|c| {
+            c.add_robot("alerts", "00000000-fake-0000-0000-storetest0b0b")
+                .map_err(|e| ConfigError::Save {
+                    path: shell.path().to_path_buf(),
+                    message: e.to_string(),
+                })?;
+            c.new_relay_code("alerts")
+                .map(drop)
+                .map_err(|e| ConfigError::Save {
+                    path: shell.path().to_path_buf(),
+                    message: e.to_string(),
+                })
+        })
+        .unwrap();
+    assert!(
+        composer.changed_on_disk(),
+        "the composer can tell the file changed"
+    );
+    // The composer, unaware, renames one of its robots and saves its copy.
+    held.rename_robot("deploy", "deploys").unwrap();
+    composer.save(&held).unwrap();
+    let now = store_in(&dir).load().unwrap();
+    let names: Vec<&str> = now.robots.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["local", "alerts", "deploys"]);
+    assert_eq!(
+        now.relay.codes.len(),
+        1,
+        "the relay code made meanwhile is kept"
+    );
+    assert_eq!(now.relay.codes[0].robot, "alerts");
+    // A robot the composer removes goes; the other process's stays.
+    let mut held = composer.load().unwrap();
+    held.remove_robot("local").unwrap();
+    composer.save(&held).unwrap();
+    let names: Vec<String> = store_in(&dir)
+        .load()
+        .unwrap()
+        .robots
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["alerts", "deploys"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_readable_by_others_is_tightened_when_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    store.save(&sample()).unwrap();
+    fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
+    store.load().unwrap();
+    let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
 }

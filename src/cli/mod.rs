@@ -1,6 +1,8 @@
 //! The command line: argument parsing and the non-interactive subcommands.
 
 pub mod exit;
+pub mod history;
+pub mod outbox;
 pub mod robots;
 pub mod send;
 pub mod serve;
@@ -31,7 +33,7 @@ impl Cli {
     pub fn parse_with_paths() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
         let where_ = format!(
-            "Files:\n  config  {}\n  data    {} (drafts, sandbox records, log)\n\nWith no subcommand, opens the interactive composer.",
+            "Files:\n  config  {}\n  data    {} (wecom.db: drafts, outbox, history; sandbox records, log)\n\nWith no subcommand, opens the interactive composer.",
             crate::store::config::ConfigStore::default_path().display(),
             crate::paths::data_dir().display()
         );
@@ -56,6 +58,15 @@ pub enum Command {
     /// Send messages to a robot: text, markdown, pictures, files, voice, raw
     /// JSON or a batch (see --help for the exit codes).
     Send(Box<send::SendArgs>),
+    /// Every send that ended, newest first (filters: robot, since, text,
+    /// status); `history show ID` for one in full.
+    History(history::HistoryArgs),
+    /// Messages on their way or waiting for you: list, retry, cancel,
+    /// flush.
+    Outbox(outbox::OutboxArgs),
+    /// Send a history entry again, through the outbox (to its robot, or to
+    /// others with -r).
+    Resend(outbox::ResendArgs),
     /// List, add, edit, rename, remove and show saved robots; make and
     /// revoke relay codes.
     #[command(subcommand)]
@@ -103,6 +114,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate { path }) => validate_cmd(&path),
         Some(Command::Send(args)) => send::run(*args, cli.config),
         Some(Command::Robots(command)) => robots::run(command, cli.config),
+        Some(Command::History(args)) => history::run(args, cli.config),
+        Some(Command::Outbox(args)) => outbox::run(args, cli.config),
+        Some(Command::Resend(args)) => outbox::resend(args, cli.config),
         Some(Command::Serve(args)) => serve::run(args, cli.config),
         Some(Command::Completions { shell }) => completions(shell),
         None => {

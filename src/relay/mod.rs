@@ -4,13 +4,14 @@
 //! `POST /api/notify/{code}` with `{"title": …, "content": …}` sends a
 //! markdown message to the robot the code was made for (`wecom robots code
 //! NAME`); see [`notify`] for the answers. Codes are bearer secrets kept only
-//! as hashes in the config, which is read again when it changes. Each robot's
+//! as hashes in the config, which is read again when it changes. Messages go
+//! through the delivery engine ([`crate::delivery`]): the outbox, the history
+//! and the rate ledger every `wecom` process shares. Each robot's
 //! 20-per-minute limit is respected by queueing a request for at most
 //! [`RelayConfig::max_wait`], then answering 429 with `Retry-After`.
 
 mod book;
 pub mod notify;
-pub mod pace;
 
 use std::io;
 use std::net::SocketAddr;
@@ -27,11 +28,12 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use book::Book;
-pub use notify::compose;
-pub use pace::Pacer;
 
+use crate::delivery::{Engine, RetryPolicy};
 use crate::http_server::{self, ServerTimeouts};
+use crate::store::Db;
 use crate::store::config::{ConfigError, ConfigStore};
+use crate::store::ledger::Rate;
 use crate::untrusted::one_line;
 use crate::wecom::client::{Client, ClientConfig};
 
@@ -57,19 +59,23 @@ pub struct RelayConfig {
     pub client: ClientConfig,
     /// When slow connections are cut.
     pub timeouts: ServerTimeouts,
+    /// The shared database (outbox, history, rate ledger): the relay counts
+    /// against the same limit as every other `wecom` process.
+    pub db: std::path::PathBuf,
 }
 
 impl RelayConfig {
     /// WeCom's limits, the default client timeouts, this config file.
     pub fn new(config: ConfigStore) -> RelayConfig {
-        let pacer = Pacer::default();
+        let rate = Rate::default();
         RelayConfig {
             config,
-            rate_limit: pacer.limit(),
-            rate_window: pacer.window(),
+            rate_limit: rate.limit,
+            rate_window: rate.window,
             max_wait: DEFAULT_MAX_WAIT,
             client: ClientConfig::default(),
             timeouts: ServerTimeouts::DEFAULT,
+            db: Db::default_path(),
         }
     }
 }
@@ -78,8 +84,7 @@ impl RelayConfig {
 #[derive(Debug)]
 pub struct Shared {
     book: Book,
-    pacer: Pacer,
-    client: Client,
+    engine: Engine,
     max_wait: Duration,
 }
 
@@ -92,6 +97,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot set up HTTP: {0}")]
     Client(String),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// The relay's routes.
@@ -121,10 +128,17 @@ async fn method_not_allowed(method: Method) -> Response {
 
 /// Builds the shared state: reads the config, sets up the client.
 pub fn shared(config: &RelayConfig) -> Result<Arc<Shared>, StartError> {
+    let client = Client::new(config.client).map_err(|e| StartError::Client(e.to_string()))?;
+    let db = Arc::new(Db::open(&config.db)?);
+    // Retries stay within the caller's wait: the caller is told the outcome.
+    let policy = RetryPolicy {
+        give_up_after: config.max_wait,
+        retry_failures: true,
+    };
+    let rate = Rate::new(config.rate_limit, config.rate_window);
     Ok(Arc::new(Shared {
         book: Book::open(config.config.clone())?,
-        pacer: Pacer::new(config.rate_limit, config.rate_window),
-        client: Client::new(config.client).map_err(|e| StartError::Client(e.to_string()))?,
+        engine: Engine::new(db, client, rate, policy),
         max_wait: config.max_wait,
     }))
 }

@@ -25,7 +25,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-use crate::store::media_cache::robot_id;
+use crate::delivery::{Delivered, Engine};
+use crate::store::outbox::NewItem;
+use crate::wecom::attach::robot_id;
 use crate::wecom::client::SendError;
 use crate::wecom::validate::{has_errors, validate};
 use crate::wecom::{Message, errcode};
@@ -33,15 +35,6 @@ use crate::wecom::{Message, errcode};
 /// The largest request body read. Content may be at most 4096 bytes; JSON
 /// escapes can make that six times longer, and this leaves room.
 pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// The markdown sent for a title and content: the title, when given and not
-/// blank, as a bold first line (seed 000: "作为消息的第一行显示, 并会加粗处理").
-pub fn compose(title: Option<&str>, content: &str) -> String {
-    match title.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => format!("**{t}**\n{content}"),
-        None => content.to_owned(),
-    }
-}
 
 /// An answer with its status and JSON body.
 struct Answer {
@@ -117,7 +110,7 @@ async fn notify(shared: &Shared, code: &str, body: Body) -> (Option<String>, Ans
         }
     };
     let answer = match read_request(body).await {
-        Ok(message) => deliver(shared, &webhook, &message).await,
+        Ok(message) => deliver(shared, &robot, &webhook, &message).await,
         Err(answer) => answer,
     };
     (Some(robot), answer)
@@ -163,7 +156,7 @@ async fn read_request(body: Body) -> Result<Message, Answer> {
         None | Some(Value::Null) => return Err(bad_request("content is required")),
         Some(_) => return Err(bad_request("content must be a string")),
     };
-    let message = Message::markdown(compose(title, content));
+    let message = Message::titled_markdown(title, content);
     let problems = validate(&message);
     if has_errors(&problems) {
         let text: Vec<String> = problems
@@ -176,60 +169,128 @@ async fn read_request(body: Body) -> Result<Message, Answer> {
     Ok(message)
 }
 
-/// Sends under the robot's rate limit: waits for a slot up to the queue
-/// wait, retries on 45009 within the same wait, else answers 429.
-async fn deliver(shared: &Shared, webhook: &crate::wecom::Webhook, message: &Message) -> Answer {
-    let robot = robot_id(webhook);
-    let deadline = Instant::now() + shared.max_wait;
-    let json = message.to_json();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let slot = match shared.pacer.acquire(&robot, Some(left)).await {
-            Ok(slot) => slot,
-            Err(wait) => return too_many(wait),
-        };
-        let result = shared.client.send_raw(webhook, json.clone()).await;
-        shared.pacer.settle(&slot);
-        match result {
-            Ok(receipt) => {
-                return Answer {
-                    status: StatusCode::OK,
-                    body: json!({
-                        "message": "发送成功",
-                        "response": {"errcode": 0, "errmsg": receipt.errmsg},
-                    }),
-                    retry_after: None,
-                };
+/// Takes a relay request's outbox item back if its caller hangs up before
+/// the answer (the handler's future is dropped): a waiting item is removed
+/// and the log says it was abandoned; its rate-limit slot is given back by
+/// the engine's own guard.
+struct Abandoned<'a> {
+    engine: &'a Engine,
+    id: i64,
+    robot: &'a str,
+    done: bool,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let state = self
+            .engine
+            .outbox()
+            .get(self.id)
+            .ok()
+            .flatten()
+            .map(|i| i.state);
+        match state {
+            Some(crate::store::outbox::OutboxState::Sending) => {
+                // The request may be on its way: the next start of the engine
+                // marks it unknown once its lease expires.
+                tracing::warn!(robot = %self.robot, "notify: the caller hung up while its message was being sent; it may have been delivered");
             }
-            Err(SendError::Refused { errcode: 45009, .. })
-                if Instant::now() + shared.pacer.retry_step() < deadline =>
-            {
-                tokio::time::sleep(shared.pacer.retry_step()).await;
+            Some(_) => {
+                let _ = self.engine.outbox().remove(self.id);
+                tracing::info!(robot = %self.robot, "notify: the caller hung up while queued; abandoned, not sent");
             }
-            Err(SendError::Refused { errcode: 45009, .. }) => {
-                return too_many(shared.pacer.retry_step());
-            }
-            Err(SendError::Refused { errcode, errmsg }) => {
-                return Answer {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    body: json!({
-                        "message": format!(
-                            "企业微信API调用失败: WeCom refused the message (errcode {errcode}): {}",
-                            errcode::describe(errcode)
-                        ),
-                        "response": {"errcode": errcode, "errmsg": errmsg},
-                    }),
-                    retry_after: None,
-                };
-            }
-            Err(other) => {
-                return Answer::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("企业微信API调用失败: {}: {other}", other.title()),
-                );
-            }
+            None => {}
         }
     }
+}
+
+/// Sends through the delivery engine: the outbox (nothing kept if the
+/// caller is answered 429 or hangs up), the shared ledger (waits for a slot
+/// up to the queue wait) and the history. A retryable failure is retried
+/// within the same wait.
+async fn deliver(
+    shared: &Shared,
+    robot_name: &str,
+    webhook: &crate::wecom::Webhook,
+    message: &Message,
+) -> Answer {
+    let engine = &shared.engine;
+    let item = NewItem {
+        label: "notify".to_owned(),
+        robot_name: robot_name.to_owned(),
+        robot: robot_id(webhook),
+        msgtype: message.kind().msgtype().to_owned(),
+        payload: message.to_json(),
+        part: None,
+        upload: None,
+    };
+    let id = match engine.submit(None, std::slice::from_ref(&item), true) {
+        Ok(submitted) => match submitted.ids.first() {
+            Some(id) => *id,
+            None => return store_failed("the outbox took nothing"),
+        },
+        Err(e) => return store_failed(&e.to_string()),
+    };
+    let mut guard = Abandoned {
+        engine,
+        id,
+        robot: robot_name,
+        done: false,
+    };
+    let never = tokio_util::sync::CancellationToken::new();
+    let result = engine
+        .deliver(id, webhook, Some(shared.max_wait), &|_, _| {}, &never)
+        .await;
+    guard.done = true;
+    match result {
+        Err(e) => store_failed(&e.to_string()),
+        Ok(Delivered::Sent { errmsg, .. }) => Answer {
+            status: StatusCode::OK,
+            body: json!({
+                "message": "发送成功",
+                "response": {"errcode": 0, "errmsg": errmsg},
+            }),
+            retry_after: None,
+        },
+        Ok(Delivered::TooLong { wait }) => too_many(wait),
+        Ok(Delivered::Ended {
+            error: SendError::Refused { errcode, .. },
+            ..
+        }) if errcode == crate::delivery::FREQ_OUT_OF_LIMIT => {
+            too_many(engine.ledger().rate().window)
+        }
+        Ok(Delivered::Ended {
+            error: SendError::Refused { errcode, errmsg },
+            ..
+        }) => Answer {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: json!({
+                "message": format!(
+                    "企业微信API调用失败: WeCom refused the message (errcode {errcode}): {}",
+                    errcode::describe(errcode)
+                ),
+                "response": {"errcode": errcode, "errmsg": errmsg},
+            }),
+            retry_after: None,
+        },
+        Ok(Delivered::Ended { error, .. }) => Answer::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("企业微信API调用失败: {}: {error}", error.title()),
+        ),
+        Ok(Delivered::Stopped | Delivered::Busy) => {
+            store_failed("the message was taken by another process")
+        }
+    }
+}
+
+fn store_failed(why: &str) -> Answer {
+    Answer::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("the relay's outbox failed: {why}"),
+    )
 }
 
 fn too_many(wait: Duration) -> Answer {
@@ -242,19 +303,4 @@ fn too_many(wait: Duration) -> Answer {
     );
     answer.retry_after = Some(wait);
     answer
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_title_is_a_bold_first_line() {
-        assert_eq!(
-            compose(Some("服务器告警"), "CPU 95%"),
-            "**服务器告警**\nCPU 95%"
-        );
-        assert_eq!(compose(None, "CPU 95%"), "CPU 95%");
-        assert_eq!(compose(Some("  "), "CPU 95%"), "CPU 95%");
-    }
 }

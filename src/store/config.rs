@@ -162,6 +162,39 @@ impl RobotEntry {
 }
 
 impl Config {
+    /// Applies to `self` (the config on disk now) what changed from `base`
+    /// (what a process read) to `mine` (what it wants): robots added,
+    /// edited or removed by name; sandbox keys and relay codes added or
+    /// removed; `base_url` if it changed. Everything else on disk (another
+    /// process's changes) stays.
+    pub fn merge_changes(&mut self, base: &Config, mine: &Config) {
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        for old in &base.robots {
+            if !mine.robots.iter().any(|r| same(&r.name, &old.name)) {
+                self.robots.retain(|r| !same(&r.name, &old.name));
+            }
+        }
+        for entry in &mine.robots {
+            let before = base.robots.iter().find(|r| same(&r.name, &entry.name));
+            if before == Some(entry) {
+                continue;
+            }
+            match self.robots.iter_mut().find(|r| same(&r.name, &entry.name)) {
+                Some(slot) => *slot = entry.clone(),
+                None => self.robots.push(entry.clone()),
+            }
+        }
+        if mine.base_url != base.base_url {
+            self.base_url = mine.base_url.clone();
+        }
+        merge_list(
+            &mut self.sandbox.keys,
+            &base.sandbox.keys,
+            &mine.sandbox.keys,
+        );
+        merge_list(&mut self.relay.codes, &base.relay.codes, &mine.relay.codes);
+    }
+
     /// Where bare keys are sent: `base_url`, or WeCom itself when it is unset
     /// or not a URL (loading reports the latter).
     pub fn base(&self) -> Url {
@@ -403,6 +436,17 @@ pub enum ConfigError {
     Save { path: PathBuf, message: String },
 }
 
+/// Removes from `disk` what `mine` dropped from `base`, and adds what it
+/// added.
+fn merge_list<T: PartialEq + Clone>(disk: &mut Vec<T>, base: &[T], mine: &[T]) {
+    disk.retain(|x| !(base.contains(x) && !mine.contains(x)));
+    for x in mine {
+        if !base.contains(x) && !disk.contains(x) {
+            disk.push(x.clone());
+        }
+    }
+}
+
 fn line_suffix(line: Option<usize>) -> String {
     line.map(|n| format!(" (line {n})")).unwrap_or_default()
 }
@@ -419,10 +463,43 @@ fn line_suffix(line: Option<usize>) -> String {
 /// The app must refuse to save over a config it could not parse (the TUI
 /// enforces this): the user's robots are in that file, and saving the empty
 /// config the app started with would erase them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Several processes change the file (the composer, `wecom robots` in
+/// another shell), so a change is applied under a lock on a sibling file
+/// (`config.toml.lock`) to the config as it is on disk then: [`ConfigStore::update`]
+/// re-reads it and applies one change; [`ConfigStore::save`] applies only
+/// the difference between what this store last read or wrote and the config
+/// given, so a composer that saves never drops the robot another process
+/// added meanwhile. [`ConfigStore::changed_on_disk`] tells a long-running
+/// process that the file changed under it.
+#[derive(Debug, Clone)]
 pub struct ConfigStore {
     path: PathBuf,
+    /// What this store (and its clones) last read or wrote, and the file's
+    /// stamp then.
+    seen: std::sync::Arc<std::sync::Mutex<Option<Seen>>>,
 }
+
+#[derive(Debug, Clone)]
+struct Seen {
+    config: Config,
+    stamp: Option<Stamp>,
+}
+
+/// What tells a file changed: modification time and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+}
+
+impl PartialEq for ConfigStore {
+    fn eq(&self, other: &ConfigStore) -> bool {
+        self.path == other.path
+    }
+}
+
+impl Eq for ConfigStore {}
 
 impl ConfigStore {
     /// `config.toml` in the config directory (`WECOM_CONFIG_DIR` overrides it).
@@ -432,7 +509,86 @@ impl ConfigStore {
 
     /// A store for the config at `path` (tests, `--config`).
     pub fn new(path: impl Into<PathBuf>) -> ConfigStore {
-        ConfigStore { path: path.into() }
+        ConfigStore {
+            path: path.into(),
+            seen: std::sync::Arc::default(),
+        }
+    }
+
+    fn stamp(&self) -> Option<Stamp> {
+        let meta = std::fs::metadata(&self.path).ok()?;
+        Some(Stamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        })
+    }
+
+    fn remember(&self, config: &Config) {
+        let seen = Seen {
+            config: config.clone(),
+            stamp: self.stamp(),
+        };
+        *self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seen);
+    }
+
+    /// Whether the file changed since this store last read or wrote it
+    /// (another process saved it): the composer then loads it again to show
+    /// the new robots.
+    pub fn changed_on_disk(&self) -> bool {
+        let seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|s| s.stamp);
+        match seen {
+            Some(stamp) => stamp != self.stamp(),
+            None => false,
+        }
+    }
+
+    /// Holds the config's lock (a sibling `.lock` file) while `f` runs, so
+    /// read-change-write steps of several processes never interleave.
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T, ConfigError>) -> Result<T, ConfigError> {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".lock");
+        let lock_path = PathBuf::from(name);
+        let save_error = |e: std::io::Error| ConfigError::Save {
+            path: self.path.clone(),
+            message: format!("cannot lock {} ({e})", lock_path.display()),
+        };
+        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            paths::create_private_dir(dir).map_err(save_error)?;
+        }
+        let file = paths::private_file_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(save_error)?;
+        file.lock().map_err(save_error)?;
+        let result = f();
+        let _ = file.unlock();
+        result
+    }
+
+    /// Applies `change` to the config as it is on disk now, under the
+    /// lock, and saves it: nothing another process wrote is lost. Returns
+    /// what `change` returned.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
+        self.locked(|| {
+            let mut config = self.load()?;
+            let value = change(&mut config)?;
+            self.write(&config)?;
+            Ok(value)
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -442,11 +598,37 @@ impl ConfigStore {
     /// The saved config; a missing file is an empty config and is not
     /// created.
     pub fn load(&self) -> Result<Config, ConfigError> {
+        let config = self.read()?;
+        self.remember(&config);
+        Ok(config)
+    }
+
+    /// A config found readable by others is made owner-only at once, and
+    /// the log says so (keys are in it).
+    fn tighten(&self) {
+        match paths::tighten_file(&self.path) {
+            Ok(true) => {
+                tracing::warn!(
+                    "{} was readable by other users; it is now readable by its owner only (it holds webhook keys)",
+                    self.path.display()
+                );
+                eprintln!(
+                    "wecom: {} was readable by other users; made it owner-only (0600), since it holds webhook keys.",
+                    self.path.display()
+                );
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!("cannot tighten {}: {e}", self.path.display()),
+        }
+    }
+
+    fn read(&self) -> Result<Config, ConfigError> {
         match self.path.try_exists() {
             Ok(false) => return Ok(Config::default()),
             Ok(true) => {}
             Err(e) => return Err(self.read_error(&e)),
         }
+        self.tighten();
         let config: Config = confy::load_path(&self.path).map_err(|e| self.load_error(e))?;
         if let Some(base) = &config.base_url
             && let Err(e) = Url::parse(base)
@@ -462,14 +644,40 @@ impl ConfigStore {
         Ok(config)
     }
 
-    /// Writes `cfg`, atomically, readable by its owner only.
+    /// Saves this process's changes in `cfg`, atomically, readable by its
+    /// owner only. Under the lock, the file is read again and only what
+    /// changed between this store's last read (or write) and `cfg` is
+    /// applied to it ([`Config::merge_changes`]); a store that read nothing
+    /// writes `cfg` as it is.
     pub fn save(&self, cfg: &Config) -> Result<(), ConfigError> {
-        write_atomic_with(&self.path, 0o600, |_, temp| store_with_confy(temp, cfg)).map_err(|e| {
-            ConfigError::Save {
+        let base = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|s| s.config.clone());
+        self.locked(|| {
+            let merged = match &base {
+                Some(base) if self.path.exists() => {
+                    let mut disk = self.read()?;
+                    disk.merge_changes(base, cfg);
+                    disk
+                }
+                _ => cfg.clone(),
+            };
+            self.write(&merged)
+        })
+    }
+
+    fn write(&self, cfg: &Config) -> Result<(), ConfigError> {
+        write_atomic_with(&self.path, 0o600, |_, temp| store_with_confy(temp, cfg)).map_err(
+            |e| ConfigError::Save {
                 path: self.path.clone(),
                 message: e.to_string(),
-            }
-        })
+            },
+        )?;
+        self.remember(cfg);
+        Ok(())
     }
 
     fn read_error(&self, e: &dyn std::error::Error) -> ConfigError {

@@ -3,16 +3,91 @@
 //! carries it. Shared by the composer and `wecom send`, so both reuse uploads
 //! the same way.
 
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::client::{Client, Progress, Receipt, SendError};
 use super::media::MediaKind;
 use super::message::{Media, Message};
 use super::webhook::Webhook;
-use crate::store::media_cache::{MediaCache, file_sha256, now_unix};
+use crate::clock::now_unix;
+
+/// Where media_ids are remembered between sends. The protocol layer only
+/// needs these three operations; the store keeps them on disk, shared by
+/// every process (`store::media_cache`). Robots are named by [`robot_id`],
+/// never by key.
+pub trait MediaIds: Send + Sync {
+    /// A media_id this robot got for this content and kind that is still
+    /// usable at `now` (Unix seconds), with when its upload started.
+    fn lookup(&self, robot: &str, sha256: &str, kind: MediaKind, now: i64)
+    -> Option<(String, i64)>;
+    /// Keeps an upload's media_id (`created_at`: when the upload started).
+    fn remember(&self, robot: &str, sha256: &str, kind: MediaKind, media_id: &str, created_at: i64);
+    /// Drops a media_id the server no longer takes.
+    fn forget(&self, robot: &str, media_id: &str);
+}
+
+/// A cache behind a mutex is a cache: the composer shares one that way.
+impl<T: MediaIds> MediaIds for Mutex<T> {
+    fn lookup(
+        &self,
+        robot: &str,
+        sha256: &str,
+        kind: MediaKind,
+        now: i64,
+    ) -> Option<(String, i64)> {
+        lock(self).lookup(robot, sha256, kind, now)
+    }
+    fn remember(
+        &self,
+        robot: &str,
+        sha256: &str,
+        kind: MediaKind,
+        media_id: &str,
+        created_at: i64,
+    ) {
+        lock(self).remember(robot, sha256, kind, media_id, created_at);
+    }
+    fn forget(&self, robot: &str, media_id: &str) {
+        lock(self).forget(robot, media_id);
+    }
+}
+
+/// Domain separation for [`robot_id`], so the hash matches no other use of
+/// the same URL. (Its text predates the history and the ledger, which use
+/// the same fingerprint; changing it would orphan every stored row.)
+const ROBOT_ID_CONTEXT: &str = "wecom-composer media cache robot v1\n";
+
+/// The hexadecimal sha256 identifying a robot: of its send URL, which holds
+/// the key, so two robots never share an id and the key cannot be read back
+/// (keys are random UUIDs). What the store, the history and the rate ledger
+/// know a robot by.
+pub fn robot_id(webhook: &Webhook) -> String {
+    let mut hash = Sha256::new();
+    hash.update(ROBOT_ID_CONTEXT.as_bytes());
+    hash.update(webhook.send_url().as_str().as_bytes());
+    hex::encode(hash.finalize())
+}
+
+/// The hexadecimal sha256 of a file's content, read in pieces (files go up
+/// to 20 MiB).
+pub fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    Ok(hex::encode(hash.finalize()))
+}
 
 /// errcode of a media_id the server does not take (expired, forgotten).
 const INVALID_MEDIA_ID: i64 = 40007;
@@ -34,7 +109,7 @@ pub fn media_message(kind: MediaKind, media_id: String) -> Message {
     }
 }
 
-fn lock(cache: &Mutex<MediaCache>) -> std::sync::MutexGuard<'_, MediaCache> {
+fn lock<T>(cache: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere while holding the lock leaves a usable cache: the
     // worst case is one upload too many.
     cache
@@ -46,7 +121,7 @@ fn lock(cache: &Mutex<MediaCache>) -> std::sync::MutexGuard<'_, MediaCache> {
 #[derive(Clone, Copy)]
 pub struct Uploader<'a> {
     pub client: &'a Client,
-    pub cache: &'a Mutex<MediaCache>,
+    pub cache: &'a dyn MediaIds,
     pub webhook: &'a Webhook,
 }
 
@@ -78,20 +153,17 @@ impl Uploader<'_> {
         progress: impl Fn(Progress) + Send + Sync + 'static,
         cancel: CancellationToken,
     ) -> Result<String, SendError> {
-        lock(self.cache).forget(self.webhook, refused);
+        self.cache.forget(&robot_id(self.webhook), refused);
         let sha256 = content_hash(path).await?;
         self.upload(path, kind, &sha256, progress, cancel).await
     }
 
     fn cached(&self, sha256: &str, kind: MediaKind) -> Option<(String, Option<i64>)> {
-        let cache = lock(self.cache);
-        let id = cache.get(self.webhook, sha256, kind, now_unix())?;
-        let age = cache
-            .entries()
-            .iter()
-            .find(|e| e.media_id == id)
-            .map_or(0, |e| now_unix() - e.created_at);
-        Some((id.to_owned(), Some(age)))
+        let now = now_unix();
+        let (id, created_at) = self
+            .cache
+            .lookup(&robot_id(self.webhook), sha256, kind, now)?;
+        Some((id, Some(now - created_at)))
     }
 
     async fn upload(
@@ -107,12 +179,14 @@ impl Uploader<'_> {
             .client
             .upload(self.webhook, path, kind, progress, cancel)
             .await?;
-        let mut cache = lock(self.cache);
-        cache.put(self.webhook, sha256, kind, &uploaded.media_id, started_at);
-        // Saved at once: an upload is worth keeping even if the app stops now.
-        if let Err(e) = cache.save() {
-            tracing::warn!("the media cache could not be saved: {e}");
-        }
+        // Kept at once: an upload is worth keeping even if the app stops now.
+        self.cache.remember(
+            &robot_id(self.webhook),
+            sha256,
+            kind,
+            &uploaded.media_id,
+            started_at,
+        );
         Ok(uploaded.media_id)
     }
 }
@@ -136,9 +210,9 @@ pub fn is_invalid_media_id(e: &SendError) -> bool {
 /// Uploads `path` (or reuses a fresh media_id for its content), then sends it.
 /// A reused media_id that the server refuses (40007) is forgotten and the
 /// file uploaded once more.
-pub async fn send_media(
+pub async fn send_media<C: MediaIds + 'static>(
     client: &Client,
-    cache: Arc<Mutex<MediaCache>>,
+    cache: Arc<C>,
     webhook: &Webhook,
     path: &Path,
     kind: MediaKind,
@@ -147,7 +221,7 @@ pub async fn send_media(
 ) -> Result<MediaSent, SendError> {
     let uploader = Uploader {
         client,
-        cache: &cache,
+        cache: &*cache,
         webhook,
     };
     let (media_id, reused_age_secs) = uploader

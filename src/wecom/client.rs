@@ -114,21 +114,24 @@ pub enum SendError {
     /// The file could not be read.
     #[error("cannot read {}: {message}", .path.display())]
     File { path: PathBuf, message: String },
-    /// No connection could be made (refused, no route, DNS, TLS).
+    /// No connection could be made (refused, no route, DNS, TLS, or none
+    /// within the connect timeout): nothing was sent.
     #[error(
-        "could not connect to {host}: {detail}. Check the network, the proxy settings (HTTPS_PROXY) and the webhook address."
+        "could not connect to {host}: {detail}. Nothing was sent. Check the network, the proxy settings (HTTPS_PROXY) and the webhook address."
     )]
     Connect { host: String, detail: String },
-    /// The request took longer than allowed.
-    #[error("no answer from {host} within {} s. The network or the server is slow; try again.", fmt_secs(*.after))]
+    /// The request was sent but no answer came in time: the server may
+    /// have received it.
+    #[error("no answer from {host} within {} s: the message may have been delivered. Check the chat before sending it again.", fmt_secs(*.after))]
     Timeout { host: String, after: Duration },
-    /// The connection was reset or closed before an answer came.
+    /// The connection was reset or closed after the request was written,
+    /// before an answer came: the server may have received it.
     #[error(
-        "the connection to {host} was closed before an answer came ({detail}). Try again; if it keeps happening, a proxy or firewall may be cutting the connection."
+        "the connection to {host} was closed before an answer came ({detail}): the message may have been delivered. Check the chat before sending it again; if it keeps happening, a proxy or firewall may be cutting the connection."
     )]
     ConnectionClosed { host: String, detail: String },
     /// The server answered with a non-2xx HTTP status.
-    #[error("{host} answered HTTP {status}: {snippet}")]
+    #[error("{host} answered HTTP {status}: {}", crate::untrusted::one_line(.snippet))]
     Http {
         status: u16,
         host: String,
@@ -137,11 +140,12 @@ pub enum SendError {
     /// The server answered 2xx, but not with WeCom's JSON (no `errcode`): a
     /// captive portal, a proxy page or a wrong address.
     #[error(
-        "the answer (HTTP {status}) is not a WeCom answer; check the webhook address. It began: {snippet}"
+        "the answer (HTTP {status}) is not a WeCom answer; check the webhook address. It began: {}", crate::untrusted::one_line(.snippet)
     )]
     NotJson { status: u16, snippet: String },
-    /// WeCom answered with a non-zero errcode.
-    #[error("WeCom refused the message (errcode {errcode}): {} Server said: {errmsg}", errcode::describe(*.errcode))]
+    /// WeCom answered with a non-zero errcode. `errmsg` came from outside:
+    /// it is shown with its control characters escaped.
+    #[error("WeCom refused the message (errcode {errcode}): {} Server said: {}", errcode::describe(*.errcode), crate::untrusted::one_line(.errmsg))]
     Refused { errcode: i64, errmsg: String },
     /// The user cancelled.
     #[error("cancelled")]
@@ -152,6 +156,41 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// Whether nothing reached the server: the connection failed before the
+    /// request was written, or the message was never sent at all.
+    pub fn not_sent(&self) -> bool {
+        matches!(
+            self,
+            SendError::Connect { .. }
+                | SendError::Invalid(_)
+                | SendError::UploadRejected(_)
+                | SendError::File { .. }
+                | SendError::Cancelled
+        )
+    }
+
+    /// Whether the request was written but its answer never came (a
+    /// timeout, a connection closed): the server may have the message, so
+    /// it must not be resent without the user's say.
+    pub fn may_have_been_delivered(&self) -> bool {
+        matches!(
+            self,
+            SendError::Timeout { .. } | SendError::ConnectionClosed { .. }
+        )
+    }
+
+    /// Whether sending again cannot deliver the message twice and may
+    /// succeed: not connected, HTTP 5xx or 429, or an errcode that asks for
+    /// a retry (45009, -1).
+    pub fn retry_is_safe(&self) -> bool {
+        match self {
+            SendError::Connect { .. } => true,
+            SendError::Http { status, .. } => *status == 429 || *status >= 500,
+            SendError::Refused { errcode, .. } => errcode::is_retryable(*errcode),
+            _ => false,
+        }
+    }
+
     /// Whether sending the same thing again later may succeed without changes.
     /// A retried send after a timeout or a closed connection may deliver the
     /// message twice, since the server may have received the first one.
@@ -443,12 +482,20 @@ impl Client {
             };
         }
         if err.is_timeout() {
-            let after = if err.is_connect() {
-                self.config.connect_timeout
-            } else {
-                timeout
+            if err.is_connect() {
+                // No connection, so no request: nothing was sent.
+                return SendError::Connect {
+                    host,
+                    detail: format!(
+                        "no connection within {} s",
+                        fmt_secs(self.config.connect_timeout)
+                    ),
+                };
+            }
+            return SendError::Timeout {
+                host,
+                after: timeout,
             };
-            return SendError::Timeout { host, after };
         }
         if err.is_connect() {
             return SendError::Connect { host, detail };
@@ -723,6 +770,28 @@ mod tests {
             "{shown}"
         );
         assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn a_server_errmsg_cannot_reach_the_terminal_raw() {
+        let w = webhook();
+        let body = br#"{"errcode":93000,"errmsg":"\u001b]0;PWNED\u0007\u001b[2J\u001b[31mRED"}"#;
+        let err = parse_answer(&w, 200, body).err().unwrap();
+        let shown = err.to_string();
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert!(shown.contains("PWNED"), "{shown}");
+    }
+
+    #[test]
+    fn a_timeout_says_the_message_may_have_arrived() {
+        let e = SendError::Timeout {
+            host: "h".into(),
+            after: Duration::from_secs(30),
+        };
+        let shown = e.to_string();
+        assert!(shown.contains("may have been delivered"), "{shown}");
+        assert!(!shown.contains("try again"), "{shown}");
+        assert!(e.may_have_been_delivered() && !e.not_sent() && !e.retry_is_safe());
     }
 
     #[test]

@@ -724,3 +724,40 @@ impl<'de> Deserialize<'de> for Message {
         Message::from_value(value).map_err(serde::de::Error::custom)
     }
 }
+
+/// Seed 000's title convention, shared by the notify relay and `wecom send
+/// --title`: one description of "a titled markdown message".
+impl Message {
+    /// The content with the title, when given and not blank, as a bold first
+    /// line (seed 000: "作为消息的第一行显示, 并会加粗处理").
+    pub fn titled_content(title: Option<&str>, content: &str) -> String {
+        match title.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => format!("**{t}**\n{content}"),
+            None => content.to_owned(),
+        }
+    }
+
+    /// A markdown message with the title as a bold first line.
+    pub fn titled_markdown(title: Option<&str>, content: &str) -> Message {
+        Message::markdown(Message::titled_content(title, content))
+    }
+}
+
+#[cfg(test)]
+mod titled_tests {
+    use super::*;
+
+    #[test]
+    fn the_title_is_a_bold_first_line() {
+        assert_eq!(
+            Message::titled_content(Some("服务器告警"), "CPU 95%"),
+            "**服务器告警**\nCPU 95%"
+        );
+        assert_eq!(Message::titled_content(None, "CPU 95%"), "CPU 95%");
+        assert_eq!(Message::titled_content(Some("  "), "CPU 95%"), "CPU 95%");
+        assert_eq!(
+            Message::titled_markdown(Some("t"), "c"),
+            Message::markdown("**t**\nc")
+        );
+    }
+}

@@ -119,12 +119,56 @@ impl Env {
         self.sandbox.messages()
     }
 
+    /// When the sandbox accepted each message (Unix ms), in order.
+    pub fn message_times(&self) -> Vec<u64> {
+        self.sandbox
+            .records()
+            .iter()
+            .filter_map(|r| match r {
+                wecom_composer::sandbox::Record::Message { at_ms, .. } => Some(*at_ms),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Starts collecting the errcodes of the requests the sandbox refuses
+    /// from now on: "none refused" is then checked on the server's side.
+    pub fn watch_refusals(&self) -> Refusals {
+        let mut events = self.sandbox.subscribe();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = seen.clone();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match events.recv().await {
+                    Ok(wecom_composer::sandbox::Event::Refused { errcode, .. }) => {
+                        into.lock().expect("refusals").push(errcode);
+                    }
+                    Ok(_) => {}
+                    // Missed events might have been refusals: count them so.
+                    Err(RecvError::Lagged(n)) => into.lock().expect("refusals").push(-(n as i64)),
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        Refusals(seen)
+    }
+
     pub fn uploads(&self) -> usize {
         self.sandbox
             .records()
             .iter()
             .filter(|r| matches!(r, wecom_composer::sandbox::Record::Upload { .. }))
             .count()
+    }
+}
+
+/// The errcodes the sandbox answered since [`Env::watch_refusals`].
+pub struct Refusals(std::sync::Arc<std::sync::Mutex<Vec<i64>>>);
+
+impl Refusals {
+    pub fn errcodes(&self) -> Vec<i64> {
+        self.0.lock().expect("refusals").clone()
     }
 }
 

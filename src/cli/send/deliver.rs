@@ -1,195 +1,332 @@
-//! Sending the planned messages in order, under the robot's rate limit.
+//! Sending the planned messages in order, through the outbox and the shared
+//! rate ledger ([`crate::delivery`]).
 //!
-//! Each message waits for a slot in the robot's window ([`Pacer`]), so a
-//! batch of 25 is sent as 20, then 5 when the window has moved on. If WeCom
-//! still answers 45009 (another program is using the same robot), the
-//! message is tried again every `window / limit` for up to two windows.
-//! Uploads go through the media cache: a file already uploaded by this robot
-//! in the last three days is not uploaded again, and a cached media_id that
-//! WeCom no longer knows (40007) is dropped and the file uploaded anew. The
-//! first failure stops the batch: what follows is reported as not sent, so a
-//! sequence (numbered parts) never arrives with a hole in it.
+//! The whole batch is written to the outbox first, then each message waits
+//! for a slot in the robot's window, so a batch of 25 is sent as 20, then 5
+//! when the window has moved on, whatever other `wecom` processes send to
+//! the same robot. Retryable failures are retried with backoff; a message
+//! that may have been delivered is never resent. The first failure stops
+//! the batch: what follows stays in the outbox (or, with `--no-queue`, is
+//! dropped), so a sequence (numbered parts) never arrives with a hole in it
+//! without the user's say. Running the same batch again resumes it.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::plan::Item;
-use crate::relay::Pacer;
-use crate::store::media_cache::{MediaCache, robot_id};
-use crate::wecom::attach::{self, media_message};
-use crate::wecom::client::{Client, SendError};
-use crate::wecom::media::MediaKind;
-use crate::wecom::{Message, Webhook};
-
-/// 45009: over 20 messages a minute.
-const FREQ_OUT_OF_LIMIT: i64 = 45009;
+use crate::delivery::{Delivered, Engine, Event};
+use crate::store::outbox::{NewItem, OutboxItem, Upload};
+use crate::wecom::Webhook;
+use crate::wecom::attach::{media_message, robot_id};
+use crate::wecom::client::SendError;
 
 /// What happened to one message.
 #[derive(Debug)]
 pub struct Outcome {
     pub label: String,
-    pub msgtype: &'static str,
+    pub msgtype: String,
     pub status: Status,
-    /// Time spent waiting for the rate limit.
+    /// Time spent waiting for the rate limit and between retries.
     pub waited: Duration,
-    /// From the first request to the answer (upload included).
+    /// From the request to the answer.
     pub elapsed: Duration,
     /// For file and voice: whether the media_id came from the cache.
     pub cached_media: Option<bool>,
+    /// Its outbox id while it is kept there.
+    pub outbox_id: Option<i64>,
+    /// Its history id once it ended.
+    pub history_id: Option<i64>,
 }
 
 #[derive(Debug)]
 pub enum Status {
-    Sent { errmsg: String },
+    Sent {
+        errmsg: String,
+    },
+    /// Refused, gave up, or may have been delivered (`may_have_been_delivered`).
     Failed(SendError),
-    NotSent,
+    /// Not sent: an earlier message failed; `kept` when it stays in the outbox.
+    NotSent {
+        kept: bool,
+    },
+    /// Not sent: the run was interrupted; `kept` as above.
+    Interrupted {
+        kept: bool,
+    },
+    /// Left in the outbox by an earlier run as unknown or failed: the user
+    /// decides (`wecom outbox retry` / `cancel`).
+    Parked,
 }
 
 /// Everything a send needs besides the messages.
 pub struct Sender<'a> {
-    pub client: &'a Client,
+    pub engine: &'a Engine,
     pub webhook: &'a Webhook,
-    pub pacer: &'a Pacer,
-    pub cache: &'a std::sync::Mutex<MediaCache>,
-    /// Fail at once on 45009 instead of waiting.
-    pub no_wait: bool,
-    /// Called before each message with a line about what is happening.
-    pub progress: &'a dyn Fn(&str),
+    pub robot_name: &'a str,
+    /// Nothing kept after exit; only 45009 is waited out.
+    pub no_queue: bool,
+    /// Called with a line about what is happening.
+    pub progress: &'a (dyn Fn(&str) + Send + Sync),
+    /// Called with each outcome as soon as it is known.
+    pub on_outcome: &'a dyn Fn(usize, usize, &Outcome),
+    /// Fired by SIGINT / SIGTERM: no new message is started.
+    pub stop: CancellationToken,
+}
+
+/// A batch's identity: the robot and every body, so the same batch run
+/// again is recognised and resumed.
+fn batch_key(robot: &str, items: &[NewItem]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(robot.as_bytes());
+    for item in items {
+        hash.update(b"\0");
+        hash.update(item.payload.as_bytes());
+        if let Some(upload) = &item.upload {
+            hash.update(upload.path.to_string_lossy().as_bytes());
+        }
+    }
+    hex::encode(hash.finalize())
+}
+
+fn new_item(item: &Item, robot_name: &str, robot: &str) -> NewItem {
+    let (payload, upload) = match item {
+        Item::Ready { message, .. } => (message.to_json(), None),
+        Item::Upload { path, kind, .. } => (
+            media_message(*kind, String::new()).to_json(),
+            Some(Upload {
+                path: std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+                kind: *kind,
+            }),
+        ),
+    };
+    NewItem {
+        label: item.label().to_owned(),
+        robot_name: robot_name.to_owned(),
+        robot: robot.to_owned(),
+        msgtype: item.msgtype().to_owned(),
+        payload,
+        part: part_of(item.label()),
+        upload,
+    }
+}
+
+/// `2/3` from a label like `markdown part 2/3`.
+fn part_of(label: &str) -> Option<String> {
+    let (_, rest) = label.rsplit_once("part ")?;
+    let part: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '/')
+        .collect();
+    part.contains('/').then_some(part)
+}
+
+fn blank(label: String, msgtype: String, status: Status, outbox_id: Option<i64>) -> Outcome {
+    Outcome {
+        label,
+        msgtype,
+        status,
+        waited: Duration::ZERO,
+        elapsed: Duration::ZERO,
+        cached_media: None,
+        outbox_id,
+        history_id: None,
+    }
+}
+
+/// A countdown while waiting for a slot: a bar on a terminal, a line
+/// otherwise.
+struct Countdown {
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Countdown {
+    fn start(&self, until_ms: u64, progress: &(dyn Fn(&str) + Send + Sync)) {
+        self.stop();
+        let wait = Duration::from_millis(until_ms.saturating_sub(crate::clock::now_ms()));
+        if wait < Duration::from_millis(500) {
+            return;
+        }
+        if !std::io::stderr().is_terminal() {
+            progress(&format!(
+                "waiting {:.1} s for a rate-limit slot (WeCom takes 20 messages a minute per robot)",
+                wait.as_secs_f64()
+            ));
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(wait.as_secs().max(1));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "wecom send: waiting for a rate-limit slot {bar:30} {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        let ticking = bar.clone();
+        tokio::spawn(async move {
+            loop {
+                let left = until_ms.saturating_sub(crate::clock::now_ms());
+                ticking.set_message(format!("{} s", left.div_ceil(1000)));
+                ticking.set_position(ticking.length().unwrap_or(0).saturating_sub(left / 1000));
+                if left == 0 || ticking.is_finished() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        *self.bar.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
+    }
+
+    fn stop(&self) {
+        if let Some(bar) = self
+            .bar
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 impl Sender<'_> {
-    /// Sends every item in order; stops at the first failure.
-    pub async fn send_all(&mut self, items: &[Item]) -> Vec<Outcome> {
-        let mut outcomes = Vec::with_capacity(items.len());
-        let mut failed = false;
-        for item in items {
-            if failed {
-                outcomes.push(Outcome {
-                    label: item.label().to_owned(),
-                    msgtype: item.msgtype(),
-                    status: Status::NotSent,
-                    waited: Duration::ZERO,
-                    elapsed: Duration::ZERO,
-                    cached_media: None,
-                });
-                continue;
+    /// Sends every item in order; stops at the first failure or on `stop`.
+    pub async fn send_all(
+        &mut self,
+        items: &[Item],
+    ) -> Result<Vec<Outcome>, crate::store::StoreError> {
+        let robot = robot_id(self.webhook);
+        let new: Vec<NewItem> = items
+            .iter()
+            .map(|i| new_item(i, self.robot_name, &robot))
+            .collect();
+        let key = batch_key(&robot, &new);
+        let submitted = self.engine.submit(
+            (!self.no_queue).then_some(key.as_str()),
+            &new,
+            self.no_queue,
+        )?;
+        let mut queue: Vec<OutboxItem> = Vec::new();
+        for id in &submitted.ids {
+            if let Some(item) = self.engine.outbox().get(*id)? {
+                queue.push(item);
             }
-            let outcome = self.send_one(item).await;
-            failed = matches!(outcome.status, Status::Failed(_));
-            outcomes.push(outcome);
         }
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.is_changed()
-            && let Err(e) = cache.save()
-        {
+        if submitted.resumed {
             (self.progress)(&format!(
-                "warning: cannot save the media cache {}: {e}",
-                cache.path().display()
+                "this batch was interrupted earlier: {} of its {} messages were delivered then; sending the {} left in the outbox",
+                new.len().saturating_sub(queue.len()),
+                new.len(),
+                queue.len()
             ));
         }
-        drop(cache);
-        outcomes
-    }
-
-    async fn send_one(&mut self, item: &Item) -> Outcome {
-        let started = Instant::now();
-        let mut outcome = Outcome {
-            label: item.label().to_owned(),
-            msgtype: item.msgtype(),
-            status: Status::NotSent,
-            waited: Duration::ZERO,
-            elapsed: Duration::ZERO,
-            cached_media: None,
+        let countdown = Countdown {
+            bar: Mutex::new(None),
         };
-        let result = match item {
-            Item::Ready { message, .. } => self.send_paced(message, &mut outcome.waited).await,
-            Item::Upload { path, kind, .. } => self.send_upload(path, *kind, &mut outcome).await,
-        };
-        outcome.status = match result {
-            Ok(errmsg) => Status::Sent { errmsg },
-            Err(e) => Status::Failed(e),
-        };
-        outcome.elapsed = started.elapsed().saturating_sub(outcome.waited);
-        outcome
-    }
-
-    /// A file or voice clip: the cached media_id if fresh, else an upload
-    /// (the engine the composer uses too); once more if WeCom has forgotten
-    /// a cached one.
-    async fn send_upload(
-        &mut self,
-        path: &Path,
-        kind: MediaKind,
-        outcome: &mut Outcome,
-    ) -> Result<String, SendError> {
-        let uploader = attach::Uploader {
-            client: self.client,
-            cache: self.cache,
-            webhook: self.webhook,
-        };
-        let (media_id, age) = uploader
-            .media_id_for(path, kind, |_| {}, CancellationToken::new())
-            .await?;
-        outcome.cached_media = Some(age.is_some());
-        match self
-            .send_paced(&media_message(kind, media_id.clone()), &mut outcome.waited)
-            .await
-        {
-            Err(e) if age.is_some() && attach::is_invalid_media_id(&e) => {
-                outcome.cached_media = Some(false);
-                let fresh = uploader
-                    .upload_again(path, kind, &media_id, |_| {}, CancellationToken::new())
-                    .await?;
-                self.send_paced(&media_message(kind, fresh), &mut outcome.waited)
-                    .await
+        let progress = self.progress;
+        let observe = |_: &OutboxItem, event: &Event| match event {
+            Event::WaitingForSlot { until_ms } => countdown.start(*until_ms, progress),
+            Event::Retrying {
+                attempt,
+                at_ms,
+                reason,
+            } => {
+                countdown.stop();
+                let secs = at_ms.saturating_sub(crate::clock::now_ms()).div_ceil(1000);
+                progress(&format!(
+                    "{reason}: retrying in {secs} s (attempt {attempt})"
+                ));
             }
-            other => other,
-        }
-    }
-
-    /// Sends one message when the robot's window has room; retries 45009.
-    async fn send_paced(
-        &self,
-        message: &Message,
-        waited: &mut Duration,
-    ) -> Result<String, SendError> {
-        let robot = robot_id(self.webhook);
-        let json = message.to_json();
-        let patience = self.pacer.window() * 2;
-        let mut retried = Duration::ZERO;
-        loop {
-            let before = Instant::now();
-            // Without a maximum wait, a slot is always granted.
-            let slot = match self.pacer.acquire(&robot, None).await {
-                Ok(slot) => slot,
-                Err(wait) => return Err(SendError::Other(format!("no slot within {wait:?}"))),
-            };
-            let paused = before.elapsed();
-            if paused > Duration::from_millis(100) {
-                *waited += paused;
+            Event::RobotFull => {
+                countdown.stop();
+                progress(
+                    "WeCom says the robot is over 20 messages a minute (errcode 45009): someone else is using it; waiting for the window",
+                );
             }
-            let result = self.client.send_raw(self.webhook, json.clone()).await;
-            self.pacer.settle(&slot);
-            match result {
-                Ok(receipt) => return Ok(receipt.errmsg),
-                Err(SendError::Refused {
-                    errcode: FREQ_OUT_OF_LIMIT,
-                    ..
-                }) if !self.no_wait && retried < patience => {
-                    let step = self.pacer.retry_step();
-                    if retried.is_zero() {
-                        (self.progress)(
-                            "WeCom says the robot is over 20 messages a minute (errcode 45009): waiting to try again",
-                        );
-                    }
-                    tokio::time::sleep(step).await;
-                    retried += step;
-                    *waited += step;
+            Event::Sending { .. } => countdown.stop(),
+        };
+        let n = queue.len();
+        let mut outcomes = Vec::with_capacity(n);
+        let mut failed = false;
+        for (index, item) in queue.into_iter().enumerate() {
+            let outcome = if failed || self.stop.is_cancelled() {
+                let kept = !self.no_queue;
+                if !kept {
+                    self.engine.outbox().remove(item.id)?;
                 }
-                Err(e) => return Err(e),
-            }
+                let status = if failed {
+                    Status::NotSent { kept }
+                } else {
+                    Status::Interrupted { kept }
+                };
+                blank(item.label, item.msgtype, status, kept.then_some(item.id))
+            } else {
+                let result = self
+                    .engine
+                    .deliver(item.id, self.webhook, None, &observe, &self.stop)
+                    .await?;
+                countdown.stop();
+                let outcome = self.outcome(item, result);
+                failed = matches!(outcome.status, Status::Failed(_) | Status::Parked);
+                outcome
+            };
+            (self.on_outcome)(index, n, &outcome);
+            outcomes.push(outcome);
         }
+        Ok(outcomes)
+    }
+
+    fn outcome(&self, item: OutboxItem, result: Delivered) -> Outcome {
+        let id = item.id;
+        let mut o = blank(item.label, item.msgtype, Status::Parked, Some(id));
+        match result {
+            Delivered::Sent {
+                errmsg,
+                history_id,
+                elapsed,
+                waited,
+                media_reused,
+            } => {
+                o.status = Status::Sent { errmsg };
+                o.history_id = Some(history_id);
+                o.elapsed = elapsed;
+                o.waited = waited;
+                o.cached_media = media_reused;
+                o.outbox_id = None;
+            }
+            Delivered::Ended {
+                error,
+                history_id,
+                waited,
+                ..
+            } => {
+                let kept =
+                    error.may_have_been_delivered() || !matches!(error, SendError::Refused { .. });
+                o.outbox_id = (kept && !self.no_queue).then_some(id);
+                o.status = Status::Failed(error);
+                o.history_id = Some(history_id);
+                o.waited = waited;
+            }
+            Delivered::Stopped | Delivered::TooLong { .. } => {
+                o.status = Status::Interrupted {
+                    kept: !self.no_queue,
+                };
+                o.outbox_id = (!self.no_queue).then_some(id);
+            }
+            Delivered::Busy => {}
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_read_from_labels() {
+        assert_eq!(part_of("markdown part 2/3").as_deref(), Some("2/3"));
+        assert_eq!(part_of("text"), None);
     }
 }

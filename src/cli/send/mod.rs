@@ -17,12 +17,16 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio_util::sync::CancellationToken;
+
 use crate::cli::exit;
-use crate::relay::Pacer;
+use crate::delivery::{Engine, RetryPolicy};
+use crate::store::Db;
 use crate::store::config::{ConfigStore, RobotError};
-use crate::store::media_cache::MediaCache;
+use crate::store::ledger::Rate;
 use crate::wecom::client::{Client, ClientConfig};
-use crate::wecom::limits;
 use crate::wecom::webhook::{Webhook, default_base};
 
 pub use input::Source;
@@ -133,10 +137,19 @@ pub struct SendArgs {
     /// Print nothing on success.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// On errcode 45009 (over 20 messages a minute), fail at once instead
-    /// of waiting and trying again.
+    /// On errcode 45009 (over 20 messages a minute) or another retryable
+    /// failure, fail at once instead of waiting and trying again.
     #[arg(long)]
     pub no_wait: bool,
+    /// Give up retrying a message after this many seconds (from its first
+    /// attempt); it then stays in the outbox as failed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub give_up_after: u64,
+    /// Keep nothing after exit: no outbox (an interrupted or failed batch is
+    /// not resumed by `wecom outbox flush`), and only 45009 is waited out.
+    /// The history still records what was sent.
+    #[arg(long)]
+    pub no_queue: bool,
 
     /// For tests: the rate-limit window in milliseconds (default 60000).
     #[arg(long, hide = true, env = "WECOM_RATE_WINDOW_MS")]
@@ -151,9 +164,13 @@ fn send_long_help() -> String {
         "Content values: the text itself, @FILE to read a file, - to read standard input \
          (@@… for a text starting with @). A final line break in a file or standard input is dropped.\n\n\
          Order: the content message first (or its parts), then each --image, --file and --voice.\n\
-         The first failure stops the rest.\n\n\
-         Rate limit: WeCom takes 20 messages a minute per robot. Longer batches wait for the window \
-         instead of failing, and a 45009 answer is retried for up to two minutes (--no-wait fails instead).\n\n\
+         The first failure stops the rest; they stay in the outbox (`wecom outbox`).\n\n\
+         Delivery: every message goes through the outbox and the history (`wecom history`). \
+         WeCom takes 20 messages a minute per robot, counted across every wecom process: longer batches \
+         wait for the window instead of failing. 45009, -1, HTTP 5xx and refused connections are retried \
+         after 2, 4, 8… s for up to 10 minutes (--no-wait fails at once). A timeout after the message was \
+         sent is never retried: it may have been delivered. Ctrl-C stops after the message in flight; \
+         `wecom outbox flush` (or the same command again) sends the rest, never what was delivered.\n\n\
          Examples:\n  \
          wecom send -r ops --text 'deploy done'\n  \
          wecom send -r ops --markdown @report.md --title 'Weekly report' --split\n  \
@@ -264,34 +281,124 @@ fn target(args: &SendArgs, store: &ConfigStore) -> Result<Option<Target>, Failur
     Ok(Some(Target { webhook, name }))
 }
 
-fn pacer(args: &SendArgs) -> Pacer {
-    let defaults = Pacer::default();
-    Pacer::new(
-        args.rate_limit.unwrap_or(limits::RATE_LIMIT_MESSAGES),
-        args.rate_window_ms
-            .map_or(defaults.window(), Duration::from_millis),
-    )
+/// The rate limit in use: WeCom's, or the test overrides.
+pub fn rate(args: &SendArgs) -> Rate {
+    Rate::with_overrides(args.rate_limit, args.rate_window_ms)
+}
+
+/// How an interrupted run exits: 130 for SIGINT, 143 for SIGTERM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    Int,
+    Term,
+}
+
+impl Interrupt {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Interrupt::Int => 130,
+            Interrupt::Term => 143,
+        }
+    }
+}
+
+/// Fires `stop` on SIGINT or SIGTERM and remembers which came.
+pub fn watch_signals(stop: CancellationToken) -> Arc<Mutex<Option<Interrupt>>> {
+    let which = Arc::new(Mutex::new(None));
+    let seen = Arc::clone(&which);
+    tokio::spawn(async move {
+        let got = wait_for_signal().await;
+        *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(got);
+        stop.cancel();
+    });
+    which
+}
+
+async fn wait_for_signal() -> Interrupt {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            return tokio::select! {
+                _ = int.recv() => Interrupt::Int,
+                _ = term.recv() => Interrupt::Term,
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    Interrupt::Int
+}
+
+/// The engine for this process, on the shared database.
+pub fn engine(rate: Rate, policy: RetryPolicy) -> Result<Engine, Failure> {
+    let db = Db::open_default().map_err(|e| Failure::new(exit::IO, e.to_string()))?;
+    let mut config = ClientConfig::default();
+    // For tests: a server that never answers is given up on sooner.
+    if let Some(ms) = std::env::var("WECOM_SEND_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        config.send_timeout = Duration::from_millis(ms);
+    }
+    let client = Client::new(config).map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
+    Ok(Engine::new(db, client, rate, policy))
+}
+
+/// A runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))
 }
 
 fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failure> {
     report::notes(args, &plan.notes);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))?;
-    let client = Client::new(ClientConfig::default())
-        .map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
-    let pacer = pacer(args);
-    let cache = std::sync::Mutex::new(MediaCache::load(MediaCache::default_path()));
-    let progress = |line: &str| report::progress(args, line);
-    let mut sender = deliver::Sender {
-        client: &client,
-        webhook: &target.webhook,
-        pacer: &pacer,
-        cache: &cache,
-        no_wait: args.no_wait,
-        progress: &progress,
+    let runtime = runtime()?;
+    let policy = if args.no_queue {
+        RetryPolicy {
+            give_up_after: if args.no_wait {
+                Duration::ZERO
+            } else {
+                rate(args).window * 2
+            },
+            retry_failures: false,
+        }
+    } else if args.no_wait {
+        RetryPolicy {
+            give_up_after: Duration::ZERO,
+            retry_failures: false,
+        }
+    } else {
+        RetryPolicy {
+            give_up_after: Duration::from_secs(args.give_up_after),
+            retry_failures: true,
+        }
     };
-    let outcomes = runtime.block_on(sender.send_all(&plan.items));
-    Ok(report::outcomes(args, target, &outcomes))
+    let engine = engine(rate(args), policy)?;
+    let progress = |line: &str| report::progress(args, line);
+    let on_outcome =
+        |i: usize, n: usize, o: &deliver::Outcome| report::outcome_line(args, target, i, n, o);
+    runtime.block_on(async {
+        let stop = CancellationToken::new();
+        let signal = watch_signals(stop.clone());
+        let mut sender = deliver::Sender {
+            engine: &engine,
+            webhook: &target.webhook,
+            robot_name: &target.name,
+            no_queue: args.no_queue,
+            progress: &progress,
+            on_outcome: &on_outcome,
+            stop,
+        };
+        let outcomes = sender
+            .send_all(&plan.items)
+            .await
+            .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
+        let interrupted = *signal.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(report::finish(args, target, &outcomes, interrupted))
+    })
 }

@@ -10,7 +10,6 @@ use serde_json::Value;
 use super::input::Source;
 use super::{Failure, SendArgs};
 use crate::cli::exit;
-use crate::relay::compose;
 use crate::wecom::media::{self, MediaKind};
 use crate::wecom::message::{Markdown, Text};
 use crate::wecom::validate::{Problem, Rule, has_errors, validate};
@@ -150,7 +149,7 @@ fn content_items(args: &SendArgs, kind: MessageKind, value: &str) -> Result<Vec<
     if let Some(title) = &args.title {
         content = match kind {
             MessageKind::Text => format!("{title}\n{content}"),
-            _ => compose(Some(title), &content),
+            _ => Message::titled_content(Some(title), &content),
         };
     }
     if kind == MessageKind::Markdown && !args.mention.is_empty() {

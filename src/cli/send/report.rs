@@ -66,9 +66,7 @@ pub fn dry_run(args: &SendArgs, plan: &Plan, target: Option<&Target>) -> u8 {
             Item::Upload { path, kind, .. } => {
                 let cached = target.and_then(|t| {
                     let sha = file_sha256(path).ok()?;
-                    cache
-                        .get(&t.webhook, &sha, *kind, now_unix())
-                        .map(str::to_owned)
+                    cache.get(&t.webhook, &sha, *kind, now_unix())
                 });
                 let media_id = cached.unwrap_or_else(|| {
                     format!(
@@ -110,60 +108,125 @@ pub fn dry_run(args: &SendArgs, plan: &Plan, target: Option<&Target>) -> u8 {
     exit::OK
 }
 
-/// Prints the results and returns the exit code: that of the first failure.
-pub fn outcomes(args: &SendArgs, target: &Target, outcomes: &[Outcome]) -> u8 {
-    let code = outcomes
+/// Prints one message's outcome as soon as it is known: on standard output
+/// in text mode (errors on standard error), on standard error with
+/// `--output json` (whose standard output carries one document at the end).
+pub fn outcome_line(args: &SendArgs, target: &Target, index: usize, n: usize, o: &Outcome) {
+    let counter = if n > 1 {
+        format!(" ({}/{n})", index + 1)
+    } else {
+        String::new()
+    };
+    let json = args.output == Output::Json;
+    let say = |line: String| {
+        if json {
+            eprintln!("wecom send: {line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    match &o.status {
+        Status::Sent { .. } if args.quiet => {}
+        Status::Sent { errmsg } => say(format!(
+            "sent {}{counter} to {}: {} in {} ms{}",
+            o.label,
+            target.name,
+            crate::untrusted::one_line(errmsg),
+            o.elapsed.as_millis(),
+            extras(o)
+        )),
+        Status::Failed(e) if e.may_have_been_delivered() => {
+            eprintln!(
+                "wecom send: {}{counter}: unknown, may have been delivered: {}",
+                o.label,
+                e.title()
+            );
+            eprintln!("  {e}");
+        }
+        Status::Failed(e) => {
+            eprintln!("wecom send: {}{counter} not sent: {}", o.label, e.title());
+            eprintln!("  {e}");
+        }
+        Status::NotSent { kept } => eprintln!(
+            "wecom send: {}{counter} not sent: stopped after the failure above{}",
+            o.label,
+            kept_note(*kept)
+        ),
+        Status::Interrupted { kept } => eprintln!(
+            "wecom send: {}{counter} not sent: interrupted{}",
+            o.label,
+            kept_note(*kept)
+        ),
+        Status::Parked => eprintln!(
+            "wecom send: {}{counter}: left in the outbox by an earlier run as unknown or failed; see `wecom outbox`",
+            o.label
+        ),
+    }
+}
+
+fn kept_note(kept: bool) -> &'static str {
+    if kept {
+        " (kept in the outbox)"
+    } else {
+        " (nothing kept: --no-queue)"
+    }
+}
+
+/// After the last message: the JSON document, or a summary of what stays
+/// in the outbox and how to send it. Returns the exit code: 130 / 143 when
+/// interrupted, else that of the first failure.
+pub fn finish(
+    args: &SendArgs,
+    target: &Target,
+    outcomes: &[Outcome],
+    interrupted: Option<super::Interrupt>,
+) -> u8 {
+    let failure = outcomes.iter().find_map(|o| match &o.status {
+        Status::Failed(e) => Some(exit::for_send_error(e)),
+        Status::Parked => Some(exit::NETWORK),
+        _ => None,
+    });
+    let code = match (interrupted, failure) {
+        (Some(signal), _) => signal.exit_code(),
+        (None, Some(code)) => code,
+        (None, None) => exit::OK,
+    };
+    let sent = outcomes
         .iter()
-        .find_map(|o| match &o.status {
-            Status::Failed(e) => Some(exit::for_send_error(e)),
-            _ => None,
-        })
-        .unwrap_or(exit::OK);
-    match args.output {
-        Output::Json => {
-            let results: Vec<Value> = outcomes
-                .iter()
-                .enumerate()
-                .map(|(i, o)| outcome_json(i + 1, o))
-                .collect();
-            let doc = json!({
-                "ok": code == exit::OK,
-                "exit_code": code,
-                "robot": target.name,
-                "results": results,
-            });
-            println!("{doc}");
+        .filter(|o| matches!(o.status, Status::Sent { .. }))
+        .count();
+    let kept: Vec<i64> = outcomes.iter().filter_map(|o| o.outbox_id).collect();
+    if interrupted.is_some() || !kept.is_empty() {
+        let mut line = format!("wecom send: {sent} of {} delivered", outcomes.len());
+        if interrupted.is_some() {
+            line.insert_str(12, "interrupted: ");
         }
-        Output::Text => {
-            let n = outcomes.len();
-            for (i, o) in outcomes.iter().enumerate() {
-                let counter = if n > 1 {
-                    format!(" ({}/{n})", i + 1)
-                } else {
-                    String::new()
-                };
-                match &o.status {
-                    Status::Sent { .. } if args.quiet => {}
-                    Status::Sent { errmsg } => println!(
-                        "sent {}{counter} to {}: {errmsg} in {} ms{}",
-                        o.label,
-                        target.name,
-                        o.elapsed.as_millis(),
-                        extras(o)
-                    ),
-                    Status::Failed(e) => {
-                        eprintln!("wecom send: {}{counter} not sent: {}", o.label, e.title());
-                        eprintln!("  {e}");
-                    }
-                    Status::NotSent => {
-                        eprintln!(
-                            "wecom send: {}{counter} not sent: stopped after the failure above",
-                            o.label
-                        );
-                    }
-                }
-            }
+        eprintln!("{line}.");
+        if !kept.is_empty() {
+            eprintln!(
+                "wecom send: {} kept in the outbox (ids {}): `wecom outbox flush` sends them, `wecom outbox cancel --all` drops them, `wecom outbox` lists them.",
+                kept.len(),
+                kept.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
+    }
+    if args.output == Output::Json {
+        let results: Vec<Value> = outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| outcome_json(i + 1, o))
+            .collect();
+        let doc = json!({
+            "ok": code == exit::OK,
+            "exit_code": code,
+            "robot": target.name,
+            "interrupted": interrupted.is_some(),
+            "results": results,
+        });
+        println!("{doc}");
     }
     code
 }
@@ -190,6 +253,7 @@ fn outcome_json(index: usize, o: &Outcome) -> Value {
     });
     let fields = match &o.status {
         Status::Sent { errmsg } => json!({
+            "history_id": o.history_id,
             "status": "sent",
             "errcode": 0,
             "errmsg": errmsg,
@@ -203,13 +267,23 @@ fn outcome_json(index: usize, o: &Outcome) -> Value {
             "explanation": errcode::describe(*errcode),
             "exit_code": exit::REFUSED,
         }),
+        Status::Failed(e) if e.may_have_been_delivered() => json!({
+            "status": "unknown",
+            "error": e.title(),
+            "detail": e.to_string(),
+            "outbox_id": o.outbox_id,
+            "exit_code": exit::for_send_error(e),
+        }),
         Status::Failed(e) => json!({
             "status": "failed",
+            "outbox_id": o.outbox_id,
             "error": e.title(),
             "detail": e.to_string(),
             "exit_code": exit::for_send_error(e),
         }),
-        Status::NotSent => json!({ "status": "not_sent" }),
+        Status::NotSent { .. } => json!({ "status": "not_sent", "outbox_id": o.outbox_id }),
+        Status::Interrupted { .. } => json!({ "status": "interrupted", "outbox_id": o.outbox_id }),
+        Status::Parked => json!({ "status": "parked", "outbox_id": o.outbox_id }),
     };
     if let (Value::Object(into), Value::Object(from)) = (&mut v, fields) {
         into.extend(from);

@@ -1,0 +1,258 @@
+//! `wecom history`: every send that ended, newest first, and one entry in
+//! full (`wecom history show ID`). Never a key: robots are named, and the
+//! payload is what was posted (it holds no key).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::exit;
+use super::outbox::{finish, rfc3339};
+use super::send::{Failure, Output};
+use crate::store::Db;
+use crate::store::history::{History, HistoryEntry, HistoryQuery, HistoryStatus};
+use crate::untrusted::{multi_line, one_line};
+
+/// `wecom history` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: Option<HistoryCommand>,
+    /// Only this saved robot's entries.
+    #[arg(long, short = 'r', value_name = "NAME")]
+    pub robot: Option<String>,
+    /// Only entries since then: a duration ago (90s, 30m, 2h, 7d) or a
+    /// date (2026-12-01, or RFC 3339 like 2026-12-01T08:00:00+08:00).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only entries whose payload, errmsg or error contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Only entries that ended so.
+    #[arg(long, value_enum)]
+    pub status: Option<HistoryStatus>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// `wecom history` subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum HistoryCommand {
+    /// One entry: its payload and its outcome.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+/// Runs `wecom history …`. Reads only: no engine, no recovery.
+pub fn run(args: HistoryArgs, _config: Option<PathBuf>) -> ExitCode {
+    let result = Db::open_default()
+        .map(History::new)
+        .map_err(|e| Failure::new(exit::IO, e.to_string()))
+        .and_then(|history| match &args.command {
+            Some(HistoryCommand::Show { id, output }) => show(&history, *id, *output),
+            None => list(&history, &args),
+        });
+    finish("history", result)
+}
+
+/// `--since`: `90s`, `30m`, `2h`, `7d` ago, a date (local midnight) or
+/// RFC 3339; Unix ms.
+pub fn parse_since(text: &str, now_ms: i64) -> Result<i64, String> {
+    let t = text.trim();
+    let unit = t.chars().last().unwrap_or(' ');
+    if let Some(n) = t
+        .strip_suffix(unit)
+        .and_then(|n| n.trim().parse::<u64>().ok())
+    {
+        let secs = match unit {
+            's' => Some(n),
+            'm' => n.checked_mul(60),
+            'h' => n.checked_mul(3600),
+            'd' => n.checked_mul(86_400),
+            'w' => n.checked_mul(7 * 86_400),
+            _ => None,
+        };
+        if let Some(secs) = secs {
+            let ago = i64::try_from(Duration::from_secs(secs).as_millis()).unwrap_or(i64::MAX);
+            return Ok(now_ms.saturating_sub(ago));
+        }
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(t.timestamp_millis());
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        && let Some(midnight) = date.and_hms_opt(0, 0, 0)
+        && let Some(local) = midnight.and_local_timezone(chrono::Local).earliest()
+    {
+        return Ok(local.timestamp_millis());
+    }
+    Err(format!(
+        "--since {}: write a duration ago (90s, 30m, 2h, 7d) or a date (2026-12-01, or 2026-12-01T08:00:00+08:00)",
+        one_line(text)
+    ))
+}
+
+fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
+    let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
+    let since_ms = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, now))
+        .transpose()
+        .map_err(|e| Failure::new(exit::USAGE, e))?;
+    let entries = history
+        .list(&HistoryQuery {
+            robot: args.robot.clone(),
+            since_ms,
+            grep: args.grep.clone(),
+            status: args.status,
+            limit: args.limit,
+            before_id: None,
+        })
+        .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
+    match args.output {
+        Output::Json => {
+            let doc: Vec<Value> = entries.iter().map(entry_json).collect();
+            println!("{}", Value::Array(doc));
+        }
+        Output::Text if entries.is_empty() => println!("No history entry matches."),
+        Output::Text => {
+            let mut out = String::new();
+            for e in &entries {
+                out.push_str(&format!(
+                    "{:>7}  {}  {:<14}  {:<12}  {:<9}  {}\n",
+                    e.id,
+                    rfc3339(e.time_ms),
+                    one_line(&e.robot_name),
+                    e.msgtype,
+                    e.status.as_str(),
+                    summary(e)
+                ));
+            }
+            print!("{out}");
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// The first words of the content (or the label), on one line.
+fn summary(e: &HistoryEntry) -> String {
+    let value: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
+    let content = value
+        .get(&e.msgtype)
+        .and_then(|m| m.get("content"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| e.label.clone())
+        .unwrap_or_default();
+    let line = one_line(&content).into_owned();
+    let cut: String = line.chars().take(60).collect();
+    if cut.len() < line.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+fn entry_json(e: &HistoryEntry) -> Value {
+    json!({
+        "id": e.id,
+        "time": rfc3339(e.time_ms),
+        "robot": e.robot_name,
+        "robot_fingerprint": e.robot,
+        "msgtype": e.msgtype,
+        "status": e.status.as_str(),
+        "errcode": e.errcode,
+        "errmsg": e.errmsg,
+        "explanation": e.explanation,
+        "error": e.error,
+        "elapsed_ms": e.elapsed_ms,
+        "waited_ms": e.waited_ms,
+        "attempts": e.attempts,
+        "batch": e.batch,
+        "part": e.part,
+        "label": e.label,
+    })
+}
+
+fn show(history: &History, id: i64, output: Output) -> Result<u8, Failure> {
+    let Some(e) = history
+        .get(id)
+        .map_err(|e| Failure::new(exit::IO, e.to_string()))?
+    else {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!("no history entry {id} (see `wecom history`)"),
+        ));
+    };
+    let payload: Value =
+        serde_json::from_str(&e.payload).unwrap_or(Value::String(e.payload.clone()));
+    match output {
+        Output::Json => {
+            let mut doc = entry_json(&e);
+            if let Value::Object(map) = &mut doc {
+                map.insert("payload".into(), payload);
+            }
+            println!("{doc}");
+        }
+        Output::Text => {
+            println!("entry    {}", e.id);
+            println!("time     {}", rfc3339(e.time_ms));
+            println!("robot    {}", one_line(&e.robot_name));
+            println!("msgtype  {}", e.msgtype);
+            if let Some(part) = &e.part {
+                println!("part     {part}");
+            }
+            println!("status   {}", e.status.as_str());
+            if let Some(code) = e.errcode {
+                println!("errcode  {code}");
+            }
+            if let Some(msg) = &e.errmsg {
+                println!("errmsg   {}", one_line(msg));
+            }
+            if let Some(why) = &e.explanation {
+                println!("meaning  {why}");
+            }
+            if let Some(err) = &e.error {
+                println!("error    {}", one_line(err));
+            }
+            println!(
+                "timing   {} ms sending, {} ms waiting, {} attempt(s)",
+                e.elapsed_ms, e.waited_ms, e.attempts
+            );
+            let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
+            println!("payload\n{}", multi_line(&pretty));
+            println!("Send it again: wecom resend {}", e.id);
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_durations_and_dates() {
+        let now = 1_000_000_000_000;
+        assert_eq!(parse_since("2h", now), Ok(now - 7_200_000));
+        assert_eq!(parse_since("90s", now), Ok(now - 90_000));
+        assert_eq!(parse_since("7d", now), Ok(now - 7 * 86_400_000));
+        assert_eq!(
+            parse_since("2026-12-01T08:00:00+08:00", now),
+            Ok(1_796_083_200_000)
+        );
+        assert!(parse_since("2026-12-01", now).is_ok());
+        let err = parse_since("yesterday", now).unwrap_err();
+        assert!(err.contains("2h"), "{err}");
+    }
+}

@@ -1,0 +1,563 @@
+//! `wecom outbox`: what is on its way or waiting for the user, and the
+//! commands that move it: `retry`, `cancel`, `flush`. Also `wecom resend`,
+//! which puts a history entry through the outbox again.
+//!
+//! The outbox names robots by name and fingerprint, never by key, so a
+//! command that sends looks the robot up again: the saved robot of that
+//! name if its webhook still has that fingerprint, else any saved robot that
+//! has it (renamed), else `WECOM_WEBHOOK` if it has it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::PoisonError;
+
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::exit;
+use super::send::{self, Failure, Output, WEBHOOK_ENV};
+use crate::delivery::{Delivered, Engine, RetryPolicy};
+use crate::store::config::{Config, ConfigStore};
+use crate::store::ledger::Rate;
+use crate::store::outbox::{NewItem, OutboxItem, OutboxState};
+use crate::untrusted::one_line;
+use crate::wecom::Webhook;
+use crate::wecom::attach::robot_id;
+
+/// `wecom outbox` arguments.
+#[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct OutboxArgs {
+    #[command(subcommand)]
+    pub command: Option<OutboxCommand>,
+    /// How to print the list.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// `wecom outbox` subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum OutboxCommand {
+    /// Send unknown or failed items again now (an unknown one may then
+    /// arrive twice: check the chat first).
+    Retry(Which),
+    /// Drop items from the outbox (the history says they were cancelled).
+    Cancel(Which),
+    /// Deliver everything waiting in the outbox now, paced per robot.
+    Flush,
+}
+
+/// One item or all.
+#[derive(Debug, Clone, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct Which {
+    /// The item's id (see `wecom outbox`).
+    pub id: Option<i64>,
+    /// Every item.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `wecom resend` arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResendArgs {
+    /// The history entry (see `wecom history`).
+    pub id: i64,
+    /// Send to these saved robots instead of the entry's (repeatable).
+    #[arg(long, short = 'r', value_name = "NAME")]
+    pub robot: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// For tests: the rate-limit window in milliseconds (default 60000).
+    #[arg(long, hide = true, env = "WECOM_RATE_WINDOW_MS")]
+    pub rate_window_ms: Option<u64>,
+    /// For tests: messages per window (default 20).
+    #[arg(long, hide = true, env = "WECOM_RATE_LIMIT")]
+    pub rate_limit: Option<usize>,
+}
+
+fn rate_from_env() -> Rate {
+    let limit = std::env::var("WECOM_RATE_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    let window = std::env::var("WECOM_RATE_WINDOW_MS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    Rate::with_overrides(limit, window)
+}
+
+/// Runs `wecom outbox …`.
+pub fn run(args: OutboxArgs, config: Option<PathBuf>) -> ExitCode {
+    let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
+    let result =
+        send::engine(rate_from_env(), RetryPolicy::default()).and_then(|engine| {
+            match args.command {
+                None => list(&engine, args.output),
+                Some(OutboxCommand::Cancel(which)) => cancel(&engine, &which),
+                Some(OutboxCommand::Retry(which)) => retry(&engine, &store, &which),
+                Some(OutboxCommand::Flush) => flush(&engine, &store, None),
+            }
+        });
+    finish("outbox", result)
+}
+
+/// Prints a failure and turns the result into an exit code.
+pub fn finish(command: &str, result: Result<u8, Failure>) -> ExitCode {
+    match result {
+        Ok(code) => exit::code(code),
+        Err(failure) => {
+            for line in &failure.lines {
+                eprintln!("wecom {command}: {line}");
+            }
+            exit::code(failure.code)
+        }
+    }
+}
+
+fn store_failure(e: impl std::fmt::Display) -> Failure {
+    Failure::new(exit::IO, e.to_string())
+}
+
+/// RFC 3339 in local time, for people and scripts alike.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        })
+        .unwrap_or_default()
+}
+
+fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
+    let items = engine.outbox().list().map_err(store_failure)?;
+    match output {
+        Output::Json => {
+            let doc: Vec<Value> = items.iter().map(item_json).collect();
+            println!("{}", Value::Array(doc));
+        }
+        Output::Text if items.is_empty() => println!("The outbox is empty."),
+        Output::Text => {
+            let now = crate::clock::now_ms();
+            for it in &items {
+                let next = match (it.state, it.next_attempt_ms) {
+                    (OutboxState::Retrying, Some(at)) => {
+                        let secs = u64::try_from(at)
+                            .unwrap_or(0)
+                            .saturating_sub(now)
+                            .div_ceil(1000);
+                        format!(", next attempt in {secs} s (attempt {})", it.attempts + 1)
+                    }
+                    _ => String::new(),
+                };
+                println!(
+                    "{:>6}  {:<8}  {:<14}  {:<12}  {}{next}",
+                    it.id,
+                    it.state.as_str(),
+                    one_line(&it.robot_name),
+                    it.msgtype,
+                    one_line(&it.label),
+                );
+                if let Some(error) = &it.last_error {
+                    println!("        {}", one_line(error));
+                }
+            }
+            let unknown = items
+                .iter()
+                .filter(|i| i.state == OutboxState::Unknown)
+                .count();
+            if unknown > 0 {
+                println!(
+                    "{unknown} unknown: they may have been delivered. Check the chat, then `wecom outbox retry ID` or `wecom outbox cancel ID`."
+                );
+            }
+            println!("`wecom outbox flush` sends what is queued or retrying.");
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn item_json(it: &OutboxItem) -> Value {
+    json!({
+        "id": it.id,
+        "robot": it.robot_name,
+        "msgtype": it.msgtype,
+        "state": it.state.as_str(),
+        "next_attempt": it.next_attempt_ms.map(rfc3339),
+        "attempts": it.attempts,
+        "label": it.label,
+        "batch": it.batch,
+        "part": it.part,
+        "created": rfc3339(it.created_ms),
+        "error": it.last_error,
+    })
+}
+
+fn ids(engine: &Engine, which: &Which) -> Result<Vec<i64>, Failure> {
+    match which.id {
+        Some(id) => Ok(vec![id]),
+        None => Ok(engine
+            .outbox()
+            .list()
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|i| i.id)
+            .collect()),
+    }
+}
+
+fn cancel(engine: &Engine, which: &Which) -> Result<u8, Failure> {
+    let mut code = exit::OK;
+    for id in ids(engine, which)? {
+        if engine.cancel(id).map_err(store_failure)? {
+            println!("cancelled {id}");
+        } else {
+            eprintln!(
+                "wecom outbox: no item {id} that can be cancelled (see `wecom outbox`; an item being sent cannot be)"
+            );
+            code = exit::USAGE;
+        }
+    }
+    Ok(code)
+}
+
+fn retry(engine: &Engine, store: &ConfigStore, which: &Which) -> Result<u8, Failure> {
+    let ids = ids(engine, which)?;
+    let mut wanted = Vec::new();
+    for id in &ids {
+        let item = engine.outbox().get(*id).map_err(store_failure)?;
+        match item.map(|i| i.state) {
+            Some(OutboxState::Unknown | OutboxState::Failed) => {
+                engine.retry(*id).map_err(store_failure)?;
+                wanted.push(*id);
+            }
+            Some(OutboxState::Queued | OutboxState::Retrying) => wanted.push(*id),
+            _ if which.all => {}
+            _ => {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    format!("no item {id} in the outbox (see `wecom outbox`)"),
+                ));
+            }
+        }
+    }
+    flush(engine, store, Some(&wanted))
+}
+
+/// The webhook for an outbox or history row, found again without a key
+/// stored anywhere; see the module doc.
+pub fn resolve(config: &Config, name: &str, fingerprint: &str) -> Result<Webhook, String> {
+    let matches = |w: &Webhook| robot_id(w) == fingerprint;
+    if let Ok(w) = config.webhook_of(name)
+        && matches(&w)
+    {
+        return Ok(w);
+    }
+    for entry in &config.robots {
+        if let Ok(w) = config.webhook_of(&entry.name)
+            && matches(&w)
+        {
+            return Ok(w);
+        }
+    }
+    if let Ok(text) = std::env::var(WEBHOOK_ENV)
+        && let Ok(w) = Webhook::parse(&text, &config.base())
+        && matches(&w)
+    {
+        return Ok(w);
+    }
+    Err(format!(
+        "the robot '{}' it was for is not among the saved robots any more (or its key changed): save it again (`wecom robots add`), set {WEBHOOK_ENV} to its webhook, or cancel the item",
+        one_line(name)
+    ))
+}
+
+/// Delivers the waiting items (`only`: those ids), batch by batch in order;
+/// each robot's items one after the other, robots side by side. A batch
+/// stops at its first failure, its rest kept.
+fn flush(engine: &Engine, store: &ConfigStore, only: Option<&[i64]>) -> Result<u8, Failure> {
+    let config = store.load().map_err(store_failure)?;
+    let items: Vec<OutboxItem> = engine
+        .outbox()
+        .list()
+        .map_err(store_failure)?
+        .into_iter()
+        .filter(|i| matches!(i.state, OutboxState::Queued | OutboxState::Retrying))
+        .filter(|i| only.is_none_or(|ids| ids.contains(&i.id)))
+        .collect();
+    if items.is_empty() {
+        println!("Nothing to send: the outbox has no queued or retrying item.");
+        return Ok(exit::OK);
+    }
+    let mut robots: Vec<(String, Vec<OutboxItem>)> = Vec::new();
+    for it in items {
+        match robots.iter_mut().find(|(r, _)| *r == it.robot) {
+            Some((_, list)) => list.push(it),
+            None => robots.push((it.robot.clone(), vec![it])),
+        }
+    }
+    let runtime = send::runtime()?;
+    runtime.block_on(async {
+        let stop = CancellationToken::new();
+        let signal = send::watch_signals(stop.clone());
+        let runs = robots.into_iter().map(|(_, list)| {
+            let stop = stop.clone();
+            let config = &config;
+            async move { flush_robot(engine, config, list, &stop).await }
+        });
+        let codes = futures_util::future::join_all(runs).await;
+        let mut code = exit::OK;
+        for c in codes {
+            let c = c?;
+            if code == exit::OK {
+                code = c;
+            }
+        }
+        let interrupted = *signal.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(signal) = interrupted {
+            eprintln!(
+                "wecom outbox: interrupted; what was not sent stays in the outbox (`wecom outbox flush` again sends it)."
+            );
+            return Ok(signal.exit_code());
+        }
+        Ok(code)
+    })
+}
+
+async fn flush_robot(
+    engine: &Engine,
+    config: &Config,
+    items: Vec<OutboxItem>,
+    stop: &CancellationToken,
+) -> Result<u8, Failure> {
+    let mut code = exit::OK;
+    let mut failed_batch: Option<String> = None;
+    for it in items {
+        if stop.is_cancelled() {
+            break;
+        }
+        if failed_batch.as_deref() == Some(it.batch.as_str()) {
+            eprintln!(
+                "wecom outbox: {} {} not sent: stopped after the failure above (kept)",
+                it.id,
+                one_line(&it.label)
+            );
+            continue;
+        }
+        let webhook = match resolve(config, &it.robot_name, &it.robot) {
+            Ok(w) => w,
+            Err(why) => {
+                eprintln!("wecom outbox: {} not sent: {why}", it.id);
+                code = exit::USAGE;
+                failed_batch = Some(it.batch.clone());
+                continue;
+            }
+        };
+        let observe = |item: &OutboxItem, event: &crate::delivery::Event| {
+            line_for_event(&item.label, event);
+        };
+        let result = engine
+            .deliver(it.id, &webhook, None, &observe, stop)
+            .await
+            .map_err(store_failure)?;
+        let c = report_delivered(&it.robot_name, &it.label, it.id, &result);
+        if c != exit::OK {
+            failed_batch = Some(it.batch.clone());
+            if code == exit::OK {
+                code = c;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// A plain line for what the engine is doing (stderr).
+pub fn line_for_event(label: &str, event: &crate::delivery::Event) {
+    use crate::delivery::Event;
+    let now = crate::clock::now_ms();
+    match event {
+        Event::WaitingForSlot { until_ms } => eprintln!(
+            "wecom: {}: waiting {:.1} s for a rate-limit slot",
+            one_line(label),
+            until_ms.saturating_sub(now) as f64 / 1000.0
+        ),
+        Event::Retrying {
+            attempt,
+            at_ms,
+            reason,
+        } => eprintln!(
+            "wecom: {}: {reason}: retrying in {} s (attempt {attempt})",
+            one_line(label),
+            at_ms.saturating_sub(now).div_ceil(1000)
+        ),
+        Event::RobotFull => eprintln!(
+            "wecom: {}: WeCom says the robot is over its 20 messages a minute (45009): waiting for the window",
+            one_line(label)
+        ),
+        Event::Sending { .. } => {}
+    }
+}
+
+/// One line per delivered or failed item; returns its exit code.
+pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -> u8 {
+    let label = one_line(label);
+    let robot = one_line(robot);
+    match result {
+        Delivered::Sent {
+            errmsg,
+            history_id,
+            elapsed,
+            ..
+        } => {
+            println!(
+                "sent {label} to {robot}: {} in {} ms (history {history_id})",
+                one_line(errmsg),
+                elapsed.as_millis()
+            );
+            exit::OK
+        }
+        Delivered::Ended { error, .. } => {
+            let what = if error.may_have_been_delivered() {
+                "unknown, may have been delivered"
+            } else {
+                "not sent"
+            };
+            eprintln!(
+                "wecom: {label} ({id}) to {robot}: {what}: {}",
+                error.title()
+            );
+            eprintln!("  {error}");
+            exit::for_send_error(error)
+        }
+        Delivered::Stopped => {
+            eprintln!("wecom: {label} ({id}): not sent: interrupted (kept in the outbox)");
+            exit::OK
+        }
+        Delivered::TooLong { wait } => {
+            eprintln!(
+                "wecom: {label} ({id}): not sent: a slot is {} s away",
+                wait.as_secs()
+            );
+            exit::NETWORK
+        }
+        Delivered::Busy => {
+            eprintln!(
+                "wecom: {label} ({id}): skipped: another process is sending it, or it is no longer waiting"
+            );
+            exit::OK
+        }
+    }
+}
+
+/// Runs `wecom resend ID [-r ROBOT]…`.
+pub fn resend(args: ResendArgs, config: Option<PathBuf>) -> ExitCode {
+    let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
+    let rate = Rate::with_overrides(args.rate_limit, args.rate_window_ms);
+    let result = send::engine(rate, RetryPolicy::default()).and_then(|engine| {
+        let entry = engine
+            .history()
+            .get(args.id)
+            .map_err(store_failure)?
+            .ok_or_else(|| {
+                Failure::new(
+                    exit::USAGE,
+                    format!("no history entry {} (see `wecom history`)", args.id),
+                )
+            })?;
+        let config = store.load().map_err(store_failure)?;
+        let mut targets: Vec<(String, Webhook)> = Vec::new();
+        if args.robot.is_empty() {
+            let w = resolve(&config, &entry.robot_name, &entry.robot).map_err(|why| {
+                Failure::new(
+                    exit::USAGE,
+                    format!("cannot resend: {why}; or name one with -r"),
+                )
+            })?;
+            targets.push((entry.robot_name.clone(), w));
+        } else {
+            for name in &args.robot {
+                let w = config
+                    .webhook_of(name)
+                    .map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+                let shown = config.robot(name).map_or(name.clone(), |r| r.name.clone());
+                targets.push((shown, w));
+            }
+        }
+        let items: Vec<NewItem> = targets
+            .iter()
+            .map(|(name, w)| NewItem {
+                label: entry.label.clone().unwrap_or_else(|| entry.msgtype.clone()),
+                robot_name: name.clone(),
+                robot: robot_id(w),
+                msgtype: entry.msgtype.clone(),
+                payload: entry.payload.clone(),
+                part: entry.part.clone(),
+                upload: None,
+            })
+            .collect();
+        let submitted = engine.submit(None, &items, false).map_err(store_failure)?;
+        let runtime = send::runtime()?;
+        runtime.block_on(async {
+            let stop = CancellationToken::new();
+            let signal = send::watch_signals(stop.clone());
+            let mut code = exit::OK;
+            let mut results = Vec::new();
+            for (id, ((name, w), item)) in submitted.ids.iter().zip(targets.iter().zip(&items)) {
+                let observe =
+                    |it: &OutboxItem, e: &crate::delivery::Event| line_for_event(&it.label, e);
+                let result = engine
+                    .deliver(*id, w, None, &observe, &stop)
+                    .await
+                    .map_err(store_failure)?;
+                let c = if args.output == Output::Json {
+                    results.push(
+                        json!({"robot": name, "outbox_id": id, "result": delivered_json(&result)}),
+                    );
+                    delivered_code(&result)
+                } else {
+                    report_delivered(name, &item.label, *id, &result)
+                };
+                if code == exit::OK {
+                    code = c;
+                }
+            }
+            if args.output == Output::Json {
+                println!(
+                    "{}",
+                    json!({"ok": code == exit::OK, "exit_code": code, "results": results})
+                );
+            }
+            let interrupted = *signal.lock().unwrap_or_else(PoisonError::into_inner);
+            Ok(interrupted.map_or(code, |s| s.exit_code()))
+        })
+    });
+    finish("resend", result)
+}
+
+fn delivered_code(result: &Delivered) -> u8 {
+    match result {
+        Delivered::Ended { error, .. } => exit::for_send_error(error),
+        Delivered::TooLong { .. } => exit::NETWORK,
+        _ => exit::OK,
+    }
+}
+
+fn delivered_json(result: &Delivered) -> Value {
+    match result {
+        Delivered::Sent {
+            errmsg, history_id, ..
+        } => json!({"status": "sent", "errmsg": errmsg, "history_id": history_id}),
+        Delivered::Ended {
+            error,
+            status,
+            history_id,
+            ..
+        } => {
+            json!({"status": status.as_str(), "error": error.to_string(), "history_id": history_id})
+        }
+        Delivered::Stopped => json!({"status": "interrupted"}),
+        Delivered::TooLong { wait } => {
+            json!({"status": "not_sent", "wait_ms": wait.as_millis() as u64})
+        }
+        Delivered::Busy => json!({"status": "busy"}),
+    }
+}

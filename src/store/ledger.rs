@@ -1,0 +1,357 @@
+//! The rate ledger: at most `limit` messages per robot in any rolling
+//! `window` (WeCom: 20 per 60 s, "每个机器人发送的消息不能超过 20 条/分钟"),
+//! counted across every `wecom` process on the machine.
+//!
+//! A sender reserves a slot ([`Ledger::reserve`]) in an `IMMEDIATE`
+//! transaction, so two processes never take the same place; the slot may be
+//! in the future (the sender sleeps until it). The window is a sliding one,
+//! as the server's is: a slot is free when fewer than `limit` messages were
+//! sent in the `window` before it. The server counts a message when it
+//! receives it, somewhere between our send and its answer, so a used slot is
+//! moved to the time the answer came ([`Ledger::settle`]); a slot whose
+//! sender gave up before sending is given back ([`Ledger::release`], or by
+//! dropping the [`SlotGuard`]). A 45009 from WeCom means someone this ledger
+//! does not see uses the robot: [`Ledger::mark_full`] keeps every process off
+//! it for a window.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::OptionalExtension;
+
+use super::db::{Db, StoreError};
+use crate::clock::now_ms;
+use crate::wecom::limits;
+
+/// Added to every wait: timers and the server's clock are not exact.
+const SLACK_MS: u64 = 20;
+
+/// A robot's rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub limit: usize,
+    pub window: Duration,
+}
+
+impl Default for Rate {
+    /// WeCom's documented limit.
+    fn default() -> Rate {
+        Rate {
+            limit: limits::RATE_LIMIT_MESSAGES,
+            window: limits::RATE_LIMIT_WINDOW,
+        }
+    }
+}
+
+impl Rate {
+    /// `limit` messages per `window` (at least one message).
+    pub fn new(limit: usize, window: Duration) -> Rate {
+        Rate {
+            limit: limit.max(1),
+            window,
+        }
+    }
+
+    /// WeCom's limit, or `limit` / `window_ms` where given (the
+    /// `WECOM_RATE_LIMIT` and `WECOM_RATE_WINDOW_MS` variables, for tests).
+    pub fn with_overrides(limit: Option<usize>, window_ms: Option<u64>) -> Rate {
+        let default = Rate::default();
+        Rate::new(
+            limit.unwrap_or(default.limit),
+            window_ms.map_or(default.window, Duration::from_millis),
+        )
+    }
+
+    fn window_ms(&self) -> u64 {
+        u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// How often to try again when the server says 45009 and our own
+    /// ledger has room: `window / limit` (3 s for WeCom).
+    pub fn retry_step(&self) -> Duration {
+        (self.window / self.limit as u32).max(Duration::from_millis(SLACK_MS))
+    }
+}
+
+/// A place in a robot's window, reserved in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    id: i64,
+    pub robot: String,
+    /// When the message may be sent, in Unix milliseconds.
+    pub at_ms: u64,
+}
+
+impl Reservation {
+    /// How long to wait from now before sending.
+    pub fn wait(&self) -> Duration {
+        Duration::from_millis(self.at_ms.saturating_sub(now_ms()))
+    }
+}
+
+/// The shared ledger, one per process, over the shared database.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    db: Arc<Db>,
+    rate: Rate,
+}
+
+fn ms(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn sql(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Ledger {
+    pub fn new(db: Arc<Db>, rate: Rate) -> Ledger {
+        Ledger { db, rate }
+    }
+
+    pub fn rate(&self) -> Rate {
+        self.rate
+    }
+
+    /// Reserves the earliest slot for `robot` if it is at most `max_wait`
+    /// away (`None`: any wait); otherwise reserves nothing and returns, as
+    /// `Ok(Err(wait))`, how long until a slot would be free. `item` ties the
+    /// reservation to an outbox item, so an abandoned one can be found.
+    pub fn reserve(
+        &self,
+        robot: &str,
+        max_wait: Option<Duration>,
+        item: Option<i64>,
+    ) -> Result<Result<Reservation, Duration>, StoreError> {
+        let now = now_ms();
+        let window = self.rate.window_ms();
+        let limit = self.rate.limit;
+        self.db.write(|tx| {
+            tx.execute(
+                "DELETE FROM ledger WHERE robot = ?1 AND at_ms <= ?2",
+                rusqlite::params![robot, sql(now.saturating_sub(window))],
+            )?;
+            let mut stmt =
+                tx.prepare("SELECT at_ms FROM ledger WHERE robot = ?1 ORDER BY at_ms")?;
+            let times: Vec<u64> = stmt
+                .query_map([robot], |r| r.get::<_, i64>(0))?
+                .map(|t| t.map(ms))
+                .collect::<Result<_, _>>()?;
+            let full_until: u64 = tx
+                .query_row(
+                    "SELECT until_ms FROM robot_full WHERE robot = ?1",
+                    [robot],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .map_or(0, ms);
+            let mut at = if times.len() < limit {
+                now
+            } else {
+                // Free when the limit-th most recent message leaves the window.
+                times[times.len() - limit] + window + SLACK_MS
+            };
+            // A 45009 seen by a process with a longer window (WeCom's, while
+            // this one runs with a test override) holds for our window at most.
+            at = at.max(now).max(full_until.min(now + window));
+            let wait = Duration::from_millis(at - now);
+            if max_wait.is_some_and(|max| wait > max) {
+                return Ok(Err(wait));
+            }
+            tx.execute(
+                "INSERT INTO ledger (robot, at_ms, settled, item) VALUES (?1, ?2, 0, ?3)",
+                rusqlite::params![robot, sql(at), item],
+            )?;
+            Ok(Ok(Reservation {
+                id: tx.last_insert_rowid(),
+                robot: robot.to_owned(),
+                at_ms: at,
+            }))
+        })
+    }
+
+    /// Moves a used slot to now, when the server's answer came: the server
+    /// counted the message at some point before that.
+    pub fn settle(&self, slot: &Reservation) -> Result<(), StoreError> {
+        let now = sql(now_ms());
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE ledger SET at_ms = MAX(at_ms, ?2), settled = 1 WHERE id = ?1",
+                rusqlite::params![slot.id, now],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Gives back a slot that was not used: nothing was sent.
+    pub fn release(&self, slot: &Reservation) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "DELETE FROM ledger WHERE id = ?1 AND settled = 0",
+                [slot.id],
+            )
+            .map(drop)
+        })
+    }
+
+    /// WeCom said 45009 though our ledger had room: someone else uses the
+    /// robot, and their messages leave the server's window at most one
+    /// window from now. No process reserves a slot before then.
+    pub fn mark_full(&self, robot: &str) -> Result<(), StoreError> {
+        let until = sql(now_ms().saturating_add(self.rate.window_ms()));
+        self.db.with(|c| {
+            c.execute(
+                "INSERT INTO robot_full (robot, until_ms) VALUES (?1, ?2)
+                 ON CONFLICT (robot) DO UPDATE SET until_ms = MAX(until_ms, ?2)",
+                rusqlite::params![robot, until],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Sent or reserved messages of `robot` in the current window.
+    pub fn used(&self, robot: &str) -> Result<usize, StoreError> {
+        let since = sql(now_ms().saturating_sub(self.rate.window_ms()));
+        self.db.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM ledger WHERE robot = ?1 AND at_ms > ?2",
+                rusqlite::params![robot, since],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| usize::try_from(n).unwrap_or(0))
+        })
+    }
+}
+
+/// A reservation that is given back when dropped unless it was settled:
+/// a sender that stops waiting (a relay client that hung up, a cancelled
+/// task) frees its place for the others.
+#[derive(Debug)]
+pub struct SlotGuard {
+    ledger: Ledger,
+    slot: Option<Reservation>,
+}
+
+impl SlotGuard {
+    pub fn new(ledger: Ledger, slot: Reservation) -> SlotGuard {
+        SlotGuard {
+            ledger,
+            slot: Some(slot),
+        }
+    }
+
+    pub fn slot(&self) -> Option<&Reservation> {
+        self.slot.as_ref()
+    }
+
+    /// The request reached (or may have reached) WeCom: the slot is used.
+    pub fn settle(mut self) {
+        if let Some(slot) = self.slot.take()
+            && let Err(e) = self.ledger.settle(&slot)
+        {
+            tracing::warn!("the rate ledger could not be updated: {e}");
+        }
+    }
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            tracing::debug!(robot = %&slot.robot[..8.min(slot.robot.len())], "slot released unused");
+            if let Err(e) = self.ledger.release(&slot) {
+                tracing::warn!("the rate ledger could not release a slot: {e}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn ledger(limit: usize, window: Duration) -> (tempfile::TempDir, Ledger) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
+        (dir, Ledger::new(db, Rate::new(limit, window)))
+    }
+
+    #[test]
+    fn the_first_limit_messages_go_at_once_then_the_window_is_waited() {
+        let (_dir, l) = ledger(3, Duration::from_secs(60));
+        for _ in 0..3 {
+            let slot = l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+            assert_eq!(slot.wait(), Duration::ZERO);
+        }
+        let wait = l
+            .reserve("r", Some(Duration::from_secs(1)), None)
+            .unwrap()
+            .unwrap_err();
+        assert!(wait > Duration::from_secs(59), "{wait:?}");
+        // Another robot has its own window.
+        assert!(
+            l.reserve("other", Some(Duration::ZERO), None)
+                .unwrap()
+                .is_ok()
+        );
+        // Without a maximum the slot is reserved a window later.
+        let slot = l.reserve("r", None, None).unwrap().unwrap();
+        assert!(slot.wait() > Duration::from_secs(59));
+    }
+
+    #[test]
+    fn two_ledgers_on_one_file_share_the_window() {
+        let (dir, one) = ledger(2, Duration::from_secs(60));
+        let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
+        let two = Ledger::new(db, Rate::new(2, Duration::from_secs(60)));
+        one.reserve("r", Some(Duration::ZERO), None)
+            .unwrap()
+            .unwrap();
+        two.reserve("r", Some(Duration::ZERO), None)
+            .unwrap()
+            .unwrap();
+        assert!(
+            one.reserve("r", Some(Duration::ZERO), None)
+                .unwrap()
+                .is_err()
+        );
+        assert!(
+            two.reserve("r", Some(Duration::ZERO), None)
+                .unwrap()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_dropped_guard_gives_its_slot_back_and_a_settled_one_keeps_it() {
+        let (_dir, l) = ledger(1, Duration::from_secs(60));
+        let slot = l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+        drop(SlotGuard::new(l.clone(), slot));
+        assert_eq!(l.used("r").unwrap(), 0);
+        let slot = l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+        SlotGuard::new(l.clone(), slot).settle();
+        assert_eq!(l.used("r").unwrap(), 1);
+        assert!(l.reserve("r", Some(Duration::ZERO), None).unwrap().is_err());
+    }
+
+    #[test]
+    fn a_45009_keeps_everyone_off_the_robot_for_a_window() {
+        let (_dir, l) = ledger(20, Duration::from_secs(60));
+        l.mark_full("r").unwrap();
+        let wait = l
+            .reserve("r", Some(Duration::from_secs(30)), None)
+            .unwrap()
+            .unwrap_err();
+        assert!(wait > Duration::from_secs(59), "{wait:?}");
+        assert!(
+            l.reserve("other", Some(Duration::ZERO), None)
+                .unwrap()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn retries_after_a_refusal_come_every_window_over_limit() {
+        assert_eq!(Rate::default().retry_step(), Duration::from_secs(3));
+    }
+}

@@ -1,0 +1,442 @@
+//! The outbox: every message on its way, written before its first byte goes
+//! out and taken out in the same transaction that writes its history row.
+//! The states and what moves an item between them are described in
+//! [`crate::delivery`]; this module is their storage.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rusqlite::{OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use super::db::{Db, StoreError};
+use super::history::{self, HistoryEntry};
+use crate::wecom::media::MediaKind;
+
+/// Where an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its turn (and a rate-limit slot).
+    Queued,
+    /// A retryable failure; tried again at `next_attempt_ms`.
+    Retrying,
+    /// Leased by a process that is sending it now.
+    Sending,
+    /// The request may have reached WeCom but no answer came: never resent
+    /// without the user's say (`wecom outbox retry`).
+    Unknown,
+    /// Retrying was given up; kept for the user to retry or cancel.
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Retrying => "retrying",
+            OutboxState::Sending => "sending",
+            OutboxState::Unknown => "unknown",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> OutboxState {
+        match s {
+            "queued" => OutboxState::Queued,
+            "retrying" => OutboxState::Retrying,
+            "sending" => OutboxState::Sending,
+            "unknown" => OutboxState::Unknown,
+            _ => OutboxState::Failed,
+        }
+    }
+}
+
+/// A file or voice clip to upload before sending; the payload's media_id is
+/// filled in then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    pub path: PathBuf,
+    pub kind: MediaKind,
+}
+
+/// A message to put in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewItem {
+    /// What to call it in lines for people ("markdown", "file report.pdf").
+    pub label: String,
+    pub robot_name: String,
+    /// The robot's fingerprint.
+    pub robot: String,
+    pub msgtype: String,
+    /// The JSON body to post (for an upload: with a placeholder media_id).
+    pub payload: String,
+    /// `2/3` for the parts of a split message.
+    pub part: Option<String>,
+    pub upload: Option<Upload>,
+}
+
+/// An item in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub batch: String,
+    pub seq: i64,
+    pub part: Option<String>,
+    pub label: String,
+    pub robot_name: String,
+    pub robot: String,
+    pub msgtype: String,
+    pub payload: String,
+    pub upload: Option<Upload>,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub created_ms: i64,
+    pub first_try_ms: Option<i64>,
+    pub next_attempt_ms: Option<i64>,
+    pub give_up_ms: Option<i64>,
+    pub lease_owner: Option<String>,
+    pub lease_until_ms: Option<i64>,
+    pub waited_ms: i64,
+    pub last_error: Option<String>,
+    /// Put there by `--no-queue` or the relay: removed, not kept, when its
+    /// sender stops.
+    pub transient: bool,
+}
+
+const COLUMNS: &str = "id, batch, seq, part, label, robot_name, robot, msgtype, payload, upload, state, \
+     attempts, created_ms, first_try_ms, next_attempt_ms, give_up_ms, lease_owner, lease_until_ms, \
+     waited_ms, last_error, transient";
+
+fn item(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
+    let upload: Option<String> = row.get(9)?;
+    Ok(OutboxItem {
+        id: row.get(0)?,
+        batch: row.get(1)?,
+        seq: row.get(2)?,
+        part: row.get(3)?,
+        label: row.get(4)?,
+        robot_name: row.get(5)?,
+        robot: row.get(6)?,
+        msgtype: row.get(7)?,
+        payload: row.get(8)?,
+        upload: upload.and_then(|u| serde_json::from_str(&u).ok()),
+        state: OutboxState::parse(&row.get::<_, String>(10)?),
+        attempts: row.get(11)?,
+        created_ms: row.get(12)?,
+        first_try_ms: row.get(13)?,
+        next_attempt_ms: row.get(14)?,
+        give_up_ms: row.get(15)?,
+        lease_owner: row.get(16)?,
+        lease_until_ms: row.get(17)?,
+        waited_ms: row.get(18)?,
+        last_error: row.get(19)?,
+        transient: row.get::<_, i64>(20)? != 0,
+    })
+}
+
+/// The outbox over the shared database.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    db: Arc<Db>,
+}
+
+impl Outbox {
+    pub fn new(db: Arc<Db>) -> Outbox {
+        Outbox { db }
+    }
+
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    /// Puts a batch in the outbox, in order, in one transaction; returns
+    /// the new ids. `batch_key` identifies the same batch sent again.
+    pub fn enqueue(
+        &self,
+        batch: &str,
+        batch_key: &str,
+        items: &[NewItem],
+        transient: bool,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.db.write(|tx| {
+            let mut ids = Vec::with_capacity(items.len());
+            for (seq, it) in items.iter().enumerate() {
+                let upload = it
+                    .upload
+                    .as_ref()
+                    .and_then(|u| serde_json::to_string(u).ok());
+                tx.execute(
+                    "INSERT INTO outbox (batch, batch_key, seq, part, label, robot_name, robot, msgtype,
+                         payload, upload, state, created_ms, transient)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12)",
+                    rusqlite::params![
+                        batch,
+                        batch_key,
+                        seq as i64,
+                        it.part,
+                        it.label,
+                        it.robot_name,
+                        it.robot,
+                        it.msgtype,
+                        it.payload,
+                        upload,
+                        now_ms,
+                        i64::from(transient),
+                    ],
+                )?;
+                ids.push(tx.last_insert_rowid());
+            }
+            Ok(ids)
+        })
+    }
+
+    /// The items of a batch still kept under `batch_key` (an interrupted
+    /// earlier run of the same batch), with their batch id.
+    pub fn find_batch(&self, batch_key: &str) -> Result<Option<(String, Vec<i64>)>, StoreError> {
+        self.db.with(|c| {
+            let batch: Option<String> = c
+                .query_row(
+                    "SELECT batch FROM outbox WHERE batch_key = ?1 AND transient = 0 ORDER BY id LIMIT 1",
+                    [batch_key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(batch) = batch else { return Ok(None) };
+            let mut stmt = c.prepare("SELECT id FROM outbox WHERE batch = ?1 ORDER BY seq")?;
+            let ids = stmt
+                .query_map([&batch], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            Ok(Some((batch, ids)))
+        })
+    }
+
+    /// Every item, oldest first.
+    pub fn list(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.db.with(|c| {
+            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;
+            stmt.query_map([], item)?.collect()
+        })
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<OutboxItem>, StoreError> {
+        self.db.with(|c| {
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                item,
+            )
+            .optional()
+        })
+    }
+
+    /// Takes the item for `owner` until `until_ms` if it is waiting and no
+    /// live lease of another process holds it.
+    pub fn lease(
+        &self,
+        id: i64,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        self.db.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET lease_owner = ?2, lease_until_ms = ?4
+                 WHERE id = ?1 AND state IN ('queued', 'retrying')
+                   AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until_ms < ?3)",
+                rusqlite::params![id, owner, now_ms, until_ms],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            tx.query_row(
+                &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                item,
+            )
+            .optional()
+        })
+    }
+
+    /// The request is about to be written: from now on, a process that
+    /// dies leaves the item `unknown`, never silently resent.
+    pub fn mark_sending(
+        &self,
+        id: i64,
+        owner: &str,
+        until_ms: i64,
+        now_ms: i64,
+        waited_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE outbox SET state = 'sending', lease_owner = ?2, lease_until_ms = ?3,
+                     attempts = attempts + 1, first_try_ms = COALESCE(first_try_ms, ?4),
+                     waited_ms = ?5
+                 WHERE id = ?1",
+                rusqlite::params![id, owner, until_ms, now_ms, waited_ms],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Fills in the payload after an upload.
+    pub fn set_payload(&self, id: i64, payload: &str) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE outbox SET payload = ?2 WHERE id = ?1",
+                rusqlite::params![id, payload],
+            )
+            .map(drop)
+        })
+    }
+
+    /// A retryable failure: tried again at `next_ms`, lease kept.
+    pub fn set_retrying(
+        &self,
+        id: i64,
+        next_ms: i64,
+        give_up_ms: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE outbox SET state = 'retrying', next_attempt_ms = ?2,
+                     give_up_ms = COALESCE(give_up_ms, ?3), last_error = ?4
+                 WHERE id = ?1",
+                rusqlite::params![id, next_ms, give_up_ms, error],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Back to waiting, lease given up (the sender stopped before sending).
+    pub fn unlease(&self, id: i64) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE outbox SET lease_owner = NULL, lease_until_ms = NULL,
+                     state = CASE state WHEN 'sending' THEN 'queued' ELSE state END
+                 WHERE id = ?1",
+                [id],
+            )
+            .map(drop)
+        })
+    }
+
+    /// The attempt ended for good (sent, refused, cancelled): the history
+    /// row is written and the item removed in one transaction.
+    pub fn finish(&self, id: i64, entry: &HistoryEntry) -> Result<i64, StoreError> {
+        self.db.write(|tx| {
+            let hid = history::insert(tx, entry)?;
+            tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+            Ok(hid)
+        })
+    }
+
+    /// The item stays for the user (`unknown`, `failed`), and the history
+    /// says so, in one transaction. A transient item is removed instead.
+    pub fn park(
+        &self,
+        id: i64,
+        state: OutboxState,
+        entry: &HistoryEntry,
+    ) -> Result<i64, StoreError> {
+        self.db.write(|tx| {
+            let hid = history::insert(tx, entry)?;
+            tx.execute("DELETE FROM outbox WHERE id = ?1 AND transient = 1", [id])?;
+            tx.execute(
+                "UPDATE outbox SET state = ?2, lease_owner = NULL, lease_until_ms = NULL,
+                     next_attempt_ms = NULL, last_error = ?3
+                 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    state.as_str(),
+                    entry.error.as_deref().or(entry.errmsg.as_deref())
+                ],
+            )?;
+            Ok(hid)
+        })
+    }
+
+    /// Removes an item without a history row (a transient item whose
+    /// sender stopped before sending it, a parked item the user dropped).
+    pub fn remove(&self, id: i64) -> Result<bool, StoreError> {
+        self.db
+            .with(|c| c.execute("DELETE FROM outbox WHERE id = ?1", [id]))
+            .map(|n| n > 0)
+    }
+
+    /// `unknown` or `failed` back to `queued`, with a new give-up time.
+    pub fn requeue(&self, id: i64) -> Result<bool, StoreError> {
+        self.db
+            .with(|c| {
+                c.execute(
+                    "UPDATE outbox SET state = 'queued', attempts = 0, give_up_ms = NULL,
+                         next_attempt_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
+                     WHERE id = ?1 AND state IN ('unknown', 'failed')",
+                    [id],
+                )
+            })
+            .map(|n| n > 0)
+    }
+
+    /// Items that were being sent by a process whose lease expired (it
+    /// died): made `unknown` with a history row each. Waiting items whose
+    /// lease expired are simply free again, and their unused rate-limit
+    /// reservations are given back. Returns the items made unknown.
+    pub fn recover(
+        &self,
+        now_ms: i64,
+        is_dead: impl Fn(&str) -> bool,
+        unknown_entry: impl Fn(&OutboxItem) -> HistoryEntry,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        self.db.write(|tx| {
+            // A lease whose owner is known dead has expired, whatever its time.
+            let owners: Vec<String> = tx
+                .prepare("SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for owner in owners.iter().filter(|o| is_dead(o)) {
+                tx.execute(
+                    "UPDATE outbox SET lease_until_ms = 0 WHERE lease_owner = ?1",
+                    [owner],
+                )?;
+            }
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = 'sending' AND lease_until_ms < ?1"
+            ))?;
+            let dead: Vec<OutboxItem> = stmt
+                .query_map([now_ms], item)?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            for it in &dead {
+                let entry = unknown_entry(it);
+                history::insert(tx, &entry)?;
+                tx.execute(
+                    "UPDATE outbox SET state = 'unknown', lease_owner = NULL, lease_until_ms = NULL,
+                         last_error = ?2 WHERE id = ?1",
+                    rusqlite::params![it.id, entry.error],
+                )?;
+            }
+            tx.execute(
+                "DELETE FROM ledger WHERE settled = 0 AND item IN (
+                     SELECT id FROM outbox WHERE lease_until_ms < ?1 AND state != 'sending')",
+                [now_ms],
+            )?;
+            tx.execute(
+                "UPDATE outbox SET lease_owner = NULL, lease_until_ms = NULL
+                 WHERE lease_until_ms < ?1 AND state IN ('queued', 'retrying')",
+                [now_ms],
+            )?;
+            // Transient items of a dead relay or --no-queue run: their
+            // callers were told nothing was kept.
+            tx.execute(
+                "DELETE FROM outbox WHERE transient = 1 AND state IN ('queued', 'retrying')
+                     AND lease_owner IS NULL",
+                [],
+            )?;
+            Ok(dead)
+        })
+    }
+}
