@@ -8,21 +8,8 @@
 # and curl are needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WECOM_BIN:-target/release/wecom}
-[ -x "$BIN" ] || cargo build --release --bin wecom
 RUNS=${RUNS:-50}
-
-TMP=$(mktemp -d)
-export WECOM_CONFIG_DIR=$TMP/config WECOM_DATA_DIR=$TMP/data
-# The ledger would pace 20 a minute; lift it for the benchmark only.
-export WECOM_RATE_LIMIT=100000000
-"$BIN" sandbox --port 0 --rate-limit 100000000 --record "$TMP/sent.jsonl" >"$TMP/sandbox.out" 2>&1 &
-SANDBOX=$!
-trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do grep -q '^Demo webhook' "$TMP/sandbox.out" 2>/dev/null && break; sleep 0.05; done
-URL=$(sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out")
-echo "$URL" | "$BIN" robots add bench - 2>/dev/null
-JSON='{"msgtype":"text","text":{"content":"deploy done"}}'
+. benches/sandbox_env.sh
 
 median() { # median wall time in ms of RUNS runs of "$@"
   python3 - "$RUNS" "$@" <<'PY'
