@@ -280,7 +280,13 @@ async fn a_second_send_of_the_same_file_reuses_the_media_id_and_another_robot_up
     assert_ne!(other.media_id, first.media_id);
     assert_eq!(uploads(&sb), 2);
     // The cache survives a restart of the app (it is saved), and holds no key.
-    let saved = std::fs::read_to_string(dir.path().join("media-cache.json")).expect("saved");
+    // The cache lives in wecom.db now (its WAL holds the latest writes).
+    let saved: String = ["wecom.db", "wecom.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::read(dir.path().join(f)).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(!saved.is_empty(), "saved");
     assert!(!saved.contains(keys[0]) && !saved.contains(keys[1]));
     let reloaded = Arc::new(Mutex::new(MediaCache::load(
         dir.path().join("media-cache.json"),

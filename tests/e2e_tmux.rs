@@ -309,8 +309,13 @@ fn external_editor_round_trip_and_sigterm_keep_the_text() {
         .expect("kill");
     assert!(status.success());
     tmux.wait_exit();
-    let drafts = std::fs::read_to_string(dirs.data.join("drafts.json")).expect("drafts saved");
-    assert!(drafts.contains("edited-in-editor world"), "{drafts}");
+    // The drafts live in wecom.db now (its WAL holds the latest writes).
+    let drafts: String = ["wecom.db", "wecom.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::read(dirs.data.join(f)).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(drafts.contains("edited-in-editor world"), "drafts saved");
 
     // And it is there again at the next start.
     tmux.start_app(&dirs);

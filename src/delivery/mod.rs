@@ -350,7 +350,7 @@ impl Engine {
                         self.ledger.mark_full(&item.robot)?;
                         observe(&item, &Event::RobotFull);
                     }
-                    let retryable = full || (self.policy.retry_failures && e.retry_is_safe());
+                    let retryable = full || (self.policy.retry_failures && e.is_retryable());
                     let first = item.first_try_ms.unwrap_or(now_i64());
                     let give_up = first + ms_of(self.policy.give_up_after);
                     let next =

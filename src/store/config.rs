@@ -439,7 +439,7 @@ pub enum ConfigError {
 /// Removes from `disk` what `mine` dropped from `base`, and adds what it
 /// added.
 fn merge_list<T: PartialEq + Clone>(disk: &mut Vec<T>, base: &[T], mine: &[T]) {
-    disk.retain(|x| !(base.contains(x) && !mine.contains(x)));
+    disk.retain(|x| !base.contains(x) || mine.contains(x));
     for x in mine {
         if !base.contains(x) && !disk.contains(x) {
             disk.push(x.clone());

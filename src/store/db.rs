@@ -196,6 +196,15 @@ impl Db {
         )
         .map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // A short-lived process (`wecom send`) would otherwise checkpoint
+        // and delete the WAL as it exits, and the next one re-create and
+        // sync it: a few fsyncs per send. The WAL is checkpointed as it
+        // grows instead (SQLite's automatic checkpoint).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")

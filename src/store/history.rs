@@ -231,6 +231,18 @@ impl History {
     /// Drops what `retention` does not keep; returns how many went.
     pub fn prune(&self, retention: Retention, now_ms: i64) -> Result<usize, StoreError> {
         let cutoff = now_ms - i64::from(retention.days) * 86_400_000;
+        // Checked without the write lock first: most runs have nothing to drop.
+        let over: bool = self.db.with(|c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM history WHERE time_ms < ?1)
+                     AND (SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM history) > ?2",
+                rusqlite::params![cutoff, i64::from(retention.entries)],
+                |r| r.get(0),
+            )
+        })?;
+        if !over {
+            return Ok(0);
+        }
         self.db.with(|c| {
             c.execute(
                 "DELETE FROM history WHERE time_ms < ?1 AND id <= (

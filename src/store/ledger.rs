@@ -270,6 +270,18 @@ impl Drop for SlotGuard {
 mod tests {
     use super::*;
 
+    /// Whether a slot is free now.
+    fn free_now(l: &Ledger, robot: &str) -> bool {
+        l.reserve(robot, Some(Duration::ZERO), None)
+            .unwrap()
+            .is_ok()
+    }
+
+    /// The wait refused for a slot at most `max` away.
+    fn refused_wait(l: &Ledger, robot: &str, max: Duration) -> Duration {
+        l.reserve(robot, Some(max), None).unwrap().unwrap_err()
+    }
+
     fn ledger(limit: usize, window: Duration) -> (tempfile::TempDir, Ledger) {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
@@ -283,17 +295,10 @@ mod tests {
             let slot = l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
             assert_eq!(slot.wait(), Duration::ZERO);
         }
-        let wait = l
-            .reserve("r", Some(Duration::from_secs(1)), None)
-            .unwrap()
-            .unwrap_err();
+        let wait = refused_wait(&l, "r", Duration::from_secs(1));
         assert!(wait > Duration::from_secs(59), "{wait:?}");
         // Another robot has its own window.
-        assert!(
-            l.reserve("other", Some(Duration::ZERO), None)
-                .unwrap()
-                .is_ok()
-        );
+        assert!(free_now(&l, "other"));
         // Without a maximum the slot is reserved a window later.
         let slot = l.reserve("r", None, None).unwrap().unwrap();
         assert!(slot.wait() > Duration::from_secs(59));
@@ -338,16 +343,9 @@ mod tests {
     fn a_45009_keeps_everyone_off_the_robot_for_a_window() {
         let (_dir, l) = ledger(20, Duration::from_secs(60));
         l.mark_full("r").unwrap();
-        let wait = l
-            .reserve("r", Some(Duration::from_secs(30)), None)
-            .unwrap()
-            .unwrap_err();
+        let wait = refused_wait(&l, "r", Duration::from_secs(30));
         assert!(wait > Duration::from_secs(59), "{wait:?}");
-        assert!(
-            l.reserve("other", Some(Duration::ZERO), None)
-                .unwrap()
-                .is_ok()
-        );
+        assert!(free_now(&l, "other"));
     }
 
     #[test]

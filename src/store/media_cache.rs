@@ -292,7 +292,9 @@ mod tests {
     fn expires_before_three_days() {
         let dir = tempfile::tempdir().unwrap();
         let cache = MediaCache::load(dir.path().join(FILE_NAME));
-        let at = 1_700_000_000;
+        // Entries already too old are dropped as others are kept, so the
+        // upload is recent; the lookups ask about later moments.
+        let at = now_unix() - 10;
         put(&cache, KEY_A, "abc", MediaKind::File, "m-1", at);
         let w = hook(KEY_A);
         // Usable for exactly 3 days less the hour of margin: 255,600 s.

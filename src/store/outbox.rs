@@ -391,6 +391,17 @@ impl Outbox {
         is_dead: impl Fn(&str) -> bool,
         unknown_entry: impl Fn(&OutboxItem) -> HistoryEntry,
     ) -> Result<Vec<OutboxItem>, StoreError> {
+        // Most opens find nothing to do: checked without taking the write lock.
+        let pending: i64 = self.db.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL OR transient = 1",
+                [],
+                |r| r.get(0),
+            )
+        })?;
+        if pending == 0 {
+            return Ok(Vec::new());
+        }
         self.db.write(|tx| {
             // A lease whose owner is known dead has expired, whatever its time.
             let owners: Vec<String> = tx

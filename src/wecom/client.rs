@@ -181,32 +181,14 @@ impl SendError {
 
     /// Whether sending again cannot deliver the message twice and may
     /// succeed: not connected, HTTP 5xx or 429, or an errcode that asks for
-    /// a retry (45009, -1).
-    pub fn retry_is_safe(&self) -> bool {
+    /// a retry (45009, -1). A timeout or a closed connection is not: the
+    /// server may have the message ([`SendError::may_have_been_delivered`]).
+    pub fn is_retryable(&self) -> bool {
         match self {
             SendError::Connect { .. } => true,
             SendError::Http { status, .. } => *status == 429 || *status >= 500,
             SendError::Refused { errcode, .. } => errcode::is_retryable(*errcode),
             _ => false,
-        }
-    }
-
-    /// Whether sending the same thing again later may succeed without changes.
-    /// A retried send after a timeout or a closed connection may deliver the
-    /// message twice, since the server may have received the first one.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            SendError::Connect { .. }
-            | SendError::Timeout { .. }
-            | SendError::ConnectionClosed { .. } => true,
-            SendError::Http { status, .. } => *status == 429 || *status >= 500,
-            SendError::Refused { errcode, .. } => errcode::is_retryable(*errcode),
-            SendError::Invalid(_)
-            | SendError::UploadRejected(_)
-            | SendError::File { .. }
-            | SendError::NotJson { .. }
-            | SendError::Cancelled
-            | SendError::Other(_) => false,
         }
     }
 
@@ -791,7 +773,7 @@ mod tests {
         let shown = e.to_string();
         assert!(shown.contains("may have been delivered"), "{shown}");
         assert!(!shown.contains("try again"), "{shown}");
-        assert!(e.may_have_been_delivered() && !e.not_sent() && !e.retry_is_safe());
+        assert!(e.may_have_been_delivered() && !e.not_sent() && !e.is_retryable());
     }
 
     #[test]

@@ -154,6 +154,24 @@ impl Env {
         Refusals(seen)
     }
 
+    /// The server's side of "paced": it refused nothing since `refusals`
+    /// started, and its 21st message came at least `window_ms` after the
+    /// first (the wait happened before it, not as retries after refusals).
+    pub fn assert_paced(&self, refusals: &Refusals, window_ms: u64) {
+        assert_eq!(
+            refusals.errcodes(),
+            Vec::<i64>::new(),
+            "the sandbox refused none"
+        );
+        let times = self.message_times();
+        assert!(times.len() > 20, "{} messages", times.len());
+        assert!(
+            times[20] - times[0] >= window_ms,
+            "the 21st message left {} ms after the first",
+            times[20] - times[0]
+        );
+    }
+
     pub fn uploads(&self) -> usize {
         self.sandbox
             .records()
