@@ -39,7 +39,7 @@ use crate::wecom::limits;
 use crate::wecom::webhook::SEND_PATH;
 
 pub use cli::{SandboxArgs, run_cli};
-pub use record::{Event, Record};
+pub use record::{Event, Record, WINDOW_BYTES};
 pub use server::{SEND_BODY_LIMIT, UPLOAD_BODY_LIMIT};
 
 /// The key the sandbox always accepts, so that it can be tried at once
@@ -79,9 +79,10 @@ pub struct SandboxConfig {
 }
 
 /// The default in-memory record window: enough for any test or a composer
-/// session to read back what it sent (a few hundred kilobytes at most),
-/// bounded so that a sandbox left running does not grow.
-pub const RECORD_WINDOW: usize = 1000;
+/// session to read back what it sent, bounded so that a sandbox left running
+/// does not grow (and never more than [`WINDOW_BYTES`] of JSON, whatever the
+/// count).
+pub const RECORD_WINDOW: usize = 10_000;
 
 /// The default cap on live media_ids: far more than a person or a test
 /// uploads in the 3 days they live (WeCom documents no cap), bounded so that

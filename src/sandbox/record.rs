@@ -89,15 +89,20 @@ pub fn now_unix_seconds() -> u64 {
 }
 
 struct Inner {
-    /// The newest records, at most `window` of them (oldest dropped first).
-    recent: VecDeque<Record>,
+    /// The newest records with their size as JSON, at most `window` of them
+    /// and [`WINDOW_BYTES`] in all (oldest dropped first).
+    recent: VecDeque<(Record, usize)>,
+    /// The sum of the sizes in `recent`.
+    recent_bytes: usize,
     file: Option<File>,
 }
 
 /// Appends each record to the record file and keeps the newest few in
 /// memory. The file is the full history; memory holds only a bounded window
-/// ([`super::SandboxConfig::record_window`]) for in-process readers (tests,
-/// the composer), so a sandbox that runs for days does not grow.
+/// ([`super::SandboxConfig::record_window`] records, and at most
+/// [`WINDOW_BYTES`] of them: a few 2 MiB images fill it) for in-process
+/// readers (tests, the composer), so a sandbox that runs for days does not
+/// grow.
 pub struct Recorder {
     inner: Mutex<Inner>,
     window: usize,
@@ -117,6 +122,7 @@ impl Recorder {
         Ok(Recorder {
             inner: Mutex::new(Inner {
                 recent: VecDeque::with_capacity(window.min(INITIAL_CAPACITY)),
+                recent_bytes: 0,
                 file,
             }),
             window,
@@ -128,18 +134,34 @@ impl Recorder {
     /// Writes `record` as one line and keeps it in the window. A failed
     /// write is reported but does not refuse the request.
     pub fn push(&self, record: Record) {
+        let line = record_line(&record);
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(file) = inner.file.as_mut()
-            && let Err(e) = write_line(file, &record)
-        {
-            let shown = self.path.as_deref().map(Path::display);
-            tracing::warn!(path = ?shown, error = %e, "sandbox: cannot append to the record file");
+        if let Some(file) = inner.file.as_mut() {
+            let written = match &line {
+                Ok(bytes) => write_line(file, bytes),
+                Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+            };
+            if let Err(e) = written {
+                let shown = self.path.as_deref().map(Path::display);
+                tracing::warn!(path = ?shown, error = %e, "sandbox: cannot append to the record file");
+            }
         }
         if self.window > 0 {
-            if inner.recent.len() >= self.window {
-                inner.recent.pop_front();
+            let size = line.map_or(0, |line| line.len());
+            let Inner {
+                recent,
+                recent_bytes,
+                ..
+            } = &mut *inner;
+            while recent.len() >= self.window
+                || (!recent.is_empty() && *recent_bytes + size > WINDOW_BYTES)
+            {
+                if let Some((_, dropped)) = recent.pop_front() {
+                    *recent_bytes -= dropped;
+                }
             }
-            inner.recent.push_back(record.clone());
+            recent.push_back((record.clone(), size));
+            *recent_bytes += size;
         }
         drop(inner);
         // Nobody listening is fine.
@@ -158,7 +180,7 @@ impl Recorder {
             .unwrap_or_else(PoisonError::into_inner)
             .recent
             .iter()
-            .cloned()
+            .map(|(record, _)| record.clone())
             .collect()
     }
 
@@ -173,6 +195,9 @@ impl Recorder {
 const EVENT_BACKLOG: usize = 1024;
 /// Memory reserved up front for the window, whatever its size.
 const INITIAL_CAPACITY: usize = 64;
+/// The most the in-memory window holds, as JSON (the newest record is kept
+/// whatever its size).
+pub const WINDOW_BYTES: usize = 16 * 1024 * 1024;
 
 /// Opens the record file for appending, created readable by its owner only
 /// (it holds what users wrote) in a private directory.
@@ -205,16 +230,46 @@ fn open_append(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-fn write_line(file: &mut File, record: &Record) -> io::Result<()> {
+/// The record as one line of the file, newline included.
+fn record_line(record: &Record) -> io::Result<Vec<u8>> {
     let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
     line.push(b'\n');
-    file.write_all(&line)?;
+    Ok(line)
+}
+
+fn write_line(file: &mut File, line: &[u8]) -> io::Result<()> {
+    file.write_all(line)?;
     file.flush()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn message(content: &str) -> Record {
+        Record::Message {
+            at_ms: 1,
+            key_hint: "****aaaa".into(),
+            message: serde_json::json!({"msgtype": "text", "text": {"content": content}}),
+            ignored_fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_window_is_bounded_in_bytes_too() {
+        let recorder = Recorder::open(None, 1000).expect("recorder");
+        let big = "x".repeat(WINDOW_BYTES / 4);
+        for _ in 0..10 {
+            recorder.push(message(&big));
+        }
+        let kept = recorder.recent().len();
+        assert!((1..=4).contains(&kept), "{kept} records of 4 MiB kept");
+        // One record larger than the whole budget is still kept, alone.
+        recorder.push(message(&"y".repeat(WINDOW_BYTES + 1)));
+        assert_eq!(recorder.recent().len(), 1);
+        recorder.push(message("small"));
+        assert_eq!(recorder.recent().len(), 1, "the huge one made room");
+    }
 
     #[test]
     fn key_hint_keeps_only_the_last_four_characters() {
