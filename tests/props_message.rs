@@ -312,7 +312,12 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(http_cases()))]
+    // A quarter of the documents name a media_id and are set aside.
+    #![proptest_config(ProptestConfig {
+        cases: http_cases(),
+        max_global_rejects: http_cases().saturating_mul(4),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn a_message_validation_accepts_is_accepted_by_the_sandbox(doc in document()) {
