@@ -364,6 +364,23 @@ async fn assert_no_request(listener: &TcpListener) {
     assert!(waited.is_err(), "a request was made");
 }
 
+/// Uploads `path` as a file to the test server on `port`, without progress
+/// or cancel.
+async fn upload_file(
+    port: u16,
+    path: &std::path::Path,
+) -> Result<wecom_composer::wecom::client::Uploaded, SendError> {
+    client()
+        .upload(
+            &webhook(port),
+            path,
+            MediaKind::File,
+            |_| {},
+            CancellationToken::new(),
+        )
+        .await
+}
+
 fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(name);
@@ -376,16 +393,7 @@ async fn upload_is_one_multipart_part_named_media_with_the_filename() {
     let (port, server) = serve(upload_answer()).await;
     let content = b"mytext and some more text".to_vec();
     let (_dir, path) = temp_file("周报 wework.txt", &content);
-    let uploaded = client()
-        .upload(
-            &webhook(port),
-            &path,
-            MediaKind::File,
-            |_| {},
-            CancellationToken::new(),
-        )
-        .await
-        .expect("uploaded");
+    let uploaded = upload_file(port, &path).await.expect("uploaded");
     assert_eq!(uploaded.media_id, "MEDIA-1");
     assert_eq!(uploaded.kind, MediaKind::File);
     assert_eq!(uploaded.created_at, 1_380_000_000);
@@ -502,16 +510,7 @@ async fn upload_cancelled_before_the_answer() {
 async fn upload_names_the_filelength_as_seed_001_shows() {
     let (port, server) = serve(upload_answer()).await;
     let (_dir, path) = temp_file("wework.txt", b"mytext");
-    client()
-        .upload(
-            &webhook(port),
-            &path,
-            MediaKind::File,
-            |_| {},
-            CancellationToken::new(),
-        )
-        .await
-        .expect("uploaded");
+    upload_file(port, &path).await.expect("uploaded");
     let request = server.await.expect("server");
     let text = String::from_utf8_lossy(&request);
     let disposition = text
@@ -530,16 +529,7 @@ async fn a_five_byte_file_is_rejected_locally() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let (_dir, path) = temp_file("tiny.txt", b"12345");
-    let err = client()
-        .upload(
-            &webhook(port),
-            &path,
-            MediaKind::File,
-            |_| {},
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = upload_file(port, &path).await.unwrap_err();
     assert!(
         matches!(&err, SendError::UploadRejected(p) if !p.is_empty()),
         "{err:?}"
@@ -624,16 +614,7 @@ async fn an_upload_refusal_is_explained() {
         ))
         .await;
         let (_dir, path) = temp_file("a.txt", b"hello world");
-        client()
-            .upload(
-                &webhook(port),
-                &path,
-                MediaKind::File,
-                |_| {},
-                CancellationToken::new(),
-            )
-            .await
-            .unwrap_err()
+        upload_file(port, &path).await.unwrap_err()
     };
     assert!(
         matches!(&err, SendError::Refused { errcode: 40006, .. }),

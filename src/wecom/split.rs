@@ -12,7 +12,8 @@
 //!
 //! Every part ends with a marker line `(k/n)`. [`rejoin`] removes the markers
 //! and the added fences again: the parts rejoined are exactly the original,
-//! which the tests check on many generated documents.
+//! which `tests/props_split.rs` checks on many generated documents. Both
+//! are linear in the text: each line is read once.
 
 use std::rc::Rc;
 
@@ -583,51 +584,5 @@ mod tests {
         let parts = check(&text, 100);
         assert!(parts.len() >= 100);
         assert!(parts[0].ends_with(&format!("\n(1/{})", parts.len())));
-    }
-
-    /// Documents made of random pieces: paragraphs, long lines, multi-byte
-    /// text, fences of both kinds, nested-looking fences, CRLF, unclosed
-    /// blocks. Every split must fit and rejoin exactly.
-    #[test]
-    fn generated_documents_always_fit_and_rejoin() {
-        let pieces = [
-            "plain words here ",
-            "\n",
-            "\n\n",
-            "## heading\n",
-            "```\n",
-            "```python\n",
-            "~~~~\n",
-            "   ```\n",
-            "````\n",
-            "`inline` code ",
-            "企业微信机器人",
-            "😀",
-            "\r\n",
-            "> quote\n",
-            "<@userid>",
-            "(1/2)",
-        ];
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for round in 0..400 {
-            let len = 20 + (next() % 600) as usize;
-            let mut text = String::new();
-            for _ in 0..len {
-                let piece = pieces[(next() % pieces.len() as u64) as usize];
-                if next() % 10 == 0 {
-                    text.push_str(&piece.repeat(1 + (next() % 40) as usize));
-                } else {
-                    text.push_str(piece);
-                }
-            }
-            let limit = [64, 100, 257, 1000, 4096][round % 5];
-            check(&text, limit);
-        }
     }
 }
