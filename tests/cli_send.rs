@@ -410,9 +410,15 @@ async fn split_markdown_parts_each_pass_and_rejoin_to_the_original() {
     assert!(refused.stderr.contains("--split"), "{refused:#?}");
     assert!(env.messages().is_empty());
 
-    env.run(&["send", "-r", "ops", "--markdown", &arg, "--split"])
-        .await
-        .expect(0);
+    let sent = env
+        .run(&["send", "-r", "ops", "--markdown", &arg, "--split"])
+        .await;
+    sent.expect(0);
+    // Each part is named once by its position, not "part 1/4 (1/4)".
+    assert!(sent.stdout.contains("markdown part 1/"), "{sent:#?}");
+    assert!(!sent.stdout.contains(") (1/"), "{sent:#?}");
+    let first = sent.stdout.lines().next().unwrap_or_default();
+    assert_eq!(first.matches("1/").count(), 1, "{first}");
     let parts: Vec<String> = env
         .messages()
         .iter()

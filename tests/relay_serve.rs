@@ -94,6 +94,17 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
         .await,
         404
     );
+    // A flood of refusals is summarised, not written a line each.
+    for _ in 0..300 {
+        assert_eq!(
+            post(
+                format!("{base}/api/notify/unknown-code-000000"),
+                json!({"content": "x"})
+            )
+            .await,
+            404
+        );
+    }
     assert_eq!(post(url.clone(), json!({"content": ""})).await, 400);
 
     // The 21st waits for the window; SIGTERM arrives while it waits.
@@ -127,6 +138,11 @@ async fn serve_answers_logs_no_secret_and_stops_gracefully_on_sigterm() {
     assert!(logs.contains("robot=ops"), "{logs}");
     assert!(logs.contains("status=200"), "{logs}");
     assert!(logs.contains("unknown code"), "{logs}");
+    let refused_lines = logs.lines().filter(|l| l.contains("unknown code")).count();
+    assert!(
+        (1..=10).contains(&refused_lines),
+        "301 refusals of one kind in about a second make a few lines, not one each: {refused_lines}\n{logs}"
+    );
     for secret in [code.as_str(), KEY] {
         assert!(!logs.contains(secret), "a secret in the logs:\n{logs}");
         assert!(!rest.contains(secret), "a secret on stdout:\n{rest}");

@@ -86,6 +86,9 @@ pub struct Shared {
     book: Book,
     engine: Engine,
     max_wait: Duration,
+    /// Refusals (unknown codes, bad bodies, 429s) logged once per kind per
+    /// second with a count, so a flood cannot fill the disk with its log.
+    refusals: notify::RefusalLog,
 }
 
 /// Why the relay could not start.
@@ -140,6 +143,7 @@ pub fn shared(config: &RelayConfig) -> Result<Arc<Shared>, StartError> {
         book: Book::open(config.config.clone())?,
         engine: Engine::new(db, client, rate, policy),
         max_wait: config.max_wait,
+        refusals: notify::RefusalLog::default(),
     }))
 }
 

@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
+use crate::http_server::summary::RepeatSummary;
 use crate::delivery::{Delivered, Engine};
 use crate::store::outbox::NewItem;
 use crate::wecom::attach::robot_id;
@@ -77,11 +78,81 @@ pub async fn handler(
     let (robot, answer) = notify(&shared, &code, request.into_body()).await;
     let ms = started.elapsed().as_millis() as u64;
     let status = answer.status.as_u16();
-    match robot {
-        Some(robot) => tracing::info!(%robot, status, ms, "notify"),
-        None => tracing::info!(status, ms, "notify: unknown code"),
+    if answer.status.is_success() {
+        match &robot {
+            Some(robot) => tracing::info!(%robot, status, ms, "notify"),
+            None => tracing::info!(status, ms, "notify"),
+        }
+    } else {
+        shared.refusals.log(robot.as_deref(), status, ms);
     }
     answer.into_response()
+}
+
+/// How often each kind of refusal is written in full.
+const REFUSAL_PERIOD: Duration = Duration::from_secs(1);
+
+/// The relay's log of refused requests: the first of each kind (status and
+/// robot, or "unknown code") per [`REFUSAL_PERIOD`] at INFO, the rest counted
+/// and written as one line when the period ends; every one at DEBUG. Without
+/// it, a script hammering a revoked code wrote about 200 MB of log a minute.
+/// No task runs while nothing is held back: the first held refusal of a
+/// period starts a one-shot timer that writes the counts.
+#[derive(Debug, Default)]
+pub struct RefusalLog {
+    state: Arc<std::sync::Mutex<RefusalState>>,
+}
+
+#[derive(Debug)]
+struct RefusalState {
+    summary: RepeatSummary,
+    timer: bool,
+}
+
+impl Default for RefusalState {
+    fn default() -> RefusalState {
+        RefusalState {
+            summary: RepeatSummary::new(REFUSAL_PERIOD),
+            timer: false,
+        }
+    }
+}
+
+impl RefusalLog {
+    fn log(&self, robot: Option<&str>, status: u16, ms: u64) {
+        let kind = match robot {
+            Some(robot) => format!("{status} for robot {robot}"),
+            None => format!("{status} (unknown code)"),
+        };
+        tracing::debug!(%kind, ms, "notify refused");
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.summary.note(&kind, Instant::now()) {
+            tracing::info!(status, ms, "notify refused: {kind}");
+            return;
+        }
+        if state.timer {
+            return;
+        }
+        state.timer = true;
+        let shared = Arc::clone(&self.state);
+        // Outside a runtime (unit tests of the handler) the counts wait for
+        // the next refusal instead.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                tokio::time::sleep(REFUSAL_PERIOD).await;
+                let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
+                state.timer = false;
+                for r in state.summary.due(Instant::now()) {
+                    tracing::info!(
+                        "notify refused: {}, {} more times in the last {:.1} s",
+                        r.kind,
+                        r.count,
+                        r.over.as_secs_f64()
+                    );
+                }
+            });
+        }
+    }
 }
 
 /// Anything but `POST /api/notify/{code}`.

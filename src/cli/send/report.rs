@@ -112,7 +112,10 @@ pub fn dry_run(args: &SendArgs, plan: &Plan, target: Option<&Target>) -> u8 {
 /// in text mode (errors on standard error), on standard error with
 /// `--output json` (whose standard output carries one document at the end).
 pub fn outcome_line(args: &SendArgs, target: &Target, index: usize, n: usize, o: &Outcome) {
-    let counter = if n > 1 {
+    // A batch that is one split message is counted by its parts' labels
+    // ("markdown part 2/3"); the batch counter would only repeat them.
+    let position = format!(" {}/{n}", index + 1);
+    let counter = if n > 1 && !o.label.ends_with(&position) {
         format!(" ({}/{n})", index + 1)
     } else {
         String::new()
