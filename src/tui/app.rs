@@ -115,6 +115,13 @@ pub struct App {
     pub theme: Theme,
     /// Set once the user asked to quit and the drafts were handed to saving.
     pub quitting: bool,
+    /// Set when told to leave (SIGTERM, SIGHUP, the terminal gone): the app
+    /// then ends even if the drafts cannot be saved, without asking.
+    pub terminating: bool,
+    /// The draft a send result in the status line is about: once another
+    /// robot or type is shown, that result (and its detail in Checks) is
+    /// cleared so it is never read as this draft's.
+    pub status_about: Option<(String, MessageKind)>,
     /// The upload in flight: bytes sent, total, bytes per second.
     pub upload: Option<(u64, u64, f64)>,
     /// The rendered preview of text and markdown drafts.
@@ -158,7 +165,9 @@ impl App {
             size: s.size,
             theme: s.theme,
             quitting: false,
+            terminating: false,
             upload: None,
+            status_about: None,
             preview_state: super::preview_pane::PreviewState {
                 follow: true,
                 ..Default::default()

@@ -45,3 +45,7 @@ pub fn raw_hint(kind: crate::wecom::MessageKind) -> &'static str {
         Text | Markdown | MarkdownV2 => "",
     }
 }
+
+pub const EDITOR_UPDATED: &str = "Text updated from the external editor (Ctrl-U undoes).";
+pub const EDITOR_UNCHANGED: &str = "The external editor closed with the text unchanged.";
+pub const DUMB_TERMINAL: &str = "the composer needs a terminal that can move the cursor, and TERM=dumb cannot. Run it in a terminal emulator (TERM=xterm-256color or similar), or use the command line: `wecom send`, `wecom --help`.";

@@ -55,19 +55,33 @@ pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut 
                 app.popup = Some(Popup::ConfirmDelete { name });
             }
         }
-        Popup::Robot(mut dialog) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                dialog.toggle_focus();
+        Popup::Robot(mut dialog) => match keymap::resolve(&key, Context::RobotDialog) {
+            Some(Action::Quit) => {
+                app.quitting = true;
+                fx.push(Effect::SaveDrafts);
+            }
+            Some(Action::RevealKey) => {
+                dialog.toggle_reveal();
                 app.popup = Some(Popup::Robot(dialog));
             }
-            KeyCode::Enter => save_robot(app, dialog, fx),
-            _ => {
-                dialog.field_mut().input(key);
-                dialog.error = None;
-                app.popup = Some(Popup::Robot(dialog));
-            }
+            _ => robot_dialog_key(app, dialog, key, fx),
         },
+    }
+}
+
+fn robot_dialog_key(app: &mut App, mut dialog: RobotDialog, key: KeyEvent, fx: &mut Vec<Effect>) {
+    match key.code {
+        KeyCode::Esc => {}
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            dialog.toggle_focus();
+            app.popup = Some(Popup::Robot(dialog));
+        }
+        KeyCode::Enter => save_robot(app, dialog, fx),
+        _ => {
+            dialog.field_mut().input(key);
+            dialog.error = None;
+            app.popup = Some(Popup::Robot(dialog));
+        }
     }
 }
 

@@ -233,7 +233,11 @@ pub(super) fn render_robot_dialog(app: &App, frame: &mut Frame, dialog: &RobotDi
         });
     }
     lines.push(Line::styled(
-        "Enter save · Tab switch field · Esc cancel",
+        if dialog.has_webhook_field() {
+            "Enter save · Tab switch field · F3 show/hide key · Esc cancel"
+        } else {
+            "Enter save · Esc cancel"
+        },
         app.theme.key(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rows[2]);
