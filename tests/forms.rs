@@ -314,7 +314,18 @@ fn adding_past_each_documented_maximum_is_refused_with_the_reason() {
             matches!(row.kind, RowKind::List { count, .. } if count == max),
             "{group}"
         );
+        let count = |app: &App| {
+            form(app)
+                .rows()
+                .iter()
+                .find(|r| path_string(kind, &r.path) == group)
+                .and_then(|r| match r.kind {
+                    RowKind::List { count, .. } => Some(count),
+                    _ => None,
+                })
+        };
         add(&mut app, group);
+        assert_eq!(count(&app), Some(max), "{group}: the count stayed");
         assert!(
             app.status.text.contains(&format!("at most {max}")),
             "{group}: {}",
@@ -328,6 +339,7 @@ fn adding_past_each_documented_maximum_is_refused_with_the_reason() {
             "{group}: {}",
             app.status.text
         );
+        assert_eq!(count(&app), Some(max), "{group}: still {max} after F6");
     }
 }
 
@@ -396,6 +408,12 @@ fn items_reorder_and_remove_with_keys() {
             .collect()
     };
     assert_eq!(titles(&app), ["two", "one"]);
+    update(&mut app, key(KeyCode::F(7)));
+    assert_eq!(titles(&app), ["one"]);
+    assert!(app.status.text.contains("Ctrl-Z"), "{}", app.status.text);
+    update(&mut app, ctrl('z'));
+    assert_eq!(titles(&app), ["two", "one"], "Ctrl-Z undoes the removal");
+    goto(&mut app, "news.articles[0].title");
     update(&mut app, key(KeyCode::F(7)));
     assert_eq!(titles(&app), ["one"]);
     update(&mut app, key(KeyCode::F(7)));

@@ -478,3 +478,106 @@ fn a_terminal_without_256_colours_gets_the_basic_sixteen() {
     );
     assert!(!theme::Theme::rich_colors(Some("linux"), None));
 }
+
+// ---------------------------------------------------------------- item 8
+
+fn own_template() -> wecom_composer::store::templates::Template {
+    wecom_composer::store::templates::Template {
+        name: "standup".into(),
+        message: wecom_composer::wecom::Message::markdown("# Standup".to_owned()),
+        builtin: false,
+    }
+}
+
+#[test]
+fn loading_a_template_can_be_undone_and_deleting_one_asks_first() {
+    let mut app = app(Config::default());
+    type_text(&mut app, "my own words");
+    update(&mut app, ctrl('o'));
+    update(&mut app, Msg::TemplatesListed(vec![own_template()], vec![]));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(content(&app), "# Standup");
+    assert!(app.status.text.contains("Ctrl-Z"), "{}", app.status.text);
+    update(&mut app, ctrl('z'));
+    assert_eq!(content(&app), "my own words", "Ctrl-Z puts the draft back");
+
+    update(&mut app, ctrl('o'));
+    update(&mut app, Msg::TemplatesListed(vec![own_template()], vec![]));
+    let fx = update(&mut app, key(KeyCode::Char('d')));
+    assert!(fx.is_empty(), "nothing deleted before the answer: {fx:?}");
+    assert!(matches!(
+        app.popup,
+        Some(Popup::ConfirmDeleteTemplate { .. })
+    ));
+    assert!(screen(&app, 120, 35).contains("Delete your template standup?"));
+    let fx = update(&mut app, key(KeyCode::Char('n')));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::DeleteTemplate(_))),
+        "{fx:?}"
+    );
+    assert!(matches!(app.popup, Some(Popup::Templates(_))));
+    update(&mut app, Msg::TemplatesListed(vec![own_template()], vec![]));
+    update(&mut app, key(KeyCode::Char('d')));
+    let fx = update(&mut app, key(KeyCode::Char('y')));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::DeleteTemplate(n) if n == "standup")),
+        "{fx:?}"
+    );
+}
+
+// ---------------------------------------------------------------- issue 11 symptoms
+
+#[test]
+fn j_and_k_move_in_the_template_list() {
+    use wecom_composer::store::templates::builtin;
+    let mut app = app(Config::default());
+    update(&mut app, ctrl('o'));
+    update(&mut app, Msg::TemplatesListed(builtin(), vec![]));
+    let selected = |app: &App| match &app.popup {
+        Some(Popup::Templates(p)) => p.selected,
+        _ => usize::MAX,
+    };
+    update(&mut app, key(KeyCode::Char('j')));
+    assert_eq!(selected(&app), 1);
+    update(&mut app, key(KeyCode::Char('j')));
+    assert_eq!(selected(&app), 2);
+    update(&mut app, key(KeyCode::Char('k')));
+    assert_eq!(selected(&app), 1);
+}
+
+#[test]
+fn help_scrolls_to_its_last_line_and_no_further_and_home_goes_back() {
+    let mut app = app(Config::default());
+    update(&mut app, key(KeyCode::F(1)));
+    let scroll = |app: &App| match &app.popup {
+        Some(Popup::Help { scroll }) => Some(*scroll),
+        _ => None,
+    };
+    for _ in 0..500 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    let last = scroll(&app).expect("help open");
+    assert!(last > 0, "the help is longer than 30 rows");
+    let shown = screen(&app, 100, 30);
+    assert!(
+        shown.contains("Esc closes this help"),
+        "the last line is in view, not a blank page:\n{shown}"
+    );
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(scroll(&app), Some(last - 1), "one Up moves up at once");
+    update(&mut app, key(KeyCode::Home));
+    assert_eq!(scroll(&app), Some(0), "Home goes to the top, not closes");
+    update(&mut app, key(KeyCode::End));
+    assert_eq!(scroll(&app), Some(last));
+}
+
+#[test]
+fn the_robot_list_footer_names_rename() {
+    let mut app = app(config_with_robots());
+    update(&mut app, chord(KeyCode::BackTab, KeyModifiers::SHIFT));
+    update(&mut app, chord(KeyCode::BackTab, KeyModifiers::SHIFT));
+    let shown = screen(&app, 120, 35);
+    let footer = shown.lines().last().unwrap_or_default();
+    assert!(footer.contains("r rename"), "{footer}");
+}

@@ -11,9 +11,19 @@ use crate::wecom::Webhook;
 #[allow(clippy::large_enum_variant)]
 pub enum Popup {
     Robot(RobotDialog),
-    ConfirmDelete { name: String },
-    ConfirmQuit { reason: String },
-    Help { scroll: u16 },
+    ConfirmDelete {
+        name: String,
+    },
+    /// Deleting one of the user's own templates, asked first.
+    ConfirmDeleteTemplate {
+        name: String,
+    },
+    ConfirmQuit {
+        reason: String,
+    },
+    Help {
+        scroll: u16,
+    },
     Templates(TemplatePicker),
     Browser(FileBrowser),
 }

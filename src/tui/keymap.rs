@@ -54,6 +54,8 @@ pub enum Action {
     MoveItemDown,
     /// Show or hide the webhook typed in the robot dialog.
     RevealKey,
+    /// Put back the draft as it was before a template load or item removal.
+    UndoChange,
     /// Select the whole text of the focused editor.
     SelectAll,
     /// Cursor to the start / end of the whole text.
@@ -299,7 +301,7 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Context::Robots],
         label: "rename",
         help: "Rename the selected robot (its drafts follow).",
-        in_footer: false,
+        in_footer: true,
     },
     Binding {
         action: Action::DeleteRobot,
@@ -308,6 +310,14 @@ pub const BINDINGS: &[Binding] = &[
         label: "delete",
         help: "Delete the selected robot, after asking.",
         in_footer: true,
+    },
+    Binding {
+        action: Action::UndoChange,
+        keys: &[ctrl('z')],
+        contexts: GLOBAL,
+        label: "undo load/remove",
+        help: "Put the draft back as it was before the last template load or item removal (Ctrl-U undoes typing).",
+        in_footer: false,
     },
     Binding {
         action: Action::RevealKey,

@@ -278,6 +278,7 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.preview_scroll = app.preview_scroll.saturating_add(5);
         }
         Action::SwitchDialect => switch_dialect(app),
+        Action::UndoChange => undo_change(app),
         // Only the robot dialog has a key to reveal; it takes its own keys.
         Action::RevealKey => {}
         Action::SelectAll => {
@@ -537,6 +538,26 @@ fn on_paste(app: &mut App, text: &str) {
     {
         edit(app, id, |area| area.insert_str(&text));
     }
+}
+
+/// Ctrl-Z: the draft before the last template load or item removal.
+fn undo_change(app: &mut App) {
+    let Some(undo) = app.undo.take() else {
+        app.status = Status::info(text::NOTHING_TO_UNDO);
+        return;
+    };
+    let kind = undo.key.1;
+    if let Some(i) = app.robots.iter().position(|r| r.name == undo.key.0) {
+        app.robot_index = i;
+    }
+    select_kind(app, kind);
+    let revision = app.composition().map_or(0, |c| c.revision);
+    let mut comp = super::compose::Composition::new(kind, Some(&undo.draft));
+    comp.revision = revision + 1;
+    app.compositions.insert(undo.key, comp);
+    app.focus = Focus::Editor(app.fields()[0]);
+    app.drafts_dirty = true;
+    app.status = Status::info(text::UNDONE);
 }
 
 /// markdown ⇄ markdown_v2 with the same text, to compare the renderings.
