@@ -501,3 +501,35 @@ fn snapshots_of_the_forms_with_their_mockups() {
     fill(&mut app, "news.articles[1].title", &"很长的标题".repeat(9));
     insta::assert_snapshot!("news_form", screen(&app, 120, 40));
 }
+
+#[test]
+fn a_number_field_holding_text_is_that_fields_problem_only() {
+    let mut app = open(MessageKind::NewsNotice);
+    fill(&mut app, "template_card.card_image.aspect_ratio", "abc");
+    let problems = &app.derived.problems;
+    let bad = problems
+        .iter()
+        .find(|p| p.path == "template_card.card_image.aspect_ratio")
+        .expect("a problem on the field");
+    assert!(
+        bad.is_error() && bad.message.contains("\"abc\" is not a number"),
+        "{bad:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path != "template_card.card_image.aspect_ratio" && p.is_error()),
+        "the other problems (required fields) are still shown: {problems:?}"
+    );
+    assert_eq!(app.derived.parse_error, None);
+    assert!(
+        app.derived.blocking_reason().is_some(),
+        "still not sendable"
+    );
+    let json: Value = serde_json::from_str(&app.derived.json).expect("the JSON view is JSON");
+    assert_eq!(json["msgtype"], "template_card");
+    assert_eq!(json["template_card"]["card_type"], "news_notice");
+    // The text typed is kept in the field, to be corrected.
+    let shown = screen(&app, 120, 35);
+    assert!(shown.contains("abc"), "{shown}");
+}

@@ -611,6 +611,11 @@ impl Derived {
         match message {
             Ok(m) => {
                 d.problems = validate(&m);
+                if let (Some(form), false) = (&comp.form, comp.json_mode) {
+                    let mut bad = form.unparsed_numbers();
+                    bad.append(&mut d.problems);
+                    d.problems = bad;
+                }
                 if small || json_wanted {
                     d.json = Derived::json_for_display(&m);
                     d.json_bytes = m.to_json().len();
