@@ -581,3 +581,67 @@ fn the_robot_list_footer_names_rename() {
     let footer = shown.lines().last().unwrap_or_default();
     assert!(footer.contains("r rename"), "{footer}");
 }
+
+// ---------------------------------------------------------------- item 15
+
+#[test]
+fn every_hint_can_be_read_whole() {
+    let mut drafts = Drafts::default();
+    let text: Vec<String> = (1..=10)
+        .map(|i| format!("<font color=\"info\">line {i}</font>"))
+        .collect();
+    drafts.set(
+        "sandbox",
+        MessageKind::MarkdownV2,
+        draft(&[("content", &text.join("\n"))]),
+    );
+    drafts.last = Some(wecom_composer::store::drafts::LastUsed {
+        robot: "sandbox".into(),
+        kind: MessageKind::MarkdownV2,
+    });
+    let (mut app, _) = started(drafts);
+    let hints = app
+        .preview_state
+        .shown
+        .as_ref()
+        .map(|(_, r)| r.hints.len())
+        .unwrap_or(0);
+    assert!(hints >= 10, "one hint a line: {hints}");
+    update(
+        &mut app,
+        Msg::Resized {
+            width: 200,
+            height: 60,
+        },
+    );
+    let big = screen(&app, 200, 60);
+    for i in 1..=10 {
+        assert!(
+            big.contains(&format!("line {i}: ")),
+            "hint {i} shown:\n{big}"
+        );
+    }
+    assert!(!big.contains("more hints"), "{big}");
+    // On a small screen the rest follows the text, reached by scrolling.
+    update(
+        &mut app,
+        Msg::Resized {
+            width: 100,
+            height: 30,
+        },
+    );
+    let small = screen(&app, 100, 30);
+    assert!(
+        small.contains("more rows of hints after the text"),
+        "{small}"
+    );
+    assert!(!small.contains("line 10: "), "{small}");
+    while app.focus != wecom_composer::tui::app::Focus::Preview {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::PageDown));
+    }
+    let scrolled = screen(&app, 100, 30);
+    assert!(scrolled.contains("line 10: "), "{scrolled}");
+}

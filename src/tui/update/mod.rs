@@ -275,7 +275,15 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::PageDown => {
             app.preview_state.follow = false;
-            app.preview_scroll = app.preview_scroll.saturating_add(5);
+            let last = if app.preview == PreviewMode::Content {
+                crate::tui::preview_pane::max_scroll(app)
+            } else {
+                u16::MAX
+            };
+            app.preview_scroll = app
+                .preview_scroll
+                .saturating_add(5)
+                .min(last.max(app.preview_scroll));
         }
         Action::SwitchDialect => switch_dialect(app),
         Action::UndoChange => undo_change(app),
