@@ -144,8 +144,9 @@ impl Composition {
             None => raw_template(kind),
         };
         let content_hint = match kind {
-            MessageKind::Text => "Type the message. Enter is a new line; Ctrl-S sends.",
-            _ => "Type markdown. **bold**, [link](https://…), > quote. Ctrl-S sends.",
+            // Short enough to show whole in the editor at 80 columns.
+            MessageKind::Text => "Type the message; Ctrl-S sends.",
+            _ => "Type markdown; Ctrl-S sends.",
         };
         let form = has_form(kind).then(|| {
             draft
