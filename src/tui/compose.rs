@@ -145,8 +145,8 @@ impl Composition {
         };
         let content_hint = match kind {
             // Short enough to show whole in the editor at 80 columns.
-            MessageKind::Text => "Type the message; Ctrl-S sends.",
-            _ => "Type markdown; Ctrl-S sends.",
+            MessageKind::Text => "Write the message here.",
+            _ => "Write markdown here.",
         };
         let form = has_form(kind).then(|| {
             draft
