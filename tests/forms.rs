@@ -314,7 +314,18 @@ fn adding_past_each_documented_maximum_is_refused_with_the_reason() {
             matches!(row.kind, RowKind::List { count, .. } if count == max),
             "{group}"
         );
+        let count = |app: &App| {
+            form(app)
+                .rows()
+                .iter()
+                .find(|r| path_string(kind, &r.path) == group)
+                .and_then(|r| match r.kind {
+                    RowKind::List { count, .. } => Some(count),
+                    _ => None,
+                })
+        };
         add(&mut app, group);
+        assert_eq!(count(&app), Some(max), "{group}: the count stayed");
         assert!(
             app.status.text.contains(&format!("at most {max}")),
             "{group}: {}",
@@ -328,6 +339,7 @@ fn adding_past_each_documented_maximum_is_refused_with_the_reason() {
             "{group}: {}",
             app.status.text
         );
+        assert_eq!(count(&app), Some(max), "{group}: still {max} after F6");
     }
 }
 
@@ -396,6 +408,12 @@ fn items_reorder_and_remove_with_keys() {
             .collect()
     };
     assert_eq!(titles(&app), ["two", "one"]);
+    update(&mut app, key(KeyCode::F(7)));
+    assert_eq!(titles(&app), ["one"]);
+    assert!(app.status.text.contains("Ctrl-Z"), "{}", app.status.text);
+    update(&mut app, ctrl('z'));
+    assert_eq!(titles(&app), ["two", "one"], "Ctrl-Z undoes the removal");
+    goto(&mut app, "news.articles[0].title");
     update(&mut app, key(KeyCode::F(7)));
     assert_eq!(titles(&app), ["one"]);
     update(&mut app, key(KeyCode::F(7)));
@@ -482,4 +500,36 @@ fn snapshots_of_the_forms_with_their_mockups() {
     add(&mut app, "news.articles");
     fill(&mut app, "news.articles[1].title", &"很长的标题".repeat(9));
     insta::assert_snapshot!("news_form", screen(&app, 120, 40));
+}
+
+#[test]
+fn a_number_field_holding_text_is_that_fields_problem_only() {
+    let mut app = open(MessageKind::NewsNotice);
+    fill(&mut app, "template_card.card_image.aspect_ratio", "abc");
+    let problems = &app.derived.problems;
+    let bad = problems
+        .iter()
+        .find(|p| p.path == "template_card.card_image.aspect_ratio")
+        .expect("a problem on the field");
+    assert!(
+        bad.is_error() && bad.message.contains("\"abc\" is not a number"),
+        "{bad:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path != "template_card.card_image.aspect_ratio" && p.is_error()),
+        "the other problems (required fields) are still shown: {problems:?}"
+    );
+    assert_eq!(app.derived.parse_error, None);
+    assert!(
+        app.derived.blocking_reason().is_some(),
+        "still not sendable"
+    );
+    let json: Value = serde_json::from_str(&app.derived.json).expect("the JSON view is JSON");
+    assert_eq!(json["msgtype"], "template_card");
+    assert_eq!(json["template_card"]["card_type"], "news_notice");
+    // The text typed is kept in the field, to be corrected.
+    let shown = screen(&app, 120, 35);
+    assert!(shown.contains("abc"), "{shown}");
 }

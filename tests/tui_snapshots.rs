@@ -32,18 +32,57 @@ fn first_run_offers_the_sandbox_robot() {
     insta::assert_snapshot!("first_run_80x24", screen(&app, 80, 24));
 }
 
+/// The style of the first cell of `needle` on the screen.
+fn style_of(app: &wecom_composer::tui::app::App, needle: &str) -> ratatui::style::Style {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+    terminal
+        .draw(|f| wecom_composer::tui::view::render(app, f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let first = needle.chars().next().expect("needle");
+    for y in 0..buffer.area.height {
+        let row: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect();
+        if let Some(i) = row.find(needle) {
+            let x = row[..i].chars().count() as u16;
+            assert_eq!(buffer[(x, y)].symbol().chars().next(), Some(first));
+            return buffer[(x, y)].style();
+        }
+    }
+    panic!("{needle} not on screen")
+}
+
 #[test]
 fn markdown_near_the_limit_is_flagged_before_it_is_refused() {
+    use ratatui::style::{Color, Modifier};
     let mut app = app(config_with_robots());
+    // 90 % of 4,096 is 3,686.4: 3,686 bytes is still plain, 3,687 is flagged.
+    update(&mut app, Msg::Paste(markdown_of_bytes(3_686)));
+    let below = style_of(&app, "3,686 / 4,096 B");
+    assert_eq!(below.fg, Some(Color::DarkGray), "plain below 90 %");
+    update(&mut app, ctrl('a'));
+    update(&mut app, Msg::Paste(markdown_of_bytes(3_687)));
+    let at = style_of(&app, "3,687 / 4,096 B");
+    assert_eq!(at.fg, Some(Color::Yellow), "flagged from 90 %");
+    assert!(at.add_modifier.contains(Modifier::BOLD));
+    update(&mut app, ctrl('a'));
     update(&mut app, Msg::Paste(markdown_of_bytes(3_900)));
     let near = screen(&app, 100, 30);
     assert!(near.contains("3,900 / 4,096 B"), "{near}");
+    assert_eq!(style_of(&app, "3,900 / 4,096 B").fg, Some(Color::Yellow));
     insta::assert_snapshot!("markdown_near_limit", near);
 
     update(&mut app, Msg::Paste(markdown_of_bytes(300)));
     let over = screen(&app, 100, 30);
     assert!(over.contains("4,200 / 4,096 B"), "{over}");
     assert!(over.contains("Shorten it by 104 bytes"), "{over}");
+    assert_eq!(
+        style_of(&app, "4,200 / 4,096 B").fg,
+        Some(Color::Red),
+        "refused past it"
+    );
     insta::assert_snapshot!("markdown_over_limit", over);
 }
 

@@ -72,6 +72,9 @@ fn switching_type_keeps_each_draft_per_type() {
     }
     assert_eq!(app.kind, MessageKind::Markdown);
     assert_eq!(content(&app), "**markdown**");
+    update(&mut app, ctrl('t'));
+    assert_eq!(app.kind, MessageKind::MarkdownV2);
+    assert_eq!(content(&app), "*v2*", "the markdown_v2 draft survived too");
 }
 
 #[test]
@@ -461,7 +464,11 @@ fn the_preview_follows_the_cursor_until_scrolled_by_hand() {
         app.preview_state.follow,
         "moving in the editor follows again"
     );
-    assert!(app.preview_scroll >= by_hand);
+    assert!(
+        app.preview_scroll > by_hand,
+        "the preview went back to the cursor: {} > {by_hand}",
+        app.preview_scroll
+    );
 }
 
 #[test]

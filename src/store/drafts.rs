@@ -27,6 +27,11 @@ use crate::wecom::MessageKind;
 pub struct Draft {
     #[serde(default)]
     pub texts: BTreeMap<String, String>,
+    /// Where the cursor was in each editor (row, column in characters), by
+    /// the same names as `texts`, so typing after a restart goes where it
+    /// was left. Absent in drafts written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cursors: BTreeMap<String, (usize, usize)>,
 }
 
 impl Draft {
@@ -425,6 +430,7 @@ mod tests {
     fn draft(content: &str) -> Draft {
         Draft {
             texts: BTreeMap::from([("content".to_owned(), content.to_owned())]),
+            ..Draft::default()
         }
     }
 

@@ -81,6 +81,14 @@ pub struct InFlight {
     pub kind: MessageKind,
 }
 
+/// A draft as it was before a change that replaced much of it at once
+/// (loading a template, removing a form item), so Ctrl-Z can put it back.
+#[derive(Debug, Clone)]
+pub struct DraftUndo {
+    pub key: (String, MessageKind),
+    pub draft: crate::store::drafts::Draft,
+}
+
 /// Where the in-process sandbox listens, when it runs.
 #[derive(Debug, Clone)]
 pub struct SandboxInfo {
@@ -115,6 +123,16 @@ pub struct App {
     pub theme: Theme,
     /// Set once the user asked to quit and the drafts were handed to saving.
     pub quitting: bool,
+    /// Set when told to leave (SIGTERM, SIGHUP, the terminal gone): the app
+    /// then ends even if the drafts cannot be saved, without asking.
+    pub terminating: bool,
+    /// The draft a send result in the status line is about: once another
+    /// robot or type is shown, that result (and its detail in Checks) is
+    /// cleared so it is never read as this draft's.
+    pub status_about: Option<(String, MessageKind)>,
+    /// What Ctrl-Z restores: the draft before the last template load or
+    /// item removal.
+    pub undo: Option<DraftUndo>,
     /// The upload in flight: bytes sent, total, bytes per second.
     pub upload: Option<(u64, u64, f64)>,
     /// The rendered preview of text and markdown drafts.
@@ -158,7 +176,10 @@ impl App {
             size: s.size,
             theme: s.theme,
             quitting: false,
+            terminating: false,
             upload: None,
+            status_about: None,
+            undo: None,
             preview_state: super::preview_pane::PreviewState {
                 follow: true,
                 ..Default::default()
@@ -245,7 +266,7 @@ impl App {
         self.robot().map(|r| r.name.clone()).unwrap_or_default()
     }
 
-    fn key(&self) -> (String, MessageKind) {
+    pub fn key(&self) -> (String, MessageKind) {
         (self.robot_name(), self.kind)
     }
 
@@ -297,6 +318,16 @@ impl App {
             drafts.set(robot, *kind, comp.to_draft());
         }
         drafts
+    }
+
+    /// Remembers the current draft for Ctrl-Z, before replacing much of it.
+    pub fn remember_for_undo(&mut self) {
+        if let Some(comp) = self.composition() {
+            self.undo = Some(DraftUndo {
+                key: self.key(),
+                draft: comp.to_draft(),
+            });
+        }
     }
 
     /// Whether any composition holds text.

@@ -144,8 +144,9 @@ impl Composition {
             None => raw_template(kind),
         };
         let content_hint = match kind {
-            MessageKind::Text => "Type the message. Enter is a new line; Ctrl-S sends.",
-            _ => "Type markdown. **bold**, [link](https://…), > quote. Ctrl-S sends.",
+            // Short enough to show whole in the editor at 80 columns.
+            MessageKind::Text => "Write the message here.",
+            _ => "Write markdown here.",
         };
         let form = has_form(kind).then(|| {
             draft
@@ -192,6 +193,20 @@ impl Composition {
             json_mode,
             revision: 0,
         };
+        if let Some(d) = draft {
+            for id in [
+                FieldId::Content,
+                FieldId::Mentions,
+                FieldId::Mobiles,
+                FieldId::Raw,
+            ] {
+                if let (Some(&at), Some(area)) =
+                    (d.cursors.get(id.draft_key()), comp.editor_mut(id))
+                {
+                    place_cursor(area, at);
+                }
+            }
+        }
         comp.sync_form_editor();
         comp
     }
@@ -403,6 +418,15 @@ impl Composition {
                 continue;
             }
             if !text.is_empty() {
+                if matches!(
+                    id,
+                    FieldId::Content | FieldId::Mentions | FieldId::Mobiles | FieldId::Raw
+                ) && let Some(area) = self.editor(id)
+                {
+                    draft
+                        .cursors
+                        .insert(id.draft_key().to_owned(), cursor_of(area));
+                }
                 draft.texts.insert(id.draft_key().to_owned(), text);
             }
         }
@@ -486,6 +510,47 @@ fn attachment_derived(d: &mut Derived, kind: MessageKind, a: &Attachment) {
     }
 }
 
+/// Puts the cursor at `(row, column)`, or as near as the text allows (a
+/// draft edited elsewhere may be shorter now). Rows past what a `u16` holds
+/// are reached from the bottom, since `CursorMove::Jump` takes `u16`s.
+pub fn place_cursor(area: &mut TextArea<'static>, (row, col): (usize, usize)) {
+    use ratatui_textarea::CursorMove;
+    let last = area.lines().len().saturating_sub(1);
+    let row = row.min(last);
+    let col = col.min(area.lines().get(row).map_or(0, |l| l.chars().count()));
+    match (u16::try_from(row), u16::try_from(col)) {
+        (Ok(r), Ok(c)) => area.move_cursor(CursorMove::Jump(r, c)),
+        _ => {
+            area.move_cursor(CursorMove::Bottom);
+            for _ in row..last {
+                area.move_cursor(CursorMove::Up);
+            }
+            area.move_cursor(CursorMove::Head);
+            for _ in 0..col {
+                area.move_cursor(CursorMove::Forward);
+            }
+        }
+    }
+}
+
+/// The cursor of an editor as (row, column in characters).
+pub fn cursor_of(area: &TextArea<'static>) -> (usize, usize) {
+    let c = area.cursor();
+    (c.0, c.1)
+}
+
+/// Scrolls an editor back to the top, keeping its cursor: after a resize
+/// the next drawing scrolls only as far as the cursor needs, so no first
+/// lines stay hidden for nothing.
+pub fn rescroll(area: &mut TextArea<'static>) {
+    if area.is_selecting() {
+        return;
+    }
+    let at = cursor_of(area);
+    area.scroll((i16::MIN, 0));
+    place_cursor(area, at);
+}
+
 /// Splits a mention list typed as `a, b` or one per line; empty → absent.
 pub fn split_list(text: &str) -> Option<Vec<String>> {
     let items: Vec<String> = text
@@ -547,6 +612,11 @@ impl Derived {
         match message {
             Ok(m) => {
                 d.problems = validate(&m);
+                if let (Some(form), false) = (&comp.form, comp.json_mode) {
+                    let mut bad = form.unparsed_numbers();
+                    bad.append(&mut d.problems);
+                    d.problems = bad;
+                }
                 if small || json_wanted {
                     d.json = Derived::json_for_display(&m);
                     d.json_bytes = m.to_json().len();

@@ -11,9 +11,19 @@ use crate::wecom::Webhook;
 #[allow(clippy::large_enum_variant)]
 pub enum Popup {
     Robot(RobotDialog),
-    ConfirmDelete { name: String },
-    ConfirmQuit { reason: String },
-    Help { scroll: u16 },
+    ConfirmDelete {
+        name: String,
+    },
+    /// Deleting one of the user's own templates, asked first.
+    ConfirmDeleteTemplate {
+        name: String,
+    },
+    ConfirmQuit {
+        reason: String,
+    },
+    Help {
+        scroll: u16,
+    },
     Templates(TemplatePicker),
     Browser(FileBrowser),
 }
@@ -94,6 +104,18 @@ pub struct RobotDialog {
     pub focus: DialogField,
     /// Shown after a refused save.
     pub error: Option<String>,
+    /// The webhook field shows what was typed (F3); otherwise every
+    /// character is masked, so a key pasted in front of others stays private.
+    pub revealed: bool,
+}
+
+/// What masks the webhook field's characters while it is hidden.
+pub const MASK_CHAR: char = '•';
+
+fn secret_line(placeholder: &str) -> TextArea<'static> {
+    let mut t = single_line("", placeholder);
+    t.set_mask_char(MASK_CHAR);
+    t
 }
 
 fn single_line(text: &str, placeholder: &str) -> TextArea<'static> {
@@ -118,12 +140,12 @@ impl RobotDialog {
         RobotDialog {
             mode: RobotDialogMode::Add,
             name: single_line("", "e.g. ops-alerts"),
-            webhook: single_line(
-                "",
+            webhook: secret_line(
                 "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… or the key",
             ),
             focus: DialogField::Name,
             error: None,
+            revealed: false,
         }
     }
 
@@ -134,9 +156,10 @@ impl RobotDialog {
                 masked: masked.clone(),
             },
             name: single_line(name, "robot name"),
-            webhook: single_line("", &format!("unchanged ({masked}); paste to replace")),
+            webhook: secret_line("paste a new URL or key to replace it"),
             focus: DialogField::Webhook,
             error: None,
+            revealed: false,
         }
     }
 
@@ -149,6 +172,7 @@ impl RobotDialog {
             webhook: single_line("", ""),
             focus: DialogField::Name,
             error: None,
+            revealed: false,
         }
     }
 
@@ -168,6 +192,16 @@ impl RobotDialog {
         match self.focus {
             DialogField::Name => &mut self.name,
             DialogField::Webhook => &mut self.webhook,
+        }
+    }
+
+    /// Shows or hides the typed webhook (F3).
+    pub fn toggle_reveal(&mut self) {
+        self.revealed = !self.revealed;
+        if self.revealed {
+            self.webhook.clear_mask_char();
+        } else {
+            self.webhook.set_mask_char(MASK_CHAR);
         }
     }
 

@@ -10,7 +10,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::untrusted::one_line;
 use crate::wecom::schema::{FieldKind, FieldSpec, Limit};
+use crate::wecom::validate::{Problem, Rule};
 use crate::wecom::{Message, MessageKind};
 
 /// One step of a path into the body.
@@ -435,9 +437,47 @@ impl Form {
         prune(&self.body).unwrap_or_else(|| Value::Object(Map::new()))
     }
 
+    /// Number fields holding text that is not a number (`abc` as an aspect
+    /// ratio): each is that field's problem only, so the message is made
+    /// without them and every other check still runs.
+    pub fn unparsed_numbers(&self) -> Vec<Problem> {
+        self.unparsed()
+            .into_iter()
+            .map(|(path, text)| {
+                Problem::error(
+                    path_string(self.kind, &path),
+                    Rule::OutOfRange,
+                    format!("\"{}\" is not a number.", one_line(&text)),
+                    "Type a decimal number such as 1.3, or clear the field.",
+                )
+            })
+            .collect()
+    }
+
+    fn unparsed(&self) -> Vec<(Vec<Seg>, String)> {
+        self.rows()
+            .into_iter()
+            .filter(|r| r.kind == RowKind::Field && matches!(r.spec.kind, FieldKind::Float { .. }))
+            .filter_map(|r| match self.get(&r.path) {
+                Some(Value::String(s)) if !s.trim().is_empty() => Some((r.path, s.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The message the form makes (validation is separate), or why not.
+    /// A number field holding text is left out (see [`Form::unparsed_numbers`]).
     pub fn message(&self) -> Result<Message, String> {
-        let mut body = self.pruned_body();
+        let unparsed = self.unparsed();
+        let mut body = if unparsed.is_empty() {
+            self.pruned_body()
+        } else {
+            let mut clean = self.clone();
+            for (path, _) in unparsed {
+                clean.set(&path, Value::Null);
+            }
+            clean.pruned_body()
+        };
         if let (Some(card_type), Some(obj)) = (self.kind.card_type(), body.as_object_mut()) {
             let mut with_type = Map::new();
             with_type.insert("card_type".into(), Value::from(card_type));

@@ -18,6 +18,8 @@ pub enum Context {
     /// The form of a news message or card.
     Form,
     Preview,
+    /// The add / edit / rename robot dialog.
+    RobotDialog,
 }
 
 /// Something the user can ask for.
@@ -50,6 +52,15 @@ pub enum Action {
     RemoveItem,
     MoveItemUp,
     MoveItemDown,
+    /// Show or hide the webhook typed in the robot dialog.
+    RevealKey,
+    /// Put back the draft as it was before a template load or item removal.
+    UndoChange,
+    /// Select the whole text of the focused editor.
+    SelectAll,
+    /// Cursor to the start / end of the whole text.
+    TextStart,
+    TextEnd,
 }
 
 /// A key, as written in hints.
@@ -290,7 +301,7 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[Context::Robots],
         label: "rename",
         help: "Rename the selected robot (its drafts follow).",
-        in_footer: false,
+        in_footer: true,
     },
     Binding {
         action: Action::DeleteRobot,
@@ -299,6 +310,52 @@ pub const BINDINGS: &[Binding] = &[
         label: "delete",
         help: "Delete the selected robot, after asking.",
         in_footer: true,
+    },
+    Binding {
+        action: Action::UndoChange,
+        keys: &[ctrl('z')],
+        contexts: GLOBAL,
+        label: "undo load/remove",
+        help: "Put the draft back as it was before the last template load or item removal (Ctrl-U undoes typing).",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::RevealKey,
+        keys: &[key(KeyCode::F(3))],
+        contexts: &[Context::RobotDialog],
+        label: "show/hide key",
+        help: "Show or hide the webhook as typed; it is masked while hidden.",
+        in_footer: true,
+    },
+    Binding {
+        action: Action::SelectAll,
+        keys: &[ctrl('a')],
+        contexts: &[Context::Editor],
+        label: "select all",
+        help: "Select the whole text; then Del clears it (Ctrl-U brings it back), or typing replaces it.",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::TextStart,
+        keys: &[Key {
+            code: KeyCode::Home,
+            mods: KeyModifiers::CONTROL,
+        }],
+        contexts: &[Context::Editor],
+        label: "start of text",
+        help: "Move the cursor to the start of the whole text.",
+        in_footer: false,
+    },
+    Binding {
+        action: Action::TextEnd,
+        keys: &[Key {
+            code: KeyCode::End,
+            mods: KeyModifiers::CONTROL,
+        }],
+        contexts: &[Context::Editor],
+        label: "end of text",
+        help: "Move the cursor to the end of the whole text.",
+        in_footer: false,
     },
     Binding {
         action: Action::Up,
@@ -435,6 +492,8 @@ pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
                 "preview"
             } else if b.contexts.contains(&Context::Form) {
                 "form"
+            } else if b.contexts.contains(&Context::RobotDialog) {
+                "dialog"
             } else {
                 "editor"
             };

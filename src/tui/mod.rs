@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod attach;
+pub mod autosave;
 pub mod compose;
 pub mod dialog;
 pub mod form;
@@ -69,6 +70,9 @@ impl Paths {
 
 /// Runs the composer until the user quits.
 pub fn run(paths: Paths) -> anyhow::Result<()> {
+    if let Some(refusal) = refuse_terminal(std::env::var("TERM").ok().as_deref()) {
+        anyhow::bail!(refusal);
+    }
     let _log = init_logging(&paths.data_dir);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -78,12 +82,7 @@ pub fn run(paths: Paths) -> anyhow::Result<()> {
 }
 
 fn init_logging(dir: &Path) -> Option<()> {
-    std::fs::create_dir_all(dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("wecom.log"))
-        .ok()?;
+    let file = open_log(dir).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("WECOM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -93,6 +92,30 @@ fn init_logging(dir: &Path) -> Option<()> {
         .try_init()
         .ok()
 }
+
+/// Why the composer cannot run on this terminal, if it cannot: a dumb
+/// terminal moves no cursor and shows no colour, so the full-screen
+/// composer would be garbage there. The subcommands still work.
+pub fn refuse_terminal(term: Option<&str>) -> Option<&'static str> {
+    (term == Some("dumb")).then_some(text::DUMB_TERMINAL)
+}
+
+/// Opens the composer's log for appending: the log may quote what was
+/// written, so the file is the owner's only (0600, an older wider one is
+/// tightened) and so is the data directory when it is created here (0700).
+pub fn open_log(dir: &Path) -> std::io::Result<std::fs::File> {
+    crate::paths::create_private_dir(dir)?;
+    let path = dir.join(LOG_FILE_NAME);
+    let file = crate::paths::private_file_options()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    crate::paths::tighten_file(&path)?;
+    Ok(file)
+}
+
+/// The composer's log, in the data directory.
+pub const LOG_FILE_NAME: &str = "wecom.log";
 
 async fn start_sandbox(config: &Config, data_dir: &Path) -> Option<(Sandbox, SandboxInfo)> {
     let record_path = data_dir.join(RECORD_FILE_NAME);
@@ -149,8 +172,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         client,
         config_store,
         draft_store,
-        drafts_generation: 0,
-        drafts_written: Arc::new(std::sync::Mutex::new(0)),
+        draft_writes: autosave::NumberedWrites::new(),
         templates: TemplateStore::new(paths.data_dir.join("templates")),
         media_cache: Arc::new(std::sync::Mutex::new(MediaCache::load(
             paths.data_dir.join(media_cache::FILE_NAME),
@@ -158,8 +180,13 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         sends: HashMap::new(),
         cancels: HashMap::new(),
         animating: false,
+        rich_colors: Theme::rich_colors(
+            std::env::var("TERM").ok().as_deref(),
+            std::env::var("COLORTERM").ok().as_deref(),
+        ),
         input: Some(spawn_input(tx.clone())),
     };
+    let _ = tx.send(Msg::Started);
     spawn_signals(tx);
     let result = runner.event_loop(&mut app, &mut terminal, rx).await;
     terminal::leave();
@@ -175,25 +202,35 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
 
 /// Turns terminal events into messages.
 fn spawn_input(tx: UnboundedSender<Msg>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut events = EventStream::new();
-        while let Some(event) = events.next().await {
-            let msg = match event {
-                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
-                Ok(Event::Paste(text)) => Msg::Paste(text),
-                Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
-                Ok(Event::Resize(width, height)) => Msg::Resized { width, height },
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::error!("terminal input failed: {e}");
-                    break;
-                }
-            };
-            if tx.send(msg).is_err() {
+    tokio::spawn(forward_input(EventStream::new(), tx))
+}
+
+/// Forwards terminal events as messages until the stream ends. The end of
+/// input or an error reading it means the terminal is gone (a closed pty
+/// with no SIGHUP delivered): the app is told to save and leave, rather
+/// than polling a dead terminal for good.
+pub async fn forward_input<S>(mut events: S, tx: UnboundedSender<Msg>)
+where
+    S: futures_util::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    while let Some(event) = events.next().await {
+        let msg = match event {
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+            Ok(Event::Paste(text)) => Msg::Paste(text),
+            Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
+            Ok(Event::Resize(width, height)) => Msg::Resized { width, height },
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::error!("terminal input failed, saving and quitting: {e}");
                 break;
             }
+        };
+        if tx.send(msg).is_err() {
+            return;
         }
-    })
+    }
+    tracing::info!("terminal input ended: saving and quitting");
+    let _ = tx.send(Msg::Terminate);
 }
 
 /// SIGTERM and SIGHUP end the app cleanly, drafts saved.
@@ -215,20 +252,26 @@ fn spawn_signals(tx: UnboundedSender<Msg>) {
     });
 }
 
+/// How long an unsaved change waits before it is written: short enough that
+/// a crash loses under half a second of typing, long enough that a burst of
+/// keys is one write.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
+
 /// Runs effects and owns what they need.
 struct Runner {
     tx: UnboundedSender<Msg>,
     client: Client,
     config_store: ConfigStore,
     draft_store: DraftStore,
-    /// Number of the last drafts write asked for, and of the last written.
-    drafts_generation: u64,
-    drafts_written: Arc<std::sync::Mutex<u64>>,
+    /// Orders the drafts writes, background and at quit.
+    draft_writes: autosave::NumberedWrites,
     templates: TemplateStore,
     media_cache: Arc<std::sync::Mutex<MediaCache>>,
     sends: HashMap<u64, AbortHandle>,
     cancels: HashMap<u64, CancellationToken>,
     animating: bool,
+    /// The terminal shows more than the 16 basic colours.
+    rich_colors: bool,
     input: Option<JoinHandle<()>>,
 }
 
@@ -245,15 +288,25 @@ impl Runner {
         mut rx: UnboundedReceiver<Msg>,
     ) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
-        let mut autosave = tokio::time::interval(Duration::from_secs(2));
-        autosave.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        autosave.tick().await;
+        // When the unsaved change is due on disk: set at the first change
+        // after a save, so typing is saved within AUTOSAVE_DELAY even while
+        // it goes on (a kill -9 loses at most that much).
+        let mut autosave_due: Option<tokio::time::Instant> = None;
         let mut redraw = true;
         loop {
             if redraw {
-                terminal.draw(|frame| view::render(app, frame))?;
+                terminal.draw(|frame| {
+                    view::render(app, frame);
+                    if !self.rich_colors {
+                        theme::to_basic_colors(frame.buffer_mut());
+                    }
+                })?;
             }
             redraw = true;
+            if app.drafts_dirty && autosave_due.is_none() {
+                autosave_due = Some(tokio::time::Instant::now() + AUTOSAVE_DELAY);
+            }
+            let due = autosave_due.unwrap_or_else(tokio::time::Instant::now);
             let msg = tokio::select! {
                 biased;
                 msg = rx.recv() => match msg {
@@ -263,8 +316,11 @@ impl Runner {
                 _ = tick.tick(), if self.animating => Msg::Tick,
                 // Autosave wakes the loop only while there is something to
                 // save, and changes nothing on screen.
-                _ = autosave.tick(), if app.drafts_dirty => {
-                    self.autosave(app);
+                _ = tokio::time::sleep_until(due), if autosave_due.is_some() => {
+                    autosave_due = None;
+                    if app.drafts_dirty {
+                        self.autosave(app);
+                    }
                     redraw = false;
                     continue;
                 }
@@ -287,9 +343,6 @@ impl Runner {
         terminal: &mut terminal::Tui,
         msg: Msg,
     ) -> anyhow::Result<Flow> {
-        if let Msg::Terminate = msg {
-            return Ok(Flow::Quit); // drafts are saved on the way out
-        }
         for effect in update(app, msg) {
             match effect {
                 Effect::Quit => return Ok(Flow::Quit),
@@ -413,20 +466,10 @@ impl Runner {
     /// older than the last written is skipped, so a slow background autosave
     /// can never put back text older than what the quit saved.
     fn drafts_write(&mut self, app: &App) -> impl FnOnce() -> Result<(), String> + Send + 'static {
-        self.drafts_generation += 1;
-        let generation = self.drafts_generation;
         let drafts = app.drafts_snapshot();
         let store = self.draft_store.clone();
-        let written = self.drafts_written.clone();
-        move || {
-            let mut last = written.lock().unwrap_or_else(|e| e.into_inner());
-            if *last > generation {
-                return Ok(());
-            }
-            store.save(&drafts).map_err(|e| e.to_string())?;
-            *last = generation;
-            Ok(())
-        }
+        self.draft_writes
+            .job(move || store.save(&drafts).map_err(|e| e.to_string()))
     }
 
     fn send(&mut self, id: u64, webhook: Webhook, payload: Payload) {

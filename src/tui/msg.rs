@@ -11,6 +11,9 @@ use crate::wecom::{Message, Webhook, validate::Problem};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
+    /// The composer is up: restored drafts get their preview rendered and
+    /// their files checked at once, not on the first key.
+    Started,
     Key(KeyEvent),
     Paste(String),
     Mouse(MouseEvent),

@@ -13,7 +13,9 @@ use crate::preview::{self, Dialect, RenderOptions, Rendered};
 /// Drafts up to this size render on the spot (well under a millisecond);
 /// larger ones render in the background so typing never waits.
 pub const SYNC_LIMIT_BYTES: usize = 64 * 1024;
-/// Hint rows shown under the preview at most (more are counted).
+/// Hint rows always allowed under the preview; a taller pane gives the
+/// hints up to half its height, and what still does not fit follows the
+/// preview's text, where scrolling reaches it.
 pub const MAX_HINT_ROWS: usize = 4;
 
 /// What a rendering was made from: it is current while these are unchanged.
@@ -68,12 +70,70 @@ pub fn inner_area(app: &App) -> Rect {
     ratatui::widgets::Block::bordered().inner(areas.preview)
 }
 
-/// Rows under the preview taken by hints.
-pub fn hint_rows(rendered: &Rendered) -> u16 {
-    match rendered.hints.len() {
-        0 => 0,
-        n => (n.min(MAX_HINT_ROWS) + 1 + usize::from(n > MAX_HINT_ROWS)) as u16,
+/// The hints of a rendering laid out in a preview of `inner` size: wrapped
+/// (never cut), those under the text, and those that follow the text.
+pub struct HintLayout {
+    pub below: Vec<ratatui::text::Line<'static>>,
+    pub after_text: Vec<ratatui::text::Line<'static>>,
+}
+
+impl HintLayout {
+    pub fn new(rendered: &Rendered, inner: Rect, color: bool) -> HintLayout {
+        let width = usize::from(inner.width.max(1));
+        let mut rows = Vec::new();
+        for line in preview::hint_lines(&rendered.hints, color) {
+            let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            for (i, piece) in super::width::wrap(&text, width).into_iter().enumerate() {
+                let piece = if i == 0 { piece } else { format!("  {piece}") };
+                rows.push(ratatui::text::Line::styled(piece, style));
+            }
+        }
+        let room = MAX_HINT_ROWS.max(usize::from(inner.height / 2));
+        if rows.len() <= room {
+            return HintLayout {
+                below: rows,
+                after_text: Vec::new(),
+            };
+        }
+        let after_text = rows.split_off(room.saturating_sub(1));
+        rows.push(ratatui::text::Line::raw(format!(
+            "+{} more rows of hints after the text: scroll the preview (Tab to it, PgDn).",
+            after_text.len()
+        )));
+        HintLayout {
+            below: rows,
+            after_text,
+        }
     }
+
+    /// Rows under the preview taken by hints, with their rule.
+    pub fn rows(&self) -> u16 {
+        match self.below.len() {
+            0 => 0,
+            n => u16::try_from(n + 1).unwrap_or(u16::MAX),
+        }
+    }
+}
+
+/// How far the preview can scroll: until the last row (of the text, then of
+/// the hints that follow it) is at the bottom, never into a blank pane.
+pub fn max_scroll(app: &App) -> u16 {
+    let Some((key, rendered)) = &app.preview_state.shown else {
+        return u16::MAX; // the JSON and card views clamp as they draw
+    };
+    if Dialect::of(app.kind).is_none() || key.kind != app.kind {
+        return u16::MAX;
+    }
+    let inner = inner_area(app);
+    let hints = HintLayout::new(rendered, inner, app.theme.color);
+    let after = match hints.after_text.len() {
+        0 => 0,
+        n => n + 1,
+    };
+    let total = rendered.text.lines.len() + after;
+    let body = usize::from(inner.height.saturating_sub(hints.rows()));
+    u16::try_from(total.saturating_sub(body)).unwrap_or(u16::MAX)
 }
 
 /// What the current draft's rendering would be made from (cheap: no text is
@@ -171,6 +231,8 @@ fn follow_cursor(app: &mut App) {
         return;
     };
     let cursor_line = comp.content.cursor().0 + 1;
-    let height = inner_area(app).height.saturating_sub(hint_rows(rendered));
+    let inner = inner_area(app);
+    let hints = HintLayout::new(rendered, inner, app.theme.color);
+    let height = inner.height.saturating_sub(hints.rows());
     app.preview_scroll = rendered.follow(cursor_line, app.preview_scroll, height);
 }

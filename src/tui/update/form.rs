@@ -78,6 +78,7 @@ pub(super) fn form_input(app: &mut App, key: KeyEvent) {
 
 /// Add, remove or move a form item, saying what happened or why not.
 pub(super) fn form_command(app: &mut App, action: Action) {
+    let before = app.composition().map(|c| (app.key(), c.to_draft()));
     let Some(comp) = app.composition_mut() else {
         return;
     };
@@ -96,7 +97,12 @@ pub(super) fn form_command(app: &mut App, action: Action) {
     }
     comp.sync_form_editor();
     app.drafts_dirty |= result.is_ok();
+    let removed = action == Action::RemoveItem && result.is_ok();
+    if removed && let Some((key, draft)) = before {
+        app.undo = Some(crate::tui::app::DraftUndo { key, draft });
+    }
     app.status = match result {
+        Ok(text) if removed => Status::info(format!("{text} {}", text::CTRL_Z_UNDOES)),
         Ok(text) => Status::info(text),
         Err(text) => Status {
             tone: Tone::Warning,

@@ -8,13 +8,14 @@ use ratatui::layout::{Position, Rect};
 
 use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::attach::AttachState;
-use super::compose::FieldId;
+use super::compose::{FieldId, cursor_of, place_cursor, rescroll};
 use super::dialog::{FileBrowser, Popup, RobotDialog, TemplatePicker};
 use super::form::RowKind;
 use super::keymap::{self, Action, Context};
 use super::msg::{Effect, Msg, Payload, SendOutcome};
 use super::text;
 use super::view;
+use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 use crate::wecom::schema::FieldKind;
 
@@ -32,11 +33,25 @@ use popups::*;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
+        // The common tail below does the work: check files, render preview.
+        Msg::Started => {}
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut fx),
         Msg::Key(_) => {}
         Msg::Paste(text) => on_paste(app, &text),
         Msg::Mouse(mouse) => on_mouse(app, mouse),
-        Msg::Resized { width, height } => app.size = (width, height),
+        Msg::Resized { width, height } => {
+            app.size = (width, height);
+            if let Some(comp) = app.composition_mut() {
+                for area in [
+                    &mut comp.content,
+                    &mut comp.mentions,
+                    &mut comp.mobiles,
+                    &mut comp.raw,
+                ] {
+                    rescroll(area);
+                }
+            }
+        }
         Msg::Tick => app.spinner = app.spinner.wrapping_add(1),
         Msg::SendFinished { id, outcome, at } => on_send_finished(app, id, outcome, &at, &mut fx),
         Msg::EditorClosed(result) => on_editor_closed(app, result),
@@ -109,13 +124,25 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Terminate => {
             app.quitting = true;
+            app.terminating = true;
             fx.push(Effect::SaveDrafts);
         }
     }
+    clear_stale_status(app);
     check_pending_attachment(app, &mut fx);
     app.refresh();
     crate::tui::preview_pane::sync(app, &mut fx);
     fx
+}
+
+/// A send's result stays on screen only beside the draft it was about.
+fn clear_stale_status(app: &mut App) {
+    if let Some(about) = &app.status_about
+        && (about.0 != app.robot_name() || about.1 != app.kind)
+    {
+        app.status_about = None;
+        app.status = Status::info(text::READY);
+    }
 }
 
 fn context(focus: Focus) -> Context {
@@ -248,9 +275,45 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::PageDown => {
             app.preview_state.follow = false;
-            app.preview_scroll = app.preview_scroll.saturating_add(5);
+            let last = if app.preview == PreviewMode::Content {
+                crate::tui::preview_pane::max_scroll(app)
+            } else {
+                u16::MAX
+            };
+            app.preview_scroll = app
+                .preview_scroll
+                .saturating_add(5)
+                .min(last.max(app.preview_scroll));
         }
         Action::SwitchDialect => switch_dialect(app),
+        Action::UndoChange => undo_change(app),
+        // Only the robot dialog has a key to reveal; it takes its own keys.
+        Action::RevealKey => {}
+        Action::SelectAll => {
+            if let Focus::Editor(id) = app.focus
+                && let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id))
+            {
+                area.select_all();
+            }
+        }
+        Action::TextStart | Action::TextEnd => {
+            if let Focus::Editor(id) = app.focus
+                && let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id))
+            {
+                use ratatui_textarea::CursorMove;
+                area.cancel_selection();
+                if action == Action::TextStart {
+                    area.move_cursor(CursorMove::Top);
+                    area.move_cursor(CursorMove::Head);
+                } else {
+                    area.move_cursor(CursorMove::Bottom);
+                    area.move_cursor(CursorMove::End);
+                }
+                if id == FieldId::Content {
+                    app.preview_state.follow = true;
+                }
+            }
+        }
     }
 }
 
@@ -289,13 +352,13 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
             app.status = Status::error(format!("Not sent: {reason}"));
             return;
         }
-        let AttachState::Upload(facts) = &a.state else {
+        let AttachState::Upload(_) = &a.state else {
             return;
         };
         let path = super::attach::expand(&a.path_text());
-        let total = facts.size;
+        // No bar yet: it appears with the first progress report, so a
+        // reused media_id (nothing uploaded) shows none.
         let id = start_send(app, &robot.name);
-        app.upload = Some((0, total, 0.0));
         fx.push(Effect::SendMedia {
             id,
             webhook,
@@ -377,6 +440,8 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
         return;
     };
     fx.push(Effect::Animate(false));
+    app.upload = None;
+    app.status_about = Some((inflight.robot.clone(), inflight.kind));
     app.status = match outcome {
         SendOutcome::Sent { elapsed_ms, note } => Status {
             tone: Tone::Success,
@@ -394,12 +459,19 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
                 "✗ Not sent to {} ({at}): the message has errors.",
                 inflight.robot
             ),
-            detail: problems.first().map(ToString::to_string),
+            detail: problems
+                .first()
+                .map(|p| one_line(&p.to_string()).into_owned()),
         },
         SendOutcome::Failed { title, detail } => Status {
             tone: Tone::Error,
-            text: format!("✗ {title}: not sent to {} ({at}).", inflight.robot),
-            detail: Some(detail),
+            text: format!(
+                "✗ {}: not sent to {} ({at}).",
+                one_line(&title),
+                inflight.robot
+            ),
+            // The explanation may quote the server (errmsg): shown escaped.
+            detail: Some(one_line(&detail).into_owned()),
         },
     };
 }
@@ -413,11 +485,13 @@ fn on_editor_closed(app: &mut App, result: Result<String, String>) {
             if let Focus::Editor(id) = app.focus
                 && let Some(comp) = app.composition_mut()
             {
-                if comp.text(id) != text {
+                app.status = if comp.text(id) != text {
                     comp.replace(id, &text);
                     app.drafts_dirty = true;
-                }
-                app.status = Status::info("Text updated from the external editor (Ctrl-U undoes).");
+                    Status::info(text::EDITOR_UPDATED)
+                } else {
+                    Status::info(text::EDITOR_UNCHANGED)
+                };
             }
         }
         Err(e) => app.status = Status::error(format!("The external editor did not run: {e}")),
@@ -433,7 +507,12 @@ fn on_drafts_saved(app: &mut App, result: Result<(), String>, fx: &mut Vec<Effec
         }
         Err(e) => {
             app.drafts_dirty = true;
-            if app.quitting && app.has_unsent_text() {
+            if app.terminating {
+                // Told to leave (signal, terminal gone): nobody is there to
+                // answer a question, so the failure is logged and the app ends.
+                tracing::error!("drafts could not be saved while terminating: {e}");
+                fx.push(Effect::Quit);
+            } else if app.quitting && app.has_unsent_text() {
                 app.quitting = false;
                 app.popup = Some(Popup::ConfirmQuit {
                     reason: format!(
@@ -469,6 +548,26 @@ fn on_paste(app: &mut App, text: &str) {
     }
 }
 
+/// Ctrl-Z: the draft before the last template load or item removal.
+fn undo_change(app: &mut App) {
+    let Some(undo) = app.undo.take() else {
+        app.status = Status::info(text::NOTHING_TO_UNDO);
+        return;
+    };
+    let kind = undo.key.1;
+    if let Some(i) = app.robots.iter().position(|r| r.name == undo.key.0) {
+        app.robot_index = i;
+    }
+    select_kind(app, kind);
+    let revision = app.composition().map_or(0, |c| c.revision);
+    let mut comp = super::compose::Composition::new(kind, Some(&undo.draft));
+    comp.revision = revision + 1;
+    app.compositions.insert(undo.key, comp);
+    app.focus = Focus::Editor(app.fields()[0]);
+    app.drafts_dirty = true;
+    app.status = Status::info(text::UNDONE);
+}
+
 /// markdown ⇄ markdown_v2 with the same text, to compare the renderings.
 fn switch_dialect(app: &mut App) {
     let other = match app.kind {
@@ -479,16 +578,21 @@ fn switch_dialect(app: &mut App) {
             return;
         }
     };
-    let text = app
+    let Some((text, cursor)) = app
         .composition()
-        .map(|c| c.text(FieldId::Content))
-        .unwrap_or_default();
+        .map(|c| (c.text(FieldId::Content), cursor_of(&c.content)))
+    else {
+        return;
+    };
     select_kind(app, other);
-    if let Some(comp) = app.composition_mut()
-        && comp.text(FieldId::Content) != text
-    {
-        comp.replace(FieldId::Content, &text);
-        app.drafts_dirty = true;
+    if let Some(comp) = app.composition_mut() {
+        let changed = comp.text(FieldId::Content) != text;
+        if changed {
+            comp.replace(FieldId::Content, &text);
+        }
+        // The cursor comes along with the text.
+        place_cursor(&mut comp.content, cursor);
+        app.drafts_dirty |= changed;
     }
     app.status = Status::info(format!(
         "Now {}: the same text, rendered as that dialect. Ctrl-D switches back.",

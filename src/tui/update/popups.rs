@@ -30,14 +30,20 @@ pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut 
         |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
     match popup {
         Popup::Help { scroll } => {
+            let last = view::help_max_scroll(app);
             let scroll = match key.code {
-                KeyCode::Up => scroll.saturating_sub(1),
-                KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
                 KeyCode::PageUp => scroll.saturating_sub(10),
-                KeyCode::PageDown => scroll.saturating_add(10),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                KeyCode::Home => 0,
+                KeyCode::End => last,
                 _ => return, // Esc, F1, Enter, q, anything: closes
             };
-            app.popup = Some(Popup::Help { scroll });
+            // Scrolling stops at the last line, never into a blank page.
+            app.popup = Some(Popup::Help {
+                scroll: scroll.min(last),
+            });
         }
         Popup::Templates(picker) => on_templates_key(app, picker, key, fx),
         Popup::Browser(browser) => on_browser_key(app, browser, key, fx),
@@ -48,6 +54,19 @@ pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut 
                 app.popup = Some(Popup::ConfirmQuit { reason });
             }
         }
+        Popup::ConfirmDeleteTemplate { name } => {
+            let yes = is('y') || key.code == KeyCode::Enter;
+            if !(yes || key.code == KeyCode::Esc || is('n')) {
+                app.popup = Some(Popup::ConfirmDeleteTemplate { name });
+                return;
+            }
+            if yes {
+                fx.push(Effect::DeleteTemplate(name));
+            }
+            // Back to the list, read again.
+            app.popup = Some(Popup::Templates(TemplatePicker::new()));
+            fx.push(Effect::ListTemplates);
+        }
         Popup::ConfirmDelete { name } => {
             if is('y') || key.code == KeyCode::Enter {
                 delete_robot(app, &name, fx);
@@ -55,19 +74,33 @@ pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut 
                 app.popup = Some(Popup::ConfirmDelete { name });
             }
         }
-        Popup::Robot(mut dialog) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                dialog.toggle_focus();
+        Popup::Robot(mut dialog) => match keymap::resolve(&key, Context::RobotDialog) {
+            Some(Action::Quit) => {
+                app.quitting = true;
+                fx.push(Effect::SaveDrafts);
+            }
+            Some(Action::RevealKey) => {
+                dialog.toggle_reveal();
                 app.popup = Some(Popup::Robot(dialog));
             }
-            KeyCode::Enter => save_robot(app, dialog, fx),
-            _ => {
-                dialog.field_mut().input(key);
-                dialog.error = None;
-                app.popup = Some(Popup::Robot(dialog));
-            }
+            _ => robot_dialog_key(app, dialog, key, fx),
         },
+    }
+}
+
+fn robot_dialog_key(app: &mut App, mut dialog: RobotDialog, key: KeyEvent, fx: &mut Vec<Effect>) {
+    match key.code {
+        KeyCode::Esc => {}
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            dialog.toggle_focus();
+            app.popup = Some(Popup::Robot(dialog));
+        }
+        KeyCode::Enter => save_robot(app, dialog, fx),
+        _ => {
+            dialog.field_mut().input(key);
+            dialog.error = None;
+            app.popup = Some(Popup::Robot(dialog));
+        }
     }
 }
 
@@ -108,9 +141,9 @@ pub(super) fn on_templates_key(
         |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
     if key.code == KeyCode::Esc {
         return;
-    } else if key.code == KeyCode::Up {
+    } else if key.code == KeyCode::Up || plain('k') {
         picker.selected = picker.selected.saturating_sub(1);
-    } else if key.code == KeyCode::Down {
+    } else if key.code == KeyCode::Down || plain('j') {
         picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
     } else if plain('s') || plain('n') {
         picker.start_naming();
@@ -128,7 +161,8 @@ pub(super) fn on_templates_key(
             if t.builtin {
                 picker.note = Some("Built-in examples cannot be deleted.".into());
             } else {
-                fx.push(Effect::DeleteTemplate(t.name));
+                app.popup = Some(Popup::ConfirmDeleteTemplate { name: t.name });
+                return;
             }
         }
     }
@@ -137,15 +171,17 @@ pub(super) fn on_templates_key(
 
 pub(super) fn load_template(app: &mut App, t: &crate::store::templates::Template) {
     select_kind(app, t.message.kind());
+    app.remember_for_undo();
     if let Some(comp) = app.composition_mut() {
         comp.load(&t.message);
     }
     app.drafts_dirty = true;
     app.focus = Focus::Editor(app.fields()[0]);
     app.status = Status::info(format!(
-        "Loaded template {} into the {} draft (Ctrl-U undoes in text editors).",
+        "Loaded template {} into the {} draft. {}",
         t.name,
-        t.message.kind().label()
+        t.message.kind().label(),
+        text::CTRL_Z_UNDOES
     ));
 }
 

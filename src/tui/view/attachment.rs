@@ -24,8 +24,9 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
     let field = Rect::new(inner.x + 6, inner.y, inner.width.saturating_sub(6), 1);
     frame.render_widget(&a.path, field);
     let mut lines = vec![
+        // Wrapped with the rest below, never cut.
         Line::styled(
-            fit("Enter check · Tab complete · Enter on empty: browse", width),
+            "Enter check · Tab complete · Enter on empty: browse",
             app.theme.dim(),
         ),
         Line::default(),

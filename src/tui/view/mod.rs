@@ -32,6 +32,7 @@ mod preview;
 use attachment::*;
 pub use form::form_row_at;
 use form::*;
+pub use popups::help_max_scroll;
 use popups::*;
 use preview::*;
 
@@ -138,6 +139,13 @@ pub fn render(app: &App, frame: &mut Frame) {
             frame,
             "Delete robot",
             &format!("Delete robot {name} and its drafts? This cannot be undone."),
+            text::CONFIRM_DELETE_KEYS,
+        ),
+        Some(Popup::ConfirmDeleteTemplate { name }) => render_confirm(
+            app,
+            frame,
+            "Delete template",
+            &format!("Delete your template {name}? This cannot be undone."),
             text::CONFIRM_DELETE_KEYS,
         ),
         Some(Popup::ConfirmQuit { reason }) => {

@@ -31,8 +31,35 @@ pub(super) fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-pub(super) fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
-    let area = popup_area(frame.area(), 100, frame.area().height.saturating_sub(2));
+/// Where the help pop-up goes on a screen of `size`.
+fn help_area(size: Rect) -> Rect {
+    popup_area(size, 100, size.height.saturating_sub(2))
+}
+
+/// How far the help can scroll on the current screen: until its last line
+/// is at the bottom of the box.
+pub fn help_max_scroll(app: &App) -> u16 {
+    let area = help_area(Rect::new(0, 0, app.size.0, app.size.1));
+    let inner = Rect::new(
+        0,
+        0,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    let width = usize::from(inner.width.max(1));
+    let total: usize = help_lines(app, area)
+        .iter()
+        .map(|line| {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, width).len().max(1)
+        })
+        .sum();
+    u16::try_from(total)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner.height)
+}
+
+fn help_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::styled(
             "Keys — the same list drives the footer",
@@ -72,10 +99,15 @@ pub(super) fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
         )));
     }
     lines.push(Line::styled(
-        "Esc closes this help; ↑/↓ scroll.",
+        "Esc closes this help; ↑/↓ scroll, Home/End jump.",
         app.theme.dim(),
     ));
-    let p = Paragraph::new(lines)
+    lines
+}
+
+pub(super) fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
+    let area = help_area(frame.area());
+    let p = Paragraph::new(help_lines(app, area))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))
         .block(block(app, " Help · ↑↓ scroll · Esc closes ", true));
@@ -233,7 +265,11 @@ pub(super) fn render_robot_dialog(app: &App, frame: &mut Frame, dialog: &RobotDi
         });
     }
     lines.push(Line::styled(
-        "Enter save · Tab switch field · Esc cancel",
+        if dialog.has_webhook_field() {
+            "Enter save · Tab switch field · F3 show/hide key · Esc cancel"
+        } else {
+            "Enter save · Esc cancel"
+        },
         app.theme.key(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rows[2]);

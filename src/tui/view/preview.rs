@@ -43,7 +43,7 @@ pub(super) fn render_rendered(
     focused: bool,
     footer: Line<'static>,
 ) {
-    use crate::tui::preview_pane::{MAX_HINT_ROWS, hint_rows};
+    use crate::tui::preview_pane::HintLayout;
     let stale = app.preview_state.pending.is_some();
     let title = format!(
         " Preview · {}{} ",
@@ -56,13 +56,18 @@ pub(super) fn render_rendered(
     let Some((_, rendered)) = &app.preview_state.shown else {
         return;
     };
-    let hints = hint_rows(rendered);
+    let layout = HintLayout::new(rendered, inner, app.theme.color);
+    let hints = layout.rows();
     let body_height = inner.height.saturating_sub(hints);
     // The renderer wraps: one line per row, so only the visible rows are drawn.
+    let rule = (!layout.after_text.is_empty())
+        .then(|| Line::styled("─".repeat(inner.width as usize), app.theme.dim()));
     let visible: Vec<Line> = rendered
         .text
         .lines
         .iter()
+        .chain(rule.iter())
+        .chain(layout.after_text.iter())
         .skip(app.preview_scroll as usize)
         .take(body_height as usize)
         .cloned()
@@ -76,26 +81,8 @@ pub(super) fn render_rendered(
             "─".repeat(inner.width as usize),
             app.theme.dim(),
         )];
-        lines.extend(
-            crate::preview::hint_lines(&rendered.hints, app.theme.color)
-                .into_iter()
-                .take(MAX_HINT_ROWS),
-        );
-        if rendered.hints.len() > MAX_HINT_ROWS {
-            lines.push(Line::styled(
-                format!("+{} more hints", rendered.hints.len() - MAX_HINT_ROWS),
-                app.theme.dim(),
-            ));
-        }
+        lines.extend(layout.below);
         let rect = Rect::new(inner.x, inner.y + body_height, inner.width, hints);
-        let lines: Vec<Line> = lines
-            .into_iter()
-            .map(|mut l| {
-                // Hint lines stay one row each.
-                crate::tui::width::cut_line(&mut l, inner.width as usize);
-                l
-            })
-            .collect();
         frame.render_widget(Paragraph::new(lines), rect);
     }
 }
