@@ -273,20 +273,57 @@ fn compose_send_quit_and_come_back_then_a_refusal_is_explained() {
     assert!(screen.contains("› e2e-lab"), "{screen}");
     assert!(screen.contains("markdown → e2e-lab"), "{screen}");
 
-    // The sandbox allows one message a minute: a second send is refused,
-    // and the screen explains the errcode before the server's words.
+    // The sandbox allows one message a minute: the second send is not an
+    // error but waits in the outbox for the window, and Esc takes it back.
     tmux.keys(&["C-s"]);
-    let screen = tmux.wait_for("errcode 45009");
-    assert!(screen.contains("WeCom refused the message"), "{screen}");
-    tmux.wait_for("api freq out of limit");
+    tmux.wait_for("Waiting for a rate-limit slot");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Send cancelled");
     tmux.keys(&["C-q"]);
     tmux.wait_exit();
+    let recorded = std::fs::read_to_string(&dirs.record).expect("record file");
+    assert_eq!(
+        recorded.lines().count(),
+        1,
+        "only the first was sent: {recorded}"
+    );
+    let outbox = Command::new(BIN)
+        .args(["outbox"])
+        .env("WECOM_CONFIG_DIR", &dirs.config)
+        .env("WECOM_DATA_DIR", &dirs.data)
+        .output()
+        .expect("wecom outbox");
+    let listed = String::from_utf8_lossy(&outbox.stdout);
+    assert!(listed.contains("The outbox is empty."), "{listed}");
+    let history = Command::new(BIN)
+        .args(["history", "--output", "json"])
+        .env("WECOM_CONFIG_DIR", &dirs.config)
+        .env("WECOM_DATA_DIR", &dirs.data)
+        .output()
+        .expect("wecom history");
+    let entries: serde_json::Value =
+        serde_json::from_slice(&history.stdout).expect("history is JSON");
+    let statuses: Vec<&str> = entries
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|e| e["status"].as_str())
+        .collect();
+    assert!(
+        statuses.contains(&"sent") && statuses.contains(&"cancelled"),
+        "the composer's sends are in the history: {statuses:?}"
+    );
 
     // Nothing the app wrote holds the key but the config itself.
-    for file in ["wecom.log", "drafts.json"] {
-        let text = std::fs::read_to_string(dirs.data.join(file)).unwrap_or_default();
+    for file in ["wecom.log", "wecom.db", "wecom.db-wal"] {
+        let bytes = std::fs::read(dirs.data.join(file)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(KEY), "{file} holds the key");
     }
+    assert!(
+        dirs.data.join("wecom.db").exists(),
+        "the drafts went to the store"
+    );
 }
 
 #[test]

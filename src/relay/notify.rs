@@ -25,8 +25,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-use crate::http_server::summary::RepeatSummary;
 use crate::delivery::{Delivered, Engine};
+use crate::http_server::summary::RepeatSummary;
 use crate::store::outbox::NewItem;
 use crate::wecom::attach::robot_id;
 use crate::wecom::client::SendError;

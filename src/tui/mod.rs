@@ -9,6 +9,7 @@ pub mod app;
 pub mod attach;
 pub mod autosave;
 pub mod compose;
+pub mod deliver;
 pub mod dialog;
 pub mod form;
 pub mod keymap;
@@ -167,8 +168,10 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         size: (size.width, size.height),
     });
     let (tx, rx) = unbounded_channel();
+    let engine = deliver::open_engine(&paths.data_dir, client.clone());
     let mut runner = Runner {
         tx: tx.clone(),
+        engine,
         client,
         config_store,
         draft_store,
@@ -261,6 +264,9 @@ pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
 struct Runner {
     tx: UnboundedSender<Msg>,
     client: Client,
+    /// Sends go through the outbox, the shared rate ledger and the history
+    /// (`None`: the store could not be opened; sends go out directly).
+    engine: Option<crate::delivery::Engine>,
     config_store: ConfigStore,
     draft_store: DraftStore,
     /// Orders the drafts writes, background and at quit.
@@ -343,14 +349,29 @@ impl Runner {
         terminal: &mut terminal::Tui,
         msg: Msg,
     ) -> anyhow::Result<Flow> {
+        // Another process (`wecom robots add`, a second composer) may have
+        // changed config.toml: read it again before acting on the user's
+        // next key, so the robots shown are the file's. One stat a key.
+        if matches!(msg, Msg::Key(_) | Msg::Mouse(_))
+            && app.config_error.is_none()
+            && self.config_store.changed_on_disk()
+        {
+            match self.config_store.load() {
+                Ok(config) => {
+                    let _ = update(app, Msg::ConfigReloaded(config));
+                }
+                Err(e) => tracing::warn!("config.toml changed but cannot be read: {e}"),
+            }
+        }
         for effect in update(app, msg) {
             match effect {
                 Effect::Quit => return Ok(Flow::Quit),
                 Effect::Send {
                     id,
+                    robot,
                     webhook,
                     payload,
-                } => self.send(id, webhook, payload),
+                } => self.send(id, robot, webhook, payload),
                 Effect::CancelSend { id } => {
                     if let Some(cancel) = self.cancels.remove(&id) {
                         cancel.cancel();
@@ -472,7 +493,28 @@ impl Runner {
             .job(move || store.save(&drafts).map_err(|e| e.to_string()))
     }
 
-    fn send(&mut self, id: u64, webhook: Webhook, payload: Payload) {
+    /// Sends through the engine: Esc stops it while it waits (a token, not
+    /// an abort, so a request being written is never cut off unrecorded).
+    fn send(&mut self, id: u64, robot: String, webhook: Webhook, payload: Payload) {
+        let Some(engine) = self.engine.clone() else {
+            return self.send_direct(id, webhook, payload);
+        };
+        let tx = self.tx.clone();
+        let stop = CancellationToken::new();
+        let task_stop = stop.clone();
+        tokio::spawn(async move {
+            let outcome =
+                deliver::deliver(&engine, id, robot, &webhook, payload, &tx, &task_stop).await;
+            if let Some(outcome) = outcome {
+                let _ = tx.send(finished(id, outcome));
+            }
+        });
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        self.cancels.insert(id, stop);
+    }
+
+    /// Sends without the outbox, when the store could not be opened.
+    fn send_direct(&mut self, id: u64, webhook: Webhook, payload: Payload) {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
@@ -567,6 +609,10 @@ fn outcome(result: Result<(Duration, Option<String>), SendError>) -> SendOutcome
         Err(SendError::Invalid(problems)) | Err(SendError::UploadRejected(problems)) => {
             SendOutcome::Invalid(problems)
         }
+        Err(e) if e.may_have_been_delivered() => SendOutcome::Unknown {
+            title: e.title().to_owned(),
+            detail: e.to_string(),
+        },
         Err(e) => SendOutcome::Failed {
             title: e.title().to_owned(),
             detail: e.to_string(),

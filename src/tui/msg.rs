@@ -67,6 +67,14 @@ pub enum Msg {
     TemplateStored(Result<String, String>),
     /// SIGTERM, SIGHUP: save and leave.
     Terminate,
+    /// What the delivery engine is doing with send `id` (waiting for a
+    /// rate-limit slot, retrying), said in the status line.
+    SendProgress {
+        id: u64,
+        note: String,
+    },
+    /// config.toml was changed by another process and read again.
+    ConfigReloaded(crate::store::config::Config),
 }
 
 /// How a send ended.
@@ -81,6 +89,10 @@ pub enum SendOutcome {
     Invalid(Vec<Problem>),
     /// Failed: a short title and the explanation (never the key).
     Failed { title: String, detail: String },
+    /// The request may have reached WeCom (a timeout or a closed connection
+    /// after it was written): never reported as "not sent"; it stays in the
+    /// outbox as unknown for the user to retry or discard.
+    Unknown { title: String, detail: String },
 }
 
 /// What to send: a checked message, or raw JSON forced through as written.
@@ -96,6 +108,8 @@ pub enum Payload {
 pub enum Effect {
     Send {
         id: u64,
+        /// The robot's name, for the outbox and the history.
+        robot: String,
         webhook: Webhook,
         payload: Payload,
     },

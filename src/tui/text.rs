@@ -48,6 +48,8 @@ pub fn raw_hint(kind: crate::wecom::MessageKind) -> &'static str {
 
 pub const EDITOR_UPDATED: &str = "Text updated from the external editor (Ctrl-U undoes).";
 pub const EDITOR_UNCHANGED: &str = "The external editor closed with the text unchanged.";
+pub const ROBOTS_RELOADED: &str =
+    "config.toml was changed by another program: the robot list is read again.";
 pub const DUMB_TERMINAL: &str = "the composer needs a terminal that can move the cursor, and TERM=dumb cannot. Run it in a terminal emulator (TERM=xterm-256color or similar), or use the command line: `wecom send`, `wecom --help`.";
 pub const CTRL_Z_UNDOES: &str = "Ctrl-Z puts the draft back.";
 pub const NOTHING_TO_UNDO: &str =

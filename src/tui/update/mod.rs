@@ -54,6 +54,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick => app.spinner = app.spinner.wrapping_add(1),
         Msg::SendFinished { id, outcome, at } => on_send_finished(app, id, outcome, &at, &mut fx),
+        Msg::ConfigReloaded(config) => {
+            let before = app.robots.len();
+            app.config = config;
+            app.reload_robots(None);
+            app.refresh();
+            if app.robots.len() != before {
+                app.status = Status::info(text::ROBOTS_RELOADED);
+            }
+        }
+        Msg::SendProgress { id, note } => {
+            // Only the send in flight speaks; a cancelled one is quiet.
+            if app.sending.as_ref().is_some_and(|s| s.id == id) {
+                app.status = Status::info(format!("{note} Esc cancels."));
+            }
+        }
         Msg::EditorClosed(result) => on_editor_closed(app, result),
         Msg::DraftsSaved(result) => on_drafts_saved(app, result, &mut fx),
         Msg::ConfigSaved(Ok(())) => {}
@@ -390,6 +405,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
     let id = start_send(app, &robot.name);
     fx.push(Effect::Send {
         id,
+        robot: robot.name.clone(),
         webhook,
         payload,
     });
@@ -462,6 +478,15 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
             detail: problems
                 .first()
                 .map(|p| one_line(&p.to_string()).into_owned()),
+        },
+        SendOutcome::Unknown { title, detail } => Status {
+            tone: Tone::Warning,
+            text: format!(
+                "? {}: may have been delivered to {} ({at}). Check the group before sending again; it is kept in `wecom outbox`.",
+                one_line(&title),
+                inflight.robot
+            ),
+            detail: Some(one_line(&detail).into_owned()),
         },
         SendOutcome::Failed { title, detail } => Status {
             tone: Tone::Error,

@@ -1,0 +1,276 @@
+//! The composer's sends through the delivery engine: written to the outbox
+//! before the first byte goes out, paced by the rate ledger every `wecom`
+//! process shares, retried when WeCom was busy, and recorded in the history,
+//! exactly as `wecom send` and the relay do.
+//!
+//! The engine's progress (waiting for a slot, retrying) becomes
+//! [`Msg::SendProgress`] lines for the status bar; its end becomes the
+//! [`SendOutcome`] the status line explains. Esc stops a send only while it
+//! waits: a request being written is never cut, so its answer still lands in
+//! the history.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::msg::{Msg, Payload, SendOutcome};
+use crate::delivery::{Delivered, Engine, Event, RetryPolicy};
+use crate::store::db::{DB_FILE, Db};
+use crate::store::ledger::Rate;
+use crate::store::outbox::{NewItem, OutboxItem};
+use crate::untrusted::one_line;
+use crate::wecom::Webhook;
+use crate::wecom::attach::robot_id;
+use crate::wecom::client::Client;
+
+/// Waits shorter than this are not worth a word in the result.
+const NOTEWORTHY_WAIT: Duration = Duration::from_secs(1);
+
+/// The engine on the data directory's `wecom.db`, or `None` (with the
+/// reason logged) when the store cannot be opened: the composer then sends
+/// directly, as before the engine, rather than not at all.
+pub fn open_engine(data_dir: &Path, client: Client) -> Option<Engine> {
+    match Db::open(&data_dir.join(DB_FILE)) {
+        Ok(db) => Some(Engine::new(
+            Arc::new(db),
+            client,
+            rate_from_env(),
+            RetryPolicy::default(),
+        )),
+        Err(e) => {
+            tracing::warn!("the outbox is off, sends go out directly: {e}");
+            None
+        }
+    }
+}
+
+/// WeCom's 20 a minute, or the `WECOM_RATE_LIMIT` / `WECOM_RATE_WINDOW_MS`
+/// overrides the command line honours too (tests with a short window).
+fn rate_from_env() -> Rate {
+    let number = |name: &str| std::env::var(name).ok()?.trim().parse::<u64>().ok();
+    Rate::with_overrides(
+        number("WECOM_RATE_LIMIT").and_then(|n| usize::try_from(n).ok()),
+        number("WECOM_RATE_WINDOW_MS"),
+    )
+}
+
+/// Puts the message in the outbox and delivers it; `None` when the user
+/// stopped it while it waited (it is then taken out of the outbox).
+pub async fn deliver(
+    engine: &Engine,
+    id: u64,
+    robot: String,
+    webhook: &Webhook,
+    payload: Payload,
+    tx: &UnboundedSender<Msg>,
+    stop: &CancellationToken,
+) -> Option<SendOutcome> {
+    let (msgtype, json) = match payload {
+        Payload::Message(m) => (m.kind().msgtype().to_owned(), m.to_json()),
+        Payload::Raw(json) => (raw_msgtype(&json), json),
+    };
+    let item = NewItem {
+        label: msgtype.clone(),
+        robot_name: robot,
+        robot: robot_id(webhook),
+        msgtype,
+        payload: json,
+        part: None,
+        upload: None,
+    };
+    let submitter = engine.clone();
+    let submitted =
+        tokio::task::spawn_blocking(move || submitter.submit(None, &[item], false)).await;
+    let outbox_id = match submitted {
+        Ok(Ok(s)) => s.ids.first().copied()?,
+        Ok(Err(e)) => return Some(store_failed(&e.to_string(), false)),
+        Err(e) => return Some(store_failed(&e.to_string(), false)),
+    };
+    // The last thing the engine said: a wait is counted down once a second
+    // from it, so "12 s" in the status line moves while nothing else does.
+    let last = Arc::new(Mutex::new(None::<Event>));
+    let observe = {
+        let last = Arc::clone(&last);
+        let progress = tx.clone();
+        move |_: &OutboxItem, event: &Event| {
+            *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(event.clone());
+            if let Some(note) = progress_note(event, now_ms()) {
+                let _ = progress.send(Msg::SendProgress { id, note });
+            }
+        }
+    };
+    let delivery = engine.deliver(outbox_id, webhook, None, &observe, stop);
+    tokio::pin!(delivery);
+    let mut countdown = tokio::time::interval(Duration::from_secs(1));
+    countdown.tick().await;
+    let delivered = loop {
+        tokio::select! {
+            delivered = &mut delivery => break delivered,
+            _ = countdown.tick() => {
+                let event = last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if let Some(event @ (Event::WaitingForSlot { .. } | Event::Retrying { .. })) = event
+                    && let Some(note) = progress_note(&event, now_ms())
+                {
+                    let _ = tx.send(Msg::SendProgress { id, note });
+                }
+            }
+        }
+    };
+    match delivered {
+        Ok(Delivered::Sent {
+            elapsed, waited, ..
+        }) => Some(SendOutcome::Sent {
+            elapsed_ms: elapsed.as_millis() as u64,
+            note: (waited >= NOTEWORTHY_WAIT).then(|| {
+                format!(
+                    "Waited {} s for the rate limit.",
+                    waited.as_secs_f64().round()
+                )
+            }),
+        }),
+        Ok(Delivered::Ended { error, .. }) => Some(super::outcome(Err(error))),
+        Ok(Delivered::Stopped) => {
+            if let Err(e) = engine.cancel(outbox_id) {
+                tracing::warn!("a cancelled send stays in the outbox: {e}");
+            }
+            None
+        }
+        Ok(Delivered::TooLong { wait }) => Some(SendOutcome::Failed {
+            title: "Not sent".to_owned(),
+            detail: format!(
+                "the next rate-limit slot is {} s away; try again then",
+                wait.as_secs()
+            ),
+        }),
+        Ok(Delivered::Busy) => Some(SendOutcome::Failed {
+            title: "Not sent from here".to_owned(),
+            detail: "another wecom process is delivering this message; see `wecom outbox`"
+                .to_owned(),
+        }),
+        // The request may already have gone out when the store failed.
+        Err(e) => Some(store_failed(&e.to_string(), true)),
+    }
+}
+
+/// The store failed around a send: before it (nothing went out) or after
+/// the request may have been written (then said so).
+fn store_failed(error: &str, after_sending: bool) -> SendOutcome {
+    let detail = format!(
+        "the outbox could not be written: {}; see `wecom outbox` and `wecom history`",
+        one_line(error)
+    );
+    if after_sending {
+        SendOutcome::Unknown {
+            title: "Outbox error".to_owned(),
+            detail,
+        }
+    } else {
+        SendOutcome::Failed {
+            title: "Outbox error".to_owned(),
+            detail,
+        }
+    }
+}
+
+/// The `msgtype` of raw JSON, for the outbox and history (`raw` when it has
+/// none: the server will say what is wrong).
+fn raw_msgtype(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("msgtype")?.as_str().map(|s| one_line(s).into_owned()))
+        .unwrap_or_else(|| "raw".to_owned())
+}
+
+/// A status-line sentence for what the engine is doing, at `now_ms`.
+pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
+    let secs_until = |at_ms: u64| at_ms.saturating_sub(now_ms).div_ceil(1000);
+    match event {
+        Event::WaitingForSlot { until_ms } if *until_ms > now_ms => Some(format!(
+            "Waiting for a rate-limit slot: {} s (until {}).",
+            secs_until(*until_ms),
+            clock(*until_ms)
+        )),
+        Event::WaitingForSlot { .. } => None,
+        Event::Sending { attempt } if *attempt > 1 => Some(format!("Sending, attempt {attempt}…")),
+        Event::Sending { .. } => None,
+        Event::Retrying {
+            attempt,
+            at_ms,
+            reason,
+        } => Some(format!(
+            "{}: retrying in {} s (attempt {}).",
+            one_line(reason),
+            secs_until(*at_ms),
+            attempt
+        )),
+        Event::RobotFull => Some(
+            "WeCom says the robot is over 20 messages a minute (45009): waiting for the window."
+                .to_owned(),
+        ),
+    }
+}
+
+fn clock(ms: u64) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_and_retries_are_said_with_their_seconds() {
+        let now = 1_700_000_000_000;
+        assert_eq!(
+            progress_note(
+                &Event::WaitingForSlot {
+                    until_ms: now + 11_200
+                },
+                now
+            )
+            .as_deref()
+            .map(|s| s.starts_with("Waiting for a rate-limit slot: 12 s (until ")),
+            Some(true)
+        );
+        assert_eq!(
+            progress_note(
+                &Event::Retrying {
+                    attempt: 2,
+                    at_ms: now + 4_000,
+                    reason: "system busy\u{1b}[2J".to_owned()
+                },
+                now
+            )
+            .as_deref(),
+            Some("system busy\\u{1b}[2J: retrying in 4 s (attempt 2).")
+        );
+        assert_eq!(progress_note(&Event::Sending { attempt: 1 }, now), None);
+        assert_eq!(
+            progress_note(&Event::WaitingForSlot { until_ms: now }, now),
+            None
+        );
+    }
+
+    #[test]
+    fn raw_json_names_its_msgtype_or_raw() {
+        assert_eq!(raw_msgtype(r#"{"msgtype":"text","text":{}}"#), "text");
+        assert_eq!(raw_msgtype("not json"), "raw");
+    }
+}
