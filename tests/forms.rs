@@ -533,3 +533,29 @@ fn a_number_field_holding_text_is_that_fields_problem_only() {
     let shown = screen(&app, 120, 35);
     assert!(shown.contains("abc"), "{shown}");
 }
+
+#[test]
+fn undocumented_fields_in_the_raw_json_are_warned_about_not_refused() {
+    let mut app = open(MessageKind::TextNotice);
+    update(&mut app, key(KeyCode::F(9)));
+    assert_eq!(app.focus, Focus::Editor(FieldId::Raw));
+    let json = r#"{"msgtype":"template_card","chatid":"wrkSFfCgAAxxx","template_card":{"card_type":"text_notice","main_title":{"title":"部署完成"},"card_action":{"type":1,"url":"https://example.com"}}}"#;
+    app.composition_mut()
+        .expect("a composition")
+        .replace(FieldId::Raw, json);
+    app.refresh();
+    let chatid = app
+        .derived
+        .problems
+        .iter()
+        .find(|p| p.path == "chatid")
+        .unwrap_or_else(|| panic!("{:?}", app.derived.problems));
+    assert_eq!(chatid.rule, wecom_composer::wecom::Rule::Undocumented);
+    assert_eq!(chatid.severity, wecom_composer::wecom::Severity::Warning);
+    assert!(chatid.message.contains("does not document"), "{chatid:?}");
+    assert!(
+        !wecom_composer::wecom::validate::has_errors(&app.derived.problems),
+        "a warning, not a refusal: {:?}",
+        app.derived.problems
+    );
+}

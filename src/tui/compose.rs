@@ -7,7 +7,7 @@ use super::attach::AttachState;
 use super::form::{Form, Path, RowKind};
 use crate::store::drafts::Draft;
 use crate::wecom::schema::FieldKind;
-use crate::wecom::validate::{Problem, Severity, has_errors};
+use crate::wecom::validate::{Problem, Severity, has_errors, validate_parsed};
 use crate::wecom::{Message, MessageKind, validate};
 
 /// An editor field of the composer.
@@ -611,7 +611,14 @@ impl Derived {
         let small = d.bytes.is_none_or(|(used, _)| used <= EAGER_JSON_LIMIT);
         match message {
             Ok(m) => {
-                d.problems = validate(&m);
+                d.problems = match comp.json_mode {
+                    // Raw JSON may hold fields WeCom does not document
+                    // (`chatid`, …): accepted, and warned about.
+                    true => Message::parse_json_str(&comp.text(FieldId::Raw))
+                        .map(|parsed| validate_parsed(&parsed))
+                        .unwrap_or_else(|_| validate(&m)),
+                    false => validate(&m),
+                };
                 if let (Some(form), false) = (&comp.form, comp.json_mode) {
                     let mut bad = form.unparsed_numbers();
                     bad.append(&mut d.problems);
