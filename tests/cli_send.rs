@@ -596,3 +596,66 @@ async fn every_exit_code() {
     }
     assert_eq!(env.messages(), vec![text("ok")]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn split_text_fits_2048_bytes_and_mentions_only_the_last_part() {
+    let env = Env::new().await;
+    env.add_robot("ops", KEY).await;
+    // Text's limit is 2048 bytes (API-FACTS), markdown's 4096: 6,250 bytes
+    // of text must make at least 3 parts.
+    let text: String = (0..250)
+        .map(|i| format!("第 {i:03} 行:磁盘正常\n"))
+        .collect();
+    assert!(text.len() > 2 * 2048, "{}", text.len());
+    let path = env.write("disk.txt", &text);
+    let arg = format!("@{}", path.display());
+    env.run(&[
+        "send",
+        "-r",
+        "ops",
+        "--text",
+        &arg,
+        "--split",
+        "--mention",
+        "alice",
+        "--mention-mobile",
+        "13800001111",
+    ])
+    .await
+    .expect(0);
+    let messages = env.messages();
+    assert!(messages.len() >= 3, "{messages:?}");
+    let n = messages.len();
+    let mut parts = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        assert_eq!(m["msgtype"], "text");
+        let content = m["text"]["content"].as_str().expect("content");
+        assert!(
+            content.len() <= 2048,
+            "part {} is {} bytes",
+            i + 1,
+            content.len()
+        );
+        let last = i + 1 == n;
+        assert_eq!(
+            m["text"].get("mentioned_list").is_some(),
+            last,
+            "mentions on the last part only: {m}"
+        );
+        assert_eq!(
+            m["text"].get("mentioned_mobile_list").is_some(),
+            last,
+            "{m}"
+        );
+        parts.push(content.to_owned());
+    }
+    assert_eq!(messages[n - 1]["text"]["mentioned_list"], json!(["alice"]));
+    assert_eq!(
+        messages[n - 1]["text"]["mentioned_mobile_list"],
+        json!(["13800001111"])
+    );
+    assert_eq!(
+        split::rejoin(&parts).expect("rejoin"),
+        text.trim_end_matches('\n')
+    );
+}
