@@ -205,8 +205,7 @@ impl Db {
             true,
         )
         .map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
+        set_wal(&conn).map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         let db = Db {
@@ -320,10 +319,67 @@ pub(crate) fn set_imported_aside(path: &Path) -> std::io::Result<PathBuf> {
     Ok(candidate)
 }
 
+/// Puts the database in WAL mode, once: a database already in WAL is left
+/// as it is (asking needs no lock). Switching needs an exclusive lock, and
+/// SQLite answers "database is locked" at once, without waiting on the busy
+/// timeout, when another process is switching or reading the new file at
+/// the same moment (two `wecom send` started together on a new data
+/// directory). So the switch is tried again for up to [`BUSY_TIMEOUT`].
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let attempt = conn
+            .pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))
+            .and_then(|mode| {
+                if mode.eq_ignore_ascii_case("wal") {
+                    Ok(())
+                } else {
+                    conn.pragma_update(None, "journal_mode", "WAL")
+                }
+            });
+        match attempt {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_opening_a_new_database_at_once_all_succeed() {
+        // Two `wecom send` started together on a new data directory: each
+        // opens (and switches to WAL) the same new file at the same moment.
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(DB_FILE);
+            let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let path = path.clone();
+                    let start = std::sync::Arc::clone(&start);
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Db::open(&path).map(|db| db.schema_version().unwrap())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert_eq!(opened.ok(), Some(MIGRATIONS.len() as i64));
+            }
+        }
+    }
 
     #[test]
     fn opens_migrates_and_is_private() {
