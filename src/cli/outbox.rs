@@ -76,21 +76,11 @@ pub struct ResendArgs {
     pub rate_limit: Option<usize>,
 }
 
-fn rate_from_env() -> Rate {
-    let limit = std::env::var("WECOM_RATE_LIMIT")
-        .ok()
-        .and_then(|v| v.trim().parse().ok());
-    let window = std::env::var("WECOM_RATE_WINDOW_MS")
-        .ok()
-        .and_then(|v| v.trim().parse().ok());
-    Rate::with_overrides(limit, window)
-}
-
 /// Runs `wecom outbox …`.
 pub fn run(args: OutboxArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let result =
-        send::engine(rate_from_env(), RetryPolicy::default()).and_then(|engine| {
+        send::engine(Rate::from_env(), RetryPolicy::default()).and_then(|engine| {
             match args.command {
                 None => list(&engine, args.output),
                 Some(OutboxCommand::Cancel(which)) => cancel(&engine, &which),

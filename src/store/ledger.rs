@@ -62,6 +62,16 @@ impl Rate {
         )
     }
 
+    /// WeCom's limit, or the `WECOM_RATE_LIMIT` / `WECOM_RATE_WINDOW_MS`
+    /// overrides (tests with a short window), for the processes that take
+    /// no rate flags: the composer and `wecom outbox`.
+    pub fn from_env() -> Rate {
+        fn number<T: std::str::FromStr>(name: &str) -> Option<T> {
+            std::env::var(name).ok()?.trim().parse().ok()
+        }
+        Rate::with_overrides(number("WECOM_RATE_LIMIT"), number("WECOM_RATE_WINDOW_MS"))
+    }
+
     fn window_ms(&self) -> u64 {
         u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX)
     }

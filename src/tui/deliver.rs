@@ -37,7 +37,7 @@ pub fn open_engine(data_dir: &Path, client: Client) -> Option<Engine> {
         Ok(db) => Some(Engine::new(
             Arc::new(db),
             client,
-            rate_from_env(),
+            Rate::from_env(),
             RetryPolicy::default(),
         )),
         Err(e) => {
@@ -45,16 +45,6 @@ pub fn open_engine(data_dir: &Path, client: Client) -> Option<Engine> {
             None
         }
     }
-}
-
-/// WeCom's 20 a minute, or the `WECOM_RATE_LIMIT` / `WECOM_RATE_WINDOW_MS`
-/// overrides the command line honours too (tests with a short window).
-fn rate_from_env() -> Rate {
-    let number = |name: &str| std::env::var(name).ok()?.trim().parse::<u64>().ok();
-    Rate::with_overrides(
-        number("WECOM_RATE_LIMIT").and_then(|n| usize::try_from(n).ok()),
-        number("WECOM_RATE_WINDOW_MS"),
-    )
 }
 
 /// Puts the message in the outbox and delivers it; `None` when the user
