@@ -9,6 +9,7 @@ pub mod clock;
 pub mod delivery;
 pub mod http_server;
 pub mod paths;
+pub mod picture;
 pub mod preview;
 pub mod relay;
 pub mod sandbox;
