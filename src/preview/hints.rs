@@ -62,6 +62,9 @@ pub enum HintKind {
     MentionListIgnored,
     /// Inline code across a line break.
     MultiLineInlineCode,
+    /// A GitHub extension neither dialect renders (strikethrough, task
+    /// lists, footnotes, HTML).
+    NotInWeCom(super::gfm::Gfm),
 }
 
 /// One hint, pointing at the source line it is about.

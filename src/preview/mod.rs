@@ -22,6 +22,8 @@
 //! content's length, so a megabyte renders in bounded time.
 
 mod dialect;
+pub mod fixes;
+mod gfm;
 mod hints;
 mod inline;
 mod markdown;
@@ -35,6 +37,7 @@ mod writer;
 use ratatui::text::Text;
 
 pub use dialect::Dialect;
+pub use gfm::Gfm;
 pub use hints::{Construct, Hint, HintKind, HintSeverity, hint_lines};
 pub use style::FontColour;
 
@@ -145,7 +148,9 @@ pub fn render(source: &str, dialect: Dialect, opts: &RenderOptions<'_>) -> Rende
     let (rows, source_lines) = match dialect {
         Dialect::Text => text::render(&map, opts, &st),
         Dialect::Markdown | Dialect::MarkdownV2 => {
-            markdown::render(&map, dialect, opts, &st, &mut hints)
+            let rendered = markdown::render(&map, dialect, opts, &st, &mut hints);
+            gfm::scan(source, dialect, &mut hints);
+            rendered
         }
     };
     list_hints(dialect, opts, &mut hints);
