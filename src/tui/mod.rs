@@ -13,6 +13,7 @@ pub mod deliver;
 pub mod dialog;
 pub mod form;
 pub mod keymap;
+pub mod memory;
 pub mod mockup;
 pub mod msg;
 pub mod preview_pane;

@@ -1,0 +1,599 @@
+//! The History and Outbox screen: what was sent, newest first, and what is
+//! still waiting to go, in two tabs of one screen.
+//!
+//! Why rows are read a page at a time: the history may hold 100,000
+//! entries, and a keystroke must stay under a frame. The screen keeps the
+//! count of what matches the filter and the page of rows around the
+//! selection; moving outside the page reads the next one through
+//! [`Pages`], never the whole list. The outbox is small (it empties as it
+//! sends) and is read whole.
+//!
+//! The screen holds its state, turns actions into [`Outcome`]s for the
+//! composer to carry out (open an entry as a draft, resend it, copy its
+//! payload, cancel or retry an outbox item) and draws itself.
+
+use chrono::{FixedOffset, TimeZone};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Widget, Wrap};
+
+use crate::store::history::{HistoryEntry, HistoryStatus};
+use crate::store::outbox::{OutboxItem, OutboxState};
+use crate::tui::theme::Theme;
+use crate::untrusted;
+
+/// The history, read a page at a time. Implemented on the store; tests use
+/// a vector.
+pub trait Pages {
+    /// How many entries match `filter` (text in the content, the robot's
+    /// name or the message type; empty matches all).
+    fn count(&self, filter: &str) -> Result<usize, String>;
+    /// Up to `limit` entries matching `filter`, newest first, skipping the
+    /// `offset` newest.
+    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryEntry>, String>;
+}
+
+/// The two tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    History,
+    Outbox,
+}
+
+/// What the user asks of the screen (mapped from keys by the key map).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScreenAction {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Enter: the details of the selected row (or back to the list).
+    Details,
+    /// Esc: details closed, or the filter cleared, or the screen left.
+    Back,
+    NextTab,
+    /// A character typed into the filter.
+    Type(char),
+    Backspace,
+    /// Open the selected entry in the composer as the draft.
+    Reopen,
+    /// Send the selected entry again (to its robot, or to the marked ones).
+    Resend,
+    /// Copy the selected entry's payload.
+    Copy,
+    /// Outbox: cancel the selected item.
+    Cancel,
+    /// Outbox: try the selected item now.
+    RetryNow,
+}
+
+/// What the composer should do after an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Nothing,
+    Close,
+    Reopen(Box<HistoryEntry>),
+    Resend(Box<HistoryEntry>),
+    /// Copy `text`; `what` names it in the status line.
+    Copy {
+        text: String,
+        what: &'static str,
+    },
+    CancelItem(i64),
+    RetryItem(i64),
+    /// Edit an outbox item: open it in the composer; sending it takes it
+    /// out of the outbox.
+    EditItem(Box<OutboxItem>),
+}
+
+/// Rows read around the selection.
+const PAGE: usize = 200;
+
+/// The screen's state.
+pub struct MemoryScreen {
+    tab: Tab,
+    filter: String,
+    /// Index of the selected entry among those matching the filter.
+    selected: usize,
+    /// First row drawn.
+    top: usize,
+    /// Height of the list at the last draw (rows).
+    height: usize,
+    total: usize,
+    page_start: usize,
+    page: Vec<HistoryEntry>,
+    outbox: Vec<OutboxItem>,
+    outbox_selected: usize,
+    details: bool,
+    error: Option<String>,
+    offset: FixedOffset,
+}
+
+impl MemoryScreen {
+    /// The screen on `tab`, its history read through `pages`; times shown
+    /// in `offset` (the local time zone).
+    pub fn new(tab: Tab, pages: &dyn Pages, outbox: Vec<OutboxItem>, offset: FixedOffset) -> Self {
+        let mut s = MemoryScreen {
+            tab,
+            filter: String::new(),
+            selected: 0,
+            top: 0,
+            height: 20,
+            total: 0,
+            page_start: 0,
+            page: Vec::new(),
+            outbox,
+            outbox_selected: 0,
+            details: false,
+            error: None,
+            offset,
+        };
+        s.reload(pages);
+        s
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// The filter typed so far.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Whether the details of one row are shown.
+    pub fn in_details(&self) -> bool {
+        self.details
+    }
+
+    /// How many entries match the filter.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The selected history entry, if it is read.
+    pub fn selected_entry(&self) -> Option<&HistoryEntry> {
+        self.selected
+            .checked_sub(self.page_start)
+            .and_then(|i| self.page.get(i))
+    }
+
+    /// The selected outbox item.
+    pub fn selected_item(&self) -> Option<&OutboxItem> {
+        self.outbox.get(self.outbox_selected)
+    }
+
+    /// New outbox contents (after a send, a cancel, a tick).
+    pub fn set_outbox(&mut self, items: Vec<OutboxItem>) {
+        self.outbox = items;
+        self.outbox_selected = self
+            .outbox_selected
+            .min(self.outbox.len().saturating_sub(1));
+    }
+
+    /// Reads the count and the page around the selection again (after a
+    /// filter change, or when the history grew).
+    pub fn reload(&mut self, pages: &dyn Pages) {
+        match pages.count(&self.filter) {
+            Ok(n) => {
+                self.total = n;
+                self.error = None;
+            }
+            Err(e) => {
+                self.total = 0;
+                self.error = Some(e);
+            }
+        }
+        self.selected = self.selected.min(self.total.saturating_sub(1));
+        self.page.clear();
+        self.ensure_page(pages);
+    }
+
+    fn ensure_page(&mut self, pages: &dyn Pages) {
+        let want_start = self.top.min(self.selected);
+        let want_end = (self.top + self.height)
+            .max(self.selected + 1)
+            .min(self.total);
+        let have_end = self.page_start + self.page.len();
+        if !self.page.is_empty() && want_start >= self.page_start && want_end <= have_end {
+            return;
+        }
+        // Centre the page on what is wanted, so moving either way reads
+        // seldom.
+        let start = want_start.saturating_sub(PAGE / 4);
+        match pages.page(&self.filter, start, PAGE.max(want_end - start)) {
+            Ok(rows) => {
+                self.page_start = start;
+                self.page = rows;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Carries out `action`.
+    pub fn handle(&mut self, action: ScreenAction, pages: &dyn Pages) -> Outcome {
+        use ScreenAction as A;
+        let len = match self.tab {
+            Tab::History => self.total,
+            Tab::Outbox => self.outbox.len(),
+        };
+        let step = self.height.max(1);
+        let at = match self.tab {
+            Tab::History => self.selected,
+            Tab::Outbox => self.outbox_selected,
+        };
+        let target = match action {
+            A::Up => Some(at.saturating_sub(1)),
+            A::Down => Some(at + 1),
+            A::PageUp => Some(at.saturating_sub(step)),
+            A::PageDown => Some(at + step),
+            A::Home => Some(0),
+            A::End => Some(len.saturating_sub(1)),
+            _ => None,
+        };
+        if let Some(to) = target {
+            let to = to.min(len.saturating_sub(1));
+            match self.tab {
+                Tab::History => self.selected = to,
+                Tab::Outbox => self.outbox_selected = to,
+            }
+        }
+        let outcome = match action {
+            A::Up | A::Down | A::PageUp | A::PageDown | A::Home | A::End => Outcome::Nothing,
+            A::Details => {
+                self.details = !self.details && len > 0;
+                Outcome::Nothing
+            }
+            A::Back => {
+                if self.details {
+                    self.details = false;
+                    Outcome::Nothing
+                } else if !self.filter.is_empty() && self.tab == Tab::History {
+                    self.filter.clear();
+                    self.reload(pages);
+                    Outcome::Nothing
+                } else {
+                    Outcome::Close
+                }
+            }
+            A::NextTab => {
+                self.tab = match self.tab {
+                    Tab::History => Tab::Outbox,
+                    Tab::Outbox => Tab::History,
+                };
+                self.details = false;
+                Outcome::Nothing
+            }
+            A::Type(c) if self.tab == Tab::History && !c.is_control() => {
+                self.filter.push(c);
+                self.selected = 0;
+                self.top = 0;
+                self.reload(pages);
+                Outcome::Nothing
+            }
+            A::Backspace if self.tab == Tab::History => {
+                if self.filter.pop().is_some() {
+                    self.reload(pages);
+                }
+                Outcome::Nothing
+            }
+            A::Type(_) | A::Backspace => Outcome::Nothing,
+            A::Reopen => match self.tab {
+                Tab::History => self
+                    .selected_entry()
+                    .map_or(Outcome::Nothing, |e| Outcome::Reopen(Box::new(e.clone()))),
+                Tab::Outbox => self
+                    .selected_item()
+                    .map_or(Outcome::Nothing, |i| Outcome::EditItem(Box::new(i.clone()))),
+            },
+            A::Resend => self
+                .selected_entry()
+                .filter(|_| self.tab == Tab::History)
+                .map_or(Outcome::Nothing, |e| Outcome::Resend(Box::new(e.clone()))),
+            A::Copy => {
+                let payload = match self.tab {
+                    Tab::History => self.selected_entry().map(|e| e.payload.clone()),
+                    Tab::Outbox => self.selected_item().map(|i| i.payload.clone()),
+                };
+                payload.map_or(Outcome::Nothing, |text| Outcome::Copy {
+                    text,
+                    what: "the payload",
+                })
+            }
+            A::Cancel => self
+                .selected_item()
+                .filter(|_| self.tab == Tab::Outbox)
+                .map_or(Outcome::Nothing, |i| Outcome::CancelItem(i.id)),
+            A::RetryNow => self
+                .selected_item()
+                .filter(|_| self.tab == Tab::Outbox)
+                .map_or(Outcome::Nothing, |i| Outcome::RetryItem(i.id)),
+        };
+        self.scroll_to_selection();
+        if self.tab == Tab::History {
+            self.ensure_page(pages);
+        }
+        outcome
+    }
+
+    /// Sets the list's height (from the last draw) and keeps the selection
+    /// in view.
+    pub fn set_height(&mut self, height: usize, pages: &dyn Pages) {
+        self.height = height.max(1);
+        self.scroll_to_selection();
+        self.ensure_page(pages);
+    }
+
+    fn scroll_to_selection(&mut self) {
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + self.height {
+            self.top = self.selected + 1 - self.height;
+        }
+    }
+
+    /// The list's height for an area the screen is drawn in.
+    pub fn list_height(area: Rect) -> usize {
+        usize::from(area.height.saturating_sub(5))
+    }
+
+    fn time(&self, ms: i64) -> String {
+        match self.offset.timestamp_millis_opt(ms).single() {
+            Some(t) => t.format("%m-%d %H:%M:%S").to_string(),
+            None => "?".to_owned(),
+        }
+    }
+}
+
+/// The first line of what a payload says, for the list.
+pub fn summary(payload: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return String::new();
+    };
+    let msgtype = v.get("msgtype").and_then(|t| t.as_str()).unwrap_or("");
+    let body = v.get(msgtype);
+    let pick = |path: &[&str]| {
+        let mut at = body?;
+        for p in path {
+            at = match p.parse::<usize>() {
+                Ok(i) => at.get(i)?,
+                Err(_) => at.get(*p)?,
+            };
+        }
+        at.as_str().map(str::to_owned)
+    };
+    let text = pick(&["content"])
+        .or_else(|| pick(&["articles", "0", "title"]))
+        .or_else(|| pick(&["main_title", "title"]))
+        .or_else(|| pick(&["sub_title_text"]))
+        .unwrap_or_default();
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    untrusted::one_line(first.trim()).into_owned()
+}
+
+fn status_span(theme: &Theme, e: &HistoryEntry) -> Span<'static> {
+    match e.status {
+        HistoryStatus::Sent => Span::styled("✓ sent", theme.success()),
+        HistoryStatus::Refused => Span::styled(
+            format!("✗ refused {}", e.errcode.unwrap_or_default()),
+            theme.error(),
+        ),
+        HistoryStatus::Failed => Span::styled("✗ failed", theme.error()),
+        HistoryStatus::Unknown => Span::styled("? may have been delivered", theme.warning()),
+        HistoryStatus::Cancelled => Span::styled("– cancelled", theme.dim()),
+    }
+}
+
+fn outbox_state(item: &OutboxItem, now_ms: i64) -> String {
+    let wait = |at: Option<i64>| {
+        at.map(|t| (t - now_ms).max(0) / 1000)
+            .map_or(String::new(), |s| format!(", next try in {s} s"))
+    };
+    match item.state {
+        OutboxState::Retrying => format!(
+            "retrying (attempt {}){}",
+            item.attempts + 1,
+            wait(item.next_attempt_ms)
+        ),
+        OutboxState::Unknown => "unknown: may have been delivered (retry or cancel)".to_owned(),
+        other => format!("{}{}", other.as_str(), wait(item.next_attempt_ms)),
+    }
+}
+
+/// Draws the screen; `now_ms` for the outbox's countdowns.
+pub struct MemoryView<'a> {
+    pub screen: &'a MemoryScreen,
+    pub theme: &'a Theme,
+    pub now_ms: i64,
+}
+
+impl Widget for MemoryView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let s = self.screen;
+        let t = self.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border(true))
+            .title(Span::styled(" History & outbox ", t.title(true)));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let [tabs, filter, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        let titles = vec![
+            format!("History ({})", s.total),
+            format!("Outbox ({})", s.outbox.len()),
+        ];
+        Tabs::new(titles)
+            .select(match s.tab {
+                Tab::History => 0,
+                Tab::Outbox => 1,
+            })
+            .highlight_style(t.selected())
+            .render(tabs, buf);
+        let filter_line = match (&s.error, s.tab) {
+            (Some(e), _) => Line::styled(untrusted::one_line(e).into_owned(), t.error()),
+            (None, Tab::History) if s.filter.is_empty() => {
+                Line::styled("Type to filter by text, robot or type", t.dim())
+            }
+            (None, Tab::History) => Line::from(vec![
+                Span::styled("Filter: ", t.dim()),
+                Span::raw(untrusted::one_line(&s.filter).into_owned()),
+                Span::styled(format!("  {} match", s.total), t.dim()),
+            ]),
+            (None, Tab::Outbox) => Line::styled("Waiting to be sent, oldest first", t.dim()),
+        };
+        Paragraph::new(filter_line).render(filter, buf);
+        if s.details {
+            return details(s, t, list, buf);
+        }
+        match s.tab {
+            Tab::History => history_rows(s, t, list, buf),
+            Tab::Outbox => outbox_rows(s, t, self.now_ms, list, buf),
+        }
+    }
+}
+
+fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
+    if s.total == 0 {
+        let text = if s.filter.is_empty() {
+            "Nothing sent yet: what you send appears here."
+        } else {
+            "Nothing matches the filter (Esc clears it)."
+        };
+        Paragraph::new(Line::styled(text, t.dim())).render(area, buf);
+        return;
+    }
+    let rows = usize::from(area.height);
+    let mut lines = Vec::with_capacity(rows);
+    for index in s.top..(s.top + rows).min(s.total) {
+        let Some(e) = index.checked_sub(s.page_start).and_then(|i| s.page.get(i)) else {
+            break;
+        };
+        let mut spans = vec![
+            Span::styled(format!("{} ", s.time(e.time_ms)), t.dim()),
+            Span::raw(format!("{:<12.12} ", untrusted::one_line(&e.robot_name))),
+            Span::styled(format!("{:<13.13} ", e.msgtype), t.accent()),
+        ];
+        if let Some(part) = &e.part {
+            spans.push(Span::styled(format!("[{part}] "), t.dim()));
+        }
+        spans.push(status_span(t, e));
+        spans.push(Span::raw("  "));
+        spans.push(Span::raw(summary(&e.payload)));
+        let mut line = Line::from(spans);
+        if index == s.selected {
+            line = line.style(t.selected());
+        }
+        lines.push(line);
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+fn outbox_rows(s: &MemoryScreen, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
+    if s.outbox.is_empty() {
+        Paragraph::new(Line::styled(
+            "The outbox is empty: everything was sent.",
+            t.dim(),
+        ))
+        .render(area, buf);
+        return;
+    }
+    let lines: Vec<Line> = s
+        .outbox
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut line = Line::from(vec![
+                Span::raw(format!("{:<12.12} ", untrusted::one_line(&item.robot_name))),
+                Span::styled(format!("{:<13.13} ", item.msgtype), t.accent()),
+                Span::styled(outbox_state(item, now_ms), t.warning()),
+                Span::raw("  "),
+                Span::raw(summary(&item.payload)),
+            ]);
+            if i == s.outbox_selected {
+                line = line.style(t.selected());
+            }
+            line
+        })
+        .collect();
+    Paragraph::new(lines).render(area, buf);
+}
+
+fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Vec::new();
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<10}"), t.dim()),
+            Span::raw(value),
+        ])
+    };
+    let payload = match s.tab {
+        Tab::History => {
+            let Some(e) = s.selected_entry() else { return };
+            lines.push(field("time", s.time(e.time_ms)));
+            lines.push(field(
+                "robot",
+                untrusted::one_line(&e.robot_name).into_owned(),
+            ));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<10}", "outcome"), t.dim()),
+                status_span(t, e),
+            ]));
+            if let Some(code) = e.errcode {
+                let msg = e
+                    .errmsg
+                    .as_deref()
+                    .map(untrusted::one_line)
+                    .unwrap_or_default();
+                lines.push(field("errcode", format!("{code} {msg}")));
+            }
+            if let Some(x) = &e.explanation {
+                lines.push(field("meaning", untrusted::one_line(x).into_owned()));
+            }
+            if let Some(x) = &e.error {
+                lines.push(field("error", untrusted::one_line(x).into_owned()));
+            }
+            lines.push(field(
+                "took",
+                format!(
+                    "{} ms, waited {} ms, {} attempt(s)",
+                    e.elapsed_ms, e.waited_ms, e.attempts
+                ),
+            ));
+            if let Some(b) = &e.batch {
+                lines.push(field("batch", untrusted::one_line(b).into_owned()));
+            }
+            e.payload.clone()
+        }
+        Tab::Outbox => {
+            let Some(i) = s.selected_item() else { return };
+            lines.push(field(
+                "robot",
+                untrusted::one_line(&i.robot_name).into_owned(),
+            ));
+            lines.push(field("state", i.state.as_str().to_owned()));
+            if let Some(x) = &i.last_error {
+                lines.push(field("error", untrusted::one_line(x).into_owned()));
+            }
+            i.payload.clone()
+        }
+    };
+    lines.push(Line::default());
+    let pretty = serde_json::from_str::<serde_json::Value>(&payload)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or(payload);
+    for l in untrusted::multi_line(&pretty).lines() {
+        lines.push(Line::raw(l.to_owned()));
+    }
+    Paragraph::new(Text::from(lines))
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
