@@ -17,11 +17,38 @@ use crate::wecom::message::{
 /// A mock-up of `message` at `width` columns, or `None` for the kinds shown
 /// otherwise (text, markdown).
 pub fn mockup(message: &Message, width: u16, theme: &Theme) -> Option<Text<'static>> {
+    mockup_with_pictures(message, width, theme).map(|m| m.text)
+}
+
+/// A mock-up and where its pictures go.
+pub struct Mockup {
+    pub text: Text<'static>,
+    /// The boxes drawn as placeholders, for the pictures to be drawn over.
+    pub pictures: Vec<PictureSlot>,
+}
+
+/// Where a picture of the mock-up sits: rows and columns counted from the
+/// mock-up's first line and first column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureSlot {
+    pub row: usize,
+    pub col: usize,
+    pub width: usize,
+    pub height: usize,
+    /// The picture's link, as the message gives it.
+    pub url: String,
+    /// Whether the picture fills its box (cards, news) or fits in it.
+    pub cover: bool,
+}
+
+/// [`mockup`], with the boxes its pictures are drawn in.
+pub fn mockup_with_pictures(message: &Message, width: u16, theme: &Theme) -> Option<Mockup> {
     let inner = (width as usize).saturating_sub(4).max(10);
     let mut card = Card {
         lines: Vec::new(),
         width: inner,
         theme: *theme,
+        pictures: Vec::new(),
     };
     match message {
         Message::TemplateCard(TemplateCard::TextNotice(c)) => text_notice(&mut card, c),
@@ -29,16 +56,37 @@ pub fn mockup(message: &Message, width: u16, theme: &Theme) -> Option<Text<'stat
         Message::News(n) => news(&mut card, &n.articles),
         _ => return None,
     }
-    Some(card.finish())
+    let pictures = std::mem::take(&mut card.pictures);
+    Some(Mockup {
+        text: card.finish(),
+        pictures,
+    })
 }
 
 struct Card {
     lines: Vec<Line<'static>>,
     width: usize,
     theme: Theme,
+    pictures: Vec<PictureSlot>,
 }
 
 impl Card {
+    /// Notes that the next `height` lines, from column `col` of the card's
+    /// inside, are a box for the picture at `url` (rows and columns then
+    /// count the frame: one line above, `│ ` to the left).
+    fn picture_at(&mut self, url: Option<&str>, col: usize, width: usize, height: usize) {
+        if let Some(url) = url {
+            self.pictures.push(PictureSlot {
+                row: self.lines.len() + 1,
+                col: col + 2,
+                width,
+                height,
+                url: url.to_owned(),
+                cover: true,
+            });
+        }
+    }
+
     /// Adds `text` wrapped to the card's width, every line in `style`.
     fn text(&mut self, text: &str, style: Style) {
         for line in text.split('\n') {
@@ -100,7 +148,8 @@ fn source(card: &mut Card, s: &Option<Source>) {
         Style::default()
     };
     let mut spans = Vec::new();
-    if some(&s.icon_url).is_some() {
+    if let Some(icon) = some(&s.icon_url) {
+        card.picture_at(Some(icon), 0, 2, 1);
         spans.push(Span::styled("[icon] ", card.theme.dim()));
     }
     spans.push(Span::styled(some(&s.desc).unwrap_or("").to_owned(), style));
@@ -230,9 +279,10 @@ fn action(card: &mut Card, a: &Option<CardAction>) {
 
 /// A picture placeholder `ratio` times wider than tall (terminal cells are
 /// about twice as tall as wide).
-fn picture(card: &mut Card, label: &str, ratio: f64) {
+fn picture(card: &mut Card, label: &str, ratio: f64, url: Option<&str>) {
     let w = card.width;
     let h = ((w as f64 / ratio) / 2.0).round().clamp(2.0, 12.0) as usize;
+    card.picture_at(url, 0, w, h);
     let style = card.theme.dim();
     for i in 0..h {
         let fill = if i == h / 2 {
@@ -276,10 +326,13 @@ fn news_notice(card: &mut Card, c: &NewsNoticeCard) {
     if let Some(img) = &c.card_image {
         let ratio = img.aspect_ratio.unwrap_or(1.3);
         card.gap();
-        picture(card, &format!(" picture {ratio}:1 "), ratio);
+        let url = Some(img.url.as_str()).filter(|u| !u.is_empty());
+        picture(card, &format!(" picture {ratio}:1 "), ratio, url);
     }
     if let Some(area) = &c.image_text_area {
         card.gap();
+        let url = Some(area.image_url.as_str()).filter(|u| !u.is_empty());
+        card.picture_at(url, 0, 5, 1);
         let mut spans = vec![Span::styled("[pic] ", card.theme.dim())];
         spans.push(Span::styled(
             some(&area.title).unwrap_or("").to_owned(),
@@ -328,6 +381,7 @@ fn news(card: &mut Card, articles: &[Article]) {
             " (no picurl) "
         },
         2.35,
+        some(&first.picurl),
     );
     card.text(&first.title, Style::default().add_modifier(Modifier::BOLD));
     if articles.len() == 1 {
