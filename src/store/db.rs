@@ -106,6 +106,10 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_time ON history (time_ms);
      CREATE INDEX history_robot ON history (robot_name, time_ms);",
+    // 2 (broadcasts, the history view): a broadcast's outcomes found by its
+    // batch id; the history filtered by message type without a full scan.
+    "CREATE INDEX history_batch ON history (batch);
+     CREATE INDEX history_msgtype ON history (msgtype);",
 ];
 
 /// Why the store could not be used, with the file named.
