@@ -245,8 +245,12 @@ impl History {
                 0
             }
         };
+        // The rows skipped by the offset are found by id alone; only the
+        // page's own rows are read whole.
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM history{} ORDER BY id DESC LIMIT {} OFFSET {}",
+            "SELECT {ROW_COLUMNS} FROM history WHERE id IN (
+                 SELECT id FROM history{} ORDER BY id DESC LIMIT {} OFFSET {})
+             ORDER BY id DESC",
             w.sql,
             sql_count(limit),
             sql_count(offset)
