@@ -167,3 +167,69 @@ async fn completions_for_bash_zsh_and_fish() {
     }
     env.run(&["completions", "tcsh"]).await.expect(2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn groups_add_list_remove_and_refuse_unknown_robots_with_the_saved_ones() {
+    let env = Env::new().await;
+    env.run(&["robots", "add", "ops", OTHER]).await.expect(0);
+    env.add_robot("qa", KEY).await;
+
+    let unknown = env
+        .run(&["robots", "group", "add", "all", "ops", "typo-robot"])
+        .await;
+    unknown.expect(2);
+    assert!(
+        unknown.stderr.contains("The saved robots are: ops, qa."),
+        "{unknown:#?}"
+    );
+    assert!(unknown.stderr.contains("position 2"), "{unknown:#?}");
+    let none = env
+        .run(&["robots", "group", "list", "--output", "json"])
+        .await;
+    none.expect(0);
+    assert_eq!(
+        none.json(),
+        json!({"groups": []}),
+        "nothing saved by the refusal"
+    );
+
+    env.run(&["robots", "group", "add", "all", "OPS", "qa"])
+        .await
+        .expect(0);
+    let list = env
+        .run(&["robots", "group", "list", "--output", "json"])
+        .await;
+    list.expect(0);
+    assert_eq!(
+        list.json(),
+        json!({"groups": [{"name": "all", "robots": ["ops", "qa"]}]})
+    );
+    let robots = env.run(&["robots", "list"]).await;
+    robots.expect(0);
+    assert!(
+        robots.stdout.ends_with("\ngroups:\n  all  ops, qa\n"),
+        "{robots:#?}"
+    );
+
+    // A rename follows into the group; a removal leaves it.
+    env.run(&["robots", "rename", "qa", "testers"])
+        .await
+        .expect(0);
+    let store = ConfigStore::new(env.config_path());
+    let config = store.load().expect("config");
+    assert_eq!(
+        config.group("all").expect("group").robots,
+        ["ops", "testers"]
+    );
+    env.run(&["robots", "remove", "testers"]).await.expect(0);
+    let config = store.load().expect("config");
+    assert_eq!(config.group("all").expect("group").robots, ["ops"]);
+
+    env.run(&["robots", "group", "remove", "all"])
+        .await
+        .expect(0);
+    let gone = env.run(&["robots", "group", "remove", "all"]).await;
+    gone.expect(2);
+    assert!(gone.stderr.contains("No group has that name"), "{gone:#?}");
+    assert!(store.load().expect("config").groups.is_empty());
+}

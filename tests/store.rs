@@ -239,3 +239,153 @@ fn a_config_readable_by_others_is_tightened_when_read() {
     let mode = fs::metadata(store.path()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+// ------------------------------------------------ the history view's queries
+
+mod history_view {
+    use std::sync::Arc;
+
+    use wecom_composer::store::Db;
+    use wecom_composer::store::history::{
+        History, HistoryEntry, HistoryFilter, HistoryStatus, PageStart,
+    };
+
+    fn entry(i: i64) -> HistoryEntry {
+        let robot = ["ops", "qa", "Beijing"][(i % 3) as usize];
+        let (msgtype, payload) = match i % 4 {
+            0 => (
+                "text",
+                format!(r#"{{"msgtype":"text","text":{{"content":"deploy {i} done"}}}}"#),
+            ),
+            1 => (
+                "markdown",
+                format!(
+                    r#"{{"msgtype":"markdown","markdown":{{"content":"\n# report {i}\nbody"}}}}"#
+                ),
+            ),
+            // An image's base64 holds "deploy": it must not match a text filter.
+            2 => (
+                "image",
+                r#"{"msgtype":"image","image":{"base64":"deploy","md5":"x"}}"#.to_owned(),
+            ),
+            _ => (
+                "file",
+                r#"{"msgtype":"file","file":{"media_id":"m"}}"#.to_owned(),
+            ),
+        };
+        HistoryEntry {
+            id: 0,
+            time_ms: 1_000 + i,
+            robot_name: robot.into(),
+            robot: "f".repeat(64),
+            msgtype: msgtype.into(),
+            payload,
+            status: if i % 5 == 0 {
+                HistoryStatus::Refused
+            } else {
+                HistoryStatus::Sent
+            },
+            errcode: Some(if i % 5 == 0 { 93000 } else { 0 }),
+            errmsg: None,
+            explanation: None,
+            error: None,
+            elapsed_ms: 1,
+            waited_ms: 0,
+            attempts: 1,
+            batch: Some(format!("b{}", i / 2)),
+            part: None,
+            label: Some(format!("{msgtype} #{i}")),
+        }
+    }
+
+    fn filled(n: i64) -> (tempfile::TempDir, History) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
+        let history = History::new(db);
+        let entries: Vec<HistoryEntry> = (0..n).map(entry).collect();
+        history.insert_all(&entries).unwrap();
+        (dir, history)
+    }
+
+    fn times(rows: &[wecom_composer::store::history::HistoryRow]) -> Vec<i64> {
+        rows.iter().map(|r| r.time_ms - 1_000).collect()
+    }
+
+    #[test]
+    fn pages_come_newest_first_at_an_offset_or_after_an_id() {
+        let (_dir, h) = filled(100);
+        let all = HistoryFilter::default();
+        assert_eq!(h.count(&all, 1_000).unwrap(), 100);
+        assert_eq!(h.count(&all, 40).unwrap(), 40, "capped");
+        let first = h.page(&all, PageStart::Offset(0), 5).unwrap();
+        assert_eq!(times(&first), [99, 98, 97, 96, 95]);
+        let third = h.page(&all, PageStart::Offset(10), 5).unwrap();
+        assert_eq!(times(&third), [89, 88, 87, 86, 85]);
+        // Keyset: after the last row shown, the same rows as the offset.
+        let after = h.page(&all, PageStart::After(first[4].id), 5).unwrap();
+        assert_eq!(times(&after), [94, 93, 92, 91, 90]);
+        let tail = h.page(&all, PageStart::Offset(98), 5).unwrap();
+        assert_eq!(times(&tail), [1, 0]);
+        assert!(h.page(&all, PageStart::Offset(100), 5).unwrap().is_empty());
+        // First lines: the content's first non-empty line, else the label.
+        assert_eq!(first[0].first_line, "file #99");
+        assert_eq!(first[2].first_line, "# report 97");
+        assert_eq!(first[3].first_line, "deploy 96 done");
+        assert_eq!(first[1].first_line, "image #98");
+    }
+
+    #[test]
+    fn filters_by_text_robot_type_and_status_and_count_the_same() {
+        let (_dir, h) = filled(100);
+        let check = |filter: &HistoryFilter, expected: Vec<i64>| {
+            let rows = h.page(filter, PageStart::Offset(0), 1_000).unwrap();
+            assert_eq!(times(&rows), expected, "{filter:?}");
+            assert_eq!(
+                h.count(filter, 1_000).unwrap(),
+                expected.len(),
+                "{filter:?}"
+            );
+        };
+        let newest_first = |keep: &dyn Fn(i64) -> bool| -> Vec<i64> {
+            (0..100).rev().filter(|i| keep(*i)).collect()
+        };
+        // "deploy" is in text payloads, never matched in an image's base64.
+        check(
+            &HistoryFilter::parse("DEPLOY"),
+            newest_first(&|i| i % 4 == 0),
+        );
+        check(
+            &HistoryFilter::parse("robot:beijing"),
+            newest_first(&|i| i % 3 == 2),
+        );
+        check(
+            &HistoryFilter::parse("type:markdown report"),
+            newest_first(&|i| i % 4 == 1),
+        );
+        check(
+            &HistoryFilter::parse("status:refused robot:ops"),
+            newest_first(&|i| i % 5 == 0 && i % 3 == 0),
+        );
+        // The text matches robot names and labels too; % is literal.
+        check(&HistoryFilter::parse("qa"), newest_first(&|i| i % 3 == 1));
+        check(
+            &HistoryFilter::parse("#7"),
+            vec![79, 78, 77, 76, 75, 74, 73, 72, 71, 70, 7],
+        );
+        check(&HistoryFilter::parse("100%"), vec![]);
+        // Offsets page through the filtered list.
+        let f = HistoryFilter::parse("type:file");
+        let second = h.page(&f, PageStart::Offset(2), 2).unwrap();
+        assert_eq!(times(&second), [91, 87]);
+    }
+
+    #[test]
+    fn a_batch_and_its_robots() {
+        let (_dir, h) = filled(10);
+        let rows = h.batch("b2").unwrap();
+        assert_eq!(times(&rows), [4, 5]);
+        let robots = h.robots_per_batch(&["b2", "nope"]).unwrap();
+        assert_eq!(robots.get("b2"), Some(&1), "one fingerprint in these rows");
+        assert_eq!(robots.get("nope"), None);
+    }
+}

@@ -1,5 +1,6 @@
-//! `wecom history`: every send that ended, newest first, and one entry in
-//! full (`wecom history show ID`). Never a key: robots are named, and the
+//! `wecom history`: every send that ended, newest first (a broadcast as one
+//! line with its outcomes under it), and one entry in full (`wecom history
+//! show ID`). Never a key: robots are named, and the
 //! payload is what was posted (it holds no key).
 
 use std::path::PathBuf;
@@ -119,29 +120,104 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
             before_id: None,
         })
         .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
+    let batches: Vec<&str> = entries.iter().filter_map(|e| e.batch.as_deref()).collect();
+    let robots = history
+        .robots_per_batch(&batches)
+        .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
+    // A batch that went to several robots is a broadcast.
+    fn broadcast_of<'e>(
+        e: &'e HistoryEntry,
+        robots: &std::collections::HashMap<String, usize>,
+    ) -> Option<&'e str> {
+        e.batch
+            .as_deref()
+            .filter(|b| robots.get(*b).is_some_and(|n| *n > 1))
+    }
     match args.output {
         Output::Json => {
-            let doc: Vec<Value> = entries.iter().map(entry_json).collect();
+            let doc: Vec<Value> = entries
+                .iter()
+                .map(|e| {
+                    let mut v = entry_json(e);
+                    if let Value::Object(map) = &mut v {
+                        map.insert("broadcast".into(), json!(broadcast_of(e, &robots)));
+                    }
+                    v
+                })
+                .collect();
             println!("{}", Value::Array(doc));
         }
         Output::Text if entries.is_empty() => println!("No history entry matches."),
         Output::Text => {
             let mut out = String::new();
+            let mut shown: Vec<&str> = Vec::new();
             for e in &entries {
+                let Some(batch) = broadcast_of(e, &robots) else {
+                    out.push_str(&format!(
+                        "{:>7}  {}  {:<14}  {:<12}  {:<9}  {}\n",
+                        e.id,
+                        rfc3339(e.time_ms),
+                        one_line(&e.robot_name),
+                        e.msgtype,
+                        e.status.as_str(),
+                        summary(e)
+                    ));
+                    continue;
+                };
+                if shown.contains(&batch) {
+                    continue;
+                }
+                shown.push(batch);
+                // The broadcast's line where its newest outcome falls, its
+                // outcomes (those on this page) under it.
+                let outcomes: Vec<&HistoryEntry> = entries
+                    .iter()
+                    .filter(|o| o.batch.as_deref() == Some(batch))
+                    .collect();
                 out.push_str(&format!(
-                    "{:>7}  {}  {:<14}  {:<12}  {:<9}  {}\n",
-                    e.id,
+                    "{:>7}  {}  broadcast to {} robots: {}  {:<12}  {}\n",
+                    "",
                     rfc3339(e.time_ms),
-                    one_line(&e.robot_name),
+                    robots.get(batch).copied().unwrap_or(0),
+                    status_counts(&outcomes),
                     e.msgtype,
-                    e.status.as_str(),
                     summary(e)
                 ));
+                for o in outcomes {
+                    let why = match (o.errcode, &o.label) {
+                        (Some(code), _) if code != 0 => format!("errcode {code}"),
+                        (_, Some(label)) => one_line(label).into_owned(),
+                        _ => String::new(),
+                    };
+                    out.push_str(&format!(
+                        "  {:>5}  {:<14}  {:<12}  {:<9}  {why}\n",
+                        o.id,
+                        one_line(&o.robot_name),
+                        o.msgtype,
+                        o.status.as_str(),
+                    ));
+                }
             }
             print!("{out}");
         }
     }
     Ok(exit::OK)
+}
+
+/// `2 sent, 1 refused`: how a broadcast's outcomes ended.
+fn status_counts(outcomes: &[&HistoryEntry]) -> String {
+    let mut counts: Vec<(HistoryStatus, usize)> = Vec::new();
+    for o in outcomes {
+        match counts.iter_mut().find(|(s, _)| *s == o.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((o.status, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The first words of the content (or the label), on one line.

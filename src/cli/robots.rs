@@ -1,6 +1,7 @@
 //! `wecom robots`: the saved robots from the command line, in the same
 //! config file as the app (atomic writes, owner-only), with the same rules
-//! (names unique ignoring case, webhooks normalised, keys never shown).
+//! (names unique ignoring case, webhooks normalised, keys never shown), and
+//! the named groups of robots that broadcasts go to.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -12,12 +13,12 @@ use serde_json::json;
 use super::exit;
 use super::send::Output;
 use crate::relay::DEFAULT_LISTEN;
-use crate::store::config::{Config, ConfigStore, RelayCode, RobotError};
+use crate::store::config::{Config, ConfigStore, GroupError, RelayCode, RobotError};
 
 /// `wecom robots` subcommands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum RobotsCommand {
-    /// List the saved robots, keys masked.
+    /// List the saved robots, keys masked, and the groups.
     List {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
@@ -37,7 +38,7 @@ pub enum RobotsCommand {
         #[arg(value_name = "URL_OR_KEY", allow_hyphen_values = true)]
         webhook: String,
     },
-    /// Rename a robot (its relay codes follow it).
+    /// Rename a robot (its relay codes and group memberships follow it).
     Rename { old: String, new: String },
     /// Delete a robot and revoke its relay codes.
     Remove { name: String },
@@ -57,6 +58,33 @@ pub enum RobotsCommand {
         #[arg(long)]
         revoke_all: bool,
     },
+    /// Named groups of robots, for broadcasts (`wecom send -g NAME`).
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+/// `wecom robots group` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum GroupCommand {
+    /// Make a group of saved robots, or add robots to an existing group.
+    Add {
+        name: String,
+        /// Saved robot names (see `wecom robots list`).
+        #[arg(value_name = "ROBOT", required = true)]
+        robots: Vec<String>,
+    },
+    /// Delete a group, or only take the robots named out of it. The robots
+    /// themselves stay saved.
+    Remove {
+        name: String,
+        #[arg(value_name = "ROBOT")]
+        robots: Vec<String>,
+    },
+    /// List the groups and their robots.
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
 }
 
 /// A failure: the exit code and the sentence to print.
@@ -64,6 +92,12 @@ struct Failure(u8, String);
 
 impl From<RobotError> for Failure {
     fn from(e: RobotError) -> Failure {
+        Failure(exit::USAGE, e.to_string())
+    }
+}
+
+impl From<GroupError> for Failure {
+    fn from(e: GroupError) -> Failure {
         Failure(exit::USAGE, e.to_string())
     }
 }
@@ -137,6 +171,11 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
         }
         RobotsCommand::Remove { name } => {
             let codes = config.relay_codes_of(&name)?.len();
+            let groups: Vec<String> = config
+                .groups_of(&name)
+                .iter()
+                .map(|g| g.name.clone())
+                .collect();
             let removed = config.remove_robot(&name)?;
             save(store, &config)?;
             let revoked = match codes {
@@ -144,8 +183,15 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
                 n => format!(" and revoked its {n} relay code(s)"),
             };
             eprintln!("Removed \"{}\"{revoked}.", removed.name);
+            if !groups.is_empty() {
+                eprintln!(
+                    "It left the group(s) {}; a group left with no robot was deleted.",
+                    groups.join(", ")
+                );
+            }
             Ok(())
         }
+        RobotsCommand::Group(command) => group(store, &mut config, command),
         RobotsCommand::Code {
             name,
             list,
@@ -186,7 +232,10 @@ fn list(config: &Config, output: Output) {
                     })
                 })
                 .collect();
-            println!("{}", json!({ "robots": robots }));
+            println!(
+                "{}",
+                json!({ "robots": robots, "groups": groups_json(config) })
+            );
         }
         Output::Text if config.robots.is_empty() => {
             eprintln!(
@@ -214,6 +263,74 @@ fn list(config: &Config, output: Output) {
                     r.masked_webhook(&base)
                 );
             }
+            if !config.groups.is_empty() {
+                println!();
+                print_groups(config);
+            }
+        }
+    }
+}
+
+fn groups_json(config: &Config) -> serde_json::Value {
+    config
+        .groups
+        .iter()
+        .map(|g| json!({ "name": g.name, "robots": g.robots }))
+        .collect()
+}
+
+/// `groups:` and one line per group: its name and its robots.
+fn print_groups(config: &Config) {
+    println!("groups:");
+    let width = config
+        .groups
+        .iter()
+        .map(|g| g.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for g in &config.groups {
+        let pad = width - g.name.chars().count();
+        println!("  {}{}  {}", g.name, " ".repeat(pad), g.robots.join(", "));
+    }
+}
+
+fn group(store: &ConfigStore, config: &mut Config, command: GroupCommand) -> Result<(), Failure> {
+    match command {
+        GroupCommand::List { output } => {
+            match output {
+                Output::Json => println!("{}", json!({ "groups": groups_json(config) })),
+                Output::Text if config.groups.is_empty() => eprintln!(
+                    "No groups. Make one with `wecom robots group add NAME ROBOT…`, then send to it with `wecom send -g NAME`."
+                ),
+                Output::Text => print_groups(config),
+            }
+            Ok(())
+        }
+        GroupCommand::Add { name, robots } => {
+            let (group, new) = config.add_to_group(&name, &robots)?;
+            save(store, config)?;
+            let verb = if new { "Made" } else { "Changed" };
+            eprintln!(
+                "{verb} group \"{}\": {} (send to it with `wecom send -g {}`).",
+                group.name,
+                group.robots.join(", "),
+                group.name
+            );
+            Ok(())
+        }
+        GroupCommand::Remove { name, robots } => {
+            let (before, deleted) = config.remove_from_group(&name, &robots)?;
+            save(store, config)?;
+            if deleted {
+                eprintln!("Deleted group \"{}\"; its robots stay saved.", before.name);
+            } else if let Some(now) = config.group(&before.name) {
+                eprintln!(
+                    "Group \"{}\" now holds: {}.",
+                    now.name,
+                    now.robots.join(", ")
+                );
+            }
+            Ok(())
         }
     }
 }

@@ -37,6 +37,65 @@ pub struct Config {
     /// The notify relay's codes (`wecom serve`); absent until one is made.
     #[serde(default, skip_serializing_if = "RelaySection::is_empty")]
     pub relay: RelaySection,
+    /// Named groups of robots (`[[groups]]`), for broadcasts: `wecom send
+    /// -g NAME` and the composer's robot list send to every member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupEntry>,
+}
+
+/// A named group of saved robots: one message to all of them at once.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct GroupEntry {
+    pub name: String,
+    /// The members' saved names, in the order given, each once.
+    pub robots: Vec<String>,
+}
+
+/// Why a group could not be found, made or changed. Like [`RobotError`],
+/// the `Display` never quotes a name the user typed that is not a saved
+/// name (a key may have been pasted there); saved names are fine to show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupError {
+    #[error("A group needs a name: type one, for example \"all-teams\".")]
+    EmptyName,
+    #[error("That group name is longer than {NAME_MAX_CHARS} characters: choose a shorter one.")]
+    NameTooLong,
+    #[error("A group name is a single line: remove the tabs and line breaks from it.")]
+    NameHasControlCharacter,
+    #[error(
+        "A saved robot already has that name: give the group another name, so `-r` and `-g` never mean the same."
+    )]
+    NameOfARobot,
+    #[error("A group needs at least one robot: name the saved robots to put in it.")]
+    NoRobots,
+    #[error("No group has that name: `wecom robots group list` shows the groups.")]
+    NotFound,
+    #[error("{}", unknown_robots_sentence(.positions, .known))]
+    UnknownRobots {
+        /// 1-based positions of the names given that are not saved robots.
+        positions: Vec<usize>,
+        /// The saved robots' names, to choose from.
+        known: Vec<String>,
+    },
+}
+
+fn unknown_robots_sentence(positions: &[usize], known: &[String]) -> String {
+    let which = positions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (noun, verb) = if positions.len() == 1 {
+        ("name", "is")
+    } else {
+        ("names", "are")
+    };
+    let choose = if known.is_empty() {
+        "There are no saved robots yet: add them first with `wecom robots add NAME -`.".to_owned()
+    } else {
+        format!("The saved robots are: {}.", known.join(", "))
+    };
+    format!("The robot {noun} given in position {which} {verb} not a saved robot. {choose}")
 }
 
 /// A saved robot: a name the user chose and its webhook.
@@ -168,22 +227,7 @@ impl Config {
     /// removed; `base_url` if it changed. Everything else on disk (another
     /// process's changes) stays.
     pub fn merge_changes(&mut self, base: &Config, mine: &Config) {
-        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-        for old in &base.robots {
-            if !mine.robots.iter().any(|r| same(&r.name, &old.name)) {
-                self.robots.retain(|r| !same(&r.name, &old.name));
-            }
-        }
-        for entry in &mine.robots {
-            let before = base.robots.iter().find(|r| same(&r.name, &entry.name));
-            if before == Some(entry) {
-                continue;
-            }
-            match self.robots.iter_mut().find(|r| same(&r.name, &entry.name)) {
-                Some(slot) => *slot = entry.clone(),
-                None => self.robots.push(entry.clone()),
-            }
-        }
+        merge_by_name(&mut self.robots, &base.robots, &mine.robots, |r| &r.name);
         if mine.base_url != base.base_url {
             self.base_url = mine.base_url.clone();
         }
@@ -193,6 +237,7 @@ impl Config {
             &mine.sandbox.keys,
         );
         merge_list(&mut self.relay.codes, &base.relay.codes, &mine.relay.codes);
+        merge_by_name(&mut self.groups, &base.groups, &mine.groups, |g| &g.name);
     }
 
     /// Where bare keys are sent: `base_url`, or WeCom itself when it is unset
@@ -243,23 +288,163 @@ impl Config {
         let index = self.index_of(old).ok_or_else(|| not_found(old))?;
         let new = self.check_new_name(new, Some(index))?;
         let old = std::mem::replace(&mut self.robots[index].name, new.clone());
-        // Relay codes follow their robot.
+        // Relay codes and group memberships follow their robot.
         for code in &mut self.relay.codes {
             if code.robot == old {
                 code.robot.clone_from(&new);
+            }
+        }
+        for member in self.groups.iter_mut().flat_map(|g| g.robots.iter_mut()) {
+            if fold(member) == fold(&old) {
+                member.clone_from(&new);
             }
         }
         Ok(Renamed { old, new })
     }
 
     /// Deletes a robot and gives it back (for an undo). Its relay codes are
-    /// revoked too: a robot added later under the same name must not receive
-    /// what was meant for this one.
+    /// revoked and it leaves its groups too (a group left empty goes): a
+    /// robot added later under the same name must not receive what was
+    /// meant for this one.
     pub fn remove_robot(&mut self, name: &str) -> Result<RobotEntry, RobotError> {
         let index = self.index_of(name).ok_or_else(|| not_found(name))?;
         let removed = self.robots.remove(index);
         self.relay.codes.retain(|c| c.robot != removed.name);
+        let gone = fold(&removed.name);
+        for group in &mut self.groups {
+            group.robots.retain(|m| fold(m) != gone);
+        }
+        self.groups.retain(|g| !g.robots.is_empty());
         Ok(removed)
+    }
+
+    /// The groups the robot called `name` belongs to.
+    pub fn groups_of(&self, name: &str) -> Vec<&GroupEntry> {
+        let wanted = fold(name.trim());
+        self.groups
+            .iter()
+            .filter(|g| g.robots.iter().any(|m| fold(m) == wanted))
+            .collect()
+    }
+
+    /// The group called `name` (trimmed, case-insensitive).
+    pub fn group(&self, name: &str) -> Option<&GroupEntry> {
+        let wanted = fold(name.trim());
+        self.groups.iter().find(|g| fold(&g.name) == wanted)
+    }
+
+    /// Makes group `name` with `robots`, or adds `robots` to it if it
+    /// exists. Every robot must be saved (the error lists the saved ones);
+    /// members are kept under their saved names, each once. Returns the
+    /// group as saved and whether it is new.
+    pub fn add_to_group(
+        &mut self,
+        name: &str,
+        robots: &[String],
+    ) -> Result<(GroupEntry, bool), GroupError> {
+        let members = self.saved_names(robots)?;
+        if let Some(group) = self
+            .groups
+            .iter_mut()
+            .find(|g| fold(&g.name) == fold(name.trim()))
+        {
+            for m in members {
+                if !group.robots.contains(&m) {
+                    group.robots.push(m);
+                }
+            }
+            return Ok((group.clone(), false));
+        }
+        let name = check_group_name(name)?;
+        if self.index_of(&name).is_some() {
+            return Err(GroupError::NameOfARobot);
+        }
+        let group = GroupEntry {
+            name,
+            robots: members,
+        };
+        self.groups.push(group.clone());
+        Ok((group, true))
+    }
+
+    /// Takes `robots` out of group `name`, or deletes the group when
+    /// `robots` is empty (or when it is left with no member). Returns the
+    /// group as it was before, and whether it was deleted.
+    pub fn remove_from_group(
+        &mut self,
+        name: &str,
+        robots: &[String],
+    ) -> Result<(GroupEntry, bool), GroupError> {
+        let wanted = fold(name.trim());
+        let index = self
+            .groups
+            .iter()
+            .position(|g| fold(&g.name) == wanted)
+            .ok_or(GroupError::NotFound)?;
+        let before = self.groups[index].clone();
+        if !robots.is_empty() {
+            let positions: Vec<usize> = robots
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !before.robots.iter().any(|m| fold(m) == fold(r.trim())))
+                .map(|(i, _)| i + 1)
+                .collect();
+            if !positions.is_empty() {
+                return Err(GroupError::UnknownRobots {
+                    positions,
+                    known: before.robots.clone(),
+                });
+            }
+            let out: Vec<String> = robots.iter().map(|r| fold(r.trim())).collect();
+            self.groups[index]
+                .robots
+                .retain(|m| !out.contains(&fold(m)));
+        }
+        let deleted = robots.is_empty() || self.groups[index].robots.is_empty();
+        if deleted {
+            self.groups.remove(index);
+        }
+        Ok((before, deleted))
+    }
+
+    /// The members of group `name` that are saved robots, and the
+    /// positions (1-based) of those that are not (a hand-edited file).
+    pub fn group_members(&self, name: &str) -> Result<(Vec<&RobotEntry>, Vec<usize>), GroupError> {
+        let group = self.group(name).ok_or(GroupError::NotFound)?;
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for (i, m) in group.robots.iter().enumerate() {
+            match self.robot(m) {
+                Some(r) => found.push(r),
+                None => missing.push(i + 1),
+            }
+        }
+        Ok((found, missing))
+    }
+
+    /// The saved names of `robots`, each once, or which of them are not
+    /// saved robots.
+    fn saved_names(&self, robots: &[String]) -> Result<Vec<String>, GroupError> {
+        if robots.iter().all(|r| r.trim().is_empty()) {
+            return Err(GroupError::NoRobots);
+        }
+        let mut names = Vec::new();
+        let mut positions = Vec::new();
+        for (i, r) in robots.iter().enumerate() {
+            match self.robot(r) {
+                Some(entry) if !names.contains(&entry.name) => names.push(entry.name.clone()),
+                Some(_) => {}
+                None => positions.push(i + 1),
+            }
+        }
+        if positions.is_empty() {
+            Ok(names)
+        } else {
+            Err(GroupError::UnknownRobots {
+                positions,
+                known: self.robots.iter().map(|r| r.name.clone()).collect(),
+            })
+        }
     }
 
     /// Makes a relay code for the robot called `name` and returns the code
@@ -355,6 +540,21 @@ fn fold(name: &str) -> String {
     name.to_lowercase()
 }
 
+/// The trimmed group name, if it may be one (the rules of robot names).
+fn check_group_name(name: &str) -> Result<String, GroupError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(GroupError::EmptyName);
+    }
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(GroupError::NameTooLong);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(GroupError::NameHasControlCharacter);
+    }
+    Ok(name.to_owned())
+}
+
 fn not_found(name: &str) -> RobotError {
     RobotError::not_found(name)
 }
@@ -404,6 +604,7 @@ impl fmt::Debug for Config {
             .field("robots", &self.robots)
             .field("sandbox", &self.sandbox)
             .field("relay", &self.relay)
+            .field("groups", &self.groups)
             .finish()
     }
 }
@@ -434,6 +635,32 @@ pub enum ConfigError {
         path = .path.display()
     )]
     Save { path: PathBuf, message: String },
+}
+
+/// Applies to `disk` the entries `mine` removed, changed or added compared
+/// with `base`, matching entries by name (trimmed, ignoring case); what
+/// `mine` left as it was keeps its state on disk.
+fn merge_by_name<T: PartialEq + Clone>(
+    disk: &mut Vec<T>,
+    base: &[T],
+    mine: &[T],
+    name: impl Fn(&T) -> &String,
+) {
+    let same = |a: &T, b: &T| name(a).trim().eq_ignore_ascii_case(name(b).trim());
+    for old in base {
+        if !mine.iter().any(|m| same(m, old)) {
+            disk.retain(|d| !same(d, old));
+        }
+    }
+    for entry in mine {
+        if base.iter().find(|b| same(b, entry)) == Some(entry) {
+            continue;
+        }
+        match disk.iter_mut().find(|d| same(d, entry)) {
+            Some(slot) => *slot = entry.clone(),
+            None => disk.push(entry.clone()),
+        }
+    }
 }
 
 /// Removes from `disk` what `mine` dropped from `base`, and adds what it
@@ -1003,6 +1230,102 @@ mod tests {
         assert_eq!(cfg.revoke_all_relay_codes("alerts"), Ok(1));
         assert_eq!(cfg.relay_code(&third), None);
         assert!(cfg.relay.is_empty());
+    }
+
+    fn three_robots() -> Config {
+        let mut cfg = with_robot("ops", KEY);
+        cfg.add_robot("qa", OTHER_KEY).unwrap();
+        cfg.add_robot("beijing", &local(KEY)).unwrap();
+        cfg
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn groups_take_saved_robots_only_and_list_them_when_refusing() {
+        let mut cfg = three_robots();
+        let (group, new) = cfg
+            .add_to_group(" All ", &names(&["OPS", "qa", "ops"]))
+            .unwrap();
+        assert!(new);
+        assert_eq!(group.name, "All");
+        // Saved names, in the saved case, each once.
+        assert_eq!(group.robots, names(&["ops", "qa"]));
+        let err = cfg
+            .add_to_group("all", &names(&["beijing", "typo", "nope"]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            GroupError::UnknownRobots {
+                positions: vec![2, 3],
+                known: names(&["ops", "qa", "beijing"]),
+            }
+        );
+        let text = err.to_string();
+        assert!(text.contains("ops, qa, beijing"), "{text}");
+        assert!(text.contains("position 2, 3"), "{text}");
+        assert!(!text.contains("typo"), "{text}");
+        // Nothing was added by the refused call.
+        assert_eq!(cfg.group("ALL").unwrap().robots, names(&["ops", "qa"]));
+        let (group, new) = cfg.add_to_group("all", &names(&["beijing"])).unwrap();
+        assert!(!new);
+        assert_eq!(group.robots, names(&["ops", "qa", "beijing"]));
+        assert_eq!(cfg.add_to_group("x", &[]), Err(GroupError::NoRobots));
+        assert_eq!(
+            cfg.add_to_group("qa", &names(&["ops"])),
+            Err(GroupError::NameOfARobot)
+        );
+        assert_eq!(
+            cfg.add_to_group("a\tb", &names(&["ops"])),
+            Err(GroupError::NameHasControlCharacter)
+        );
+    }
+
+    #[test]
+    fn a_renamed_or_removed_robot_is_renamed_or_removed_in_its_groups() {
+        let mut cfg = three_robots();
+        cfg.add_to_group("all", &names(&["ops", "qa"])).unwrap();
+        cfg.add_to_group("solo", &names(&["qa"])).unwrap();
+        cfg.rename_robot("QA", "testers").unwrap();
+        assert_eq!(cfg.group("all").unwrap().robots, names(&["ops", "testers"]));
+        assert_eq!(cfg.groups_of("testers").len(), 2);
+        cfg.remove_robot("testers").unwrap();
+        assert_eq!(cfg.group("all").unwrap().robots, names(&["ops"]));
+        // A group left with no member goes.
+        assert!(cfg.group("solo").is_none());
+        let (before, deleted) = cfg.remove_from_group("all", &names(&["ops"])).unwrap();
+        assert!(deleted);
+        assert_eq!(before.robots, names(&["ops"]));
+        assert_eq!(cfg.remove_from_group("all", &[]), Err(GroupError::NotFound));
+    }
+
+    #[test]
+    fn group_changes_of_two_processes_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let first = ConfigStore::new(&path);
+        first.save(&three_robots()).unwrap();
+        let mut a = first.load().unwrap();
+        let other = ConfigStore::new(&path);
+        let mut b = other.load().unwrap();
+        a.add_to_group("ab", &names(&["ops", "qa"])).unwrap();
+        first.save(&a).unwrap();
+        b.add_to_group("bj", &names(&["beijing"])).unwrap();
+        other.save(&b).unwrap();
+        let disk = ConfigStore::new(&path).load().unwrap();
+        assert_eq!(disk.group("ab").unwrap().robots, names(&["ops", "qa"]));
+        assert_eq!(disk.group("bj").unwrap().robots, names(&["beijing"]));
+        // A removal by one process leaves the other's group alone.
+        let mut a = first.load().unwrap();
+        a.remove_from_group("ab", &[]).unwrap();
+        first.save(&a).unwrap();
+        let disk = ConfigStore::new(&path).load().unwrap();
+        assert!(disk.group("ab").is_none());
+        assert!(disk.group("bj").is_some());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[[groups]]"), "{text}");
     }
 
     #[test]

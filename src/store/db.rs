@@ -106,6 +106,13 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX history_time ON history (time_ms);
      CREATE INDEX history_robot ON history (robot_name, time_ms);",
+    // 2 (broadcasts, the history view): a broadcast's outcomes found by its
+    // batch id; the history filtered by message type and outcome without a
+    // full scan (entries of one type and status are in id order in the
+    // index, so a page newest first needs no sort).
+    "CREATE INDEX history_batch ON history (batch);
+     CREATE INDEX history_msgtype ON history (msgtype, status);
+     CREATE INDEX history_status ON history (status);",
 ];
 
 /// Why the store could not be used, with the file named.

@@ -180,40 +180,124 @@ impl History {
 
     /// Entries matching `query`, newest first.
     pub fn list(&self, query: &HistoryQuery) -> Result<Vec<HistoryEntry>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM history WHERE 1 = 1");
-        let mut params: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut w = Where::default();
         if let Some(robot) = &query.robot {
-            params.push(Box::new(robot.clone()));
-            sql.push_str(&format!(" AND robot_name = ?{}", params.len()));
+            w.and("robot_name = $", robot.clone());
         }
         if let Some(since) = query.since_ms {
-            params.push(Box::new(since));
-            sql.push_str(&format!(" AND time_ms >= ?{}", params.len()));
+            w.and("time_ms >= $", since);
         }
         if let Some(status) = query.status {
-            params.push(Box::new(status.as_str()));
-            sql.push_str(&format!(" AND status = ?{}", params.len()));
+            w.and("status = $", status.as_str());
         }
         if let Some(before) = query.before_id {
-            params.push(Box::new(before));
-            sql.push_str(&format!(" AND id < ?{}", params.len()));
+            w.and("id < $", before);
         }
         if let Some(grep) = &query.grep {
-            params.push(Box::new(format!("%{}%", escape_like(grep))));
-            let n = params.len();
-            sql.push_str(&format!(
-                " AND (payload LIKE ?{n} ESCAPE '\\' OR errmsg LIKE ?{n} ESCAPE '\\' OR error LIKE ?{n} ESCAPE '\\')"
-            ));
+            w.and(
+                "(payload LIKE $ ESCAPE '\\' OR errmsg LIKE $ ESCAPE '\\' OR error LIKE $ ESCAPE '\\')",
+                like_pattern(grep),
+            );
         }
-        params.push(Box::new(
-            i64::try_from(query.limit.max(1)).unwrap_or(i64::MAX),
-        ));
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", params.len()));
+        let sql = format!(
+            "SELECT {COLUMNS} FROM history{} ORDER BY id DESC LIMIT ?",
+            w.sql
+        );
+        w.params.push(Box::new(sql_count(query.limit.max(1))));
         self.db.with(|c| {
             let mut stmt = c.prepare(&sql)?;
-            let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.as_ref()).collect();
-            stmt.query_map(refs.as_slice(), entry)?.collect()
+            stmt.query_map(w.refs().as_slice(), entry)?.collect()
         })
+    }
+
+    /// How many entries `filter` lets through, counting at most `cap`
+    /// (the view shows "10000+"; counting every match of a text filter
+    /// reads the whole table).
+    pub fn count(&self, filter: &HistoryFilter, cap: usize) -> Result<usize, StoreError> {
+        let w = filter.clause();
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM history{} LIMIT {})",
+            w.sql,
+            sql_count(cap)
+        );
+        self.db.with(|c| {
+            c.query_row(&sql, w.refs().as_slice(), |r| r.get::<_, i64>(0))
+                .map(|n| usize::try_from(n).unwrap_or(0))
+        })
+    }
+
+    /// The rows of one page of the history view, newest first: `limit`
+    /// rows from `at` (an offset: row `n` of the filtered list, for a
+    /// scroll bar or a jump; or the id of the last row shown, to go on from
+    /// there, which stays fast however deep). Only these rows are read, and
+    /// no payload is loaded: each row carries its first line instead.
+    pub fn page(
+        &self,
+        filter: &HistoryFilter,
+        at: PageStart,
+        limit: usize,
+    ) -> Result<Vec<HistoryRow>, StoreError> {
+        let mut w = filter.clause();
+        let offset = match at {
+            PageStart::Offset(n) => n,
+            PageStart::After(id) => {
+                w.and("id < $", id);
+                0
+            }
+        };
+        // The rows skipped by the offset are found by id alone; only the
+        // page's own rows are read whole.
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM history WHERE id IN (
+                 SELECT id FROM history{} ORDER BY id DESC LIMIT {} OFFSET {})
+             ORDER BY id DESC",
+            w.sql,
+            sql_count(limit),
+            sql_count(offset)
+        );
+        self.db.with(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            stmt.query_map(w.refs().as_slice(), history_row)?.collect()
+        })
+    }
+
+    /// Every outcome of one broadcast (or batch), by robot: what the
+    /// results view and `wecom history` show under a broadcast's line.
+    pub fn batch(&self, batch: &str) -> Result<Vec<HistoryRow>, StoreError> {
+        self.db.with(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM history WHERE batch = ?1 ORDER BY id"
+            ))?;
+            stmt.query_map([batch], history_row)?.collect()
+        })
+    }
+
+    /// How many robots each batch went to; a batch that went to more than
+    /// one is a broadcast. Batches not in the history are left out.
+    pub fn robots_per_batch(
+        &self,
+        batches: &[&str],
+    ) -> Result<std::collections::HashMap<String, usize>, StoreError> {
+        self.db.with(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT COUNT(DISTINCT robot) FROM history WHERE batch = ?1")?;
+            let mut out = std::collections::HashMap::new();
+            for b in batches {
+                let n: i64 = stmt.query_row([b], |r| r.get(0))?;
+                if n > 0 {
+                    out.insert((*b).to_owned(), usize::try_from(n).unwrap_or(0));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Writes finished entries as they are, in one transaction (an
+    /// import, tests and benchmarks); returns their ids. The engine writes
+    /// its own through the outbox, in the transaction that ends the item.
+    pub fn insert_all(&self, entries: &[HistoryEntry]) -> Result<Vec<i64>, StoreError> {
+        self.db
+            .write(|tx| entries.iter().map(|e| insert(tx, e)).collect())
     }
 
     /// One entry.
@@ -251,6 +335,168 @@ impl History {
             )
         })
     }
+}
+
+/// Where a page of the history view starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// Skip this many rows of the filtered list (0: the newest).
+    Offset(usize),
+    /// The rows older than the entry with this id (the last row shown).
+    After(i64),
+}
+
+/// What the history view filters on; every field given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    /// Text found in the robot's name, the message type, the label, the
+    /// errmsg or the payload (not an image's: its base64 would match
+    /// anything); case-insensitive for ASCII.
+    pub text: Option<String>,
+    /// A robot's name (exactly, ignoring ASCII case).
+    pub robot: Option<String>,
+    /// A msgtype (`markdown`, `file`, …).
+    pub msgtype: Option<String>,
+    pub status: Option<HistoryStatus>,
+}
+
+impl HistoryFilter {
+    /// The filter for what the user typed in the view's search field:
+    /// `robot:NAME`, `type:MSGTYPE` and `status:STATUS` words pick those
+    /// fields, the other words (joined by spaces) are the text.
+    pub fn parse(typed: &str) -> HistoryFilter {
+        let mut filter = HistoryFilter::default();
+        let mut words = Vec::new();
+        for word in typed.split_whitespace() {
+            let pick = |prefix: &str| {
+                word.strip_prefix(prefix)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
+            };
+            if let Some(robot) = pick("robot:") {
+                filter.robot = Some(robot);
+            } else if let Some(kind) = pick("type:") {
+                filter.msgtype = Some(kind);
+            } else if let Some(status) = pick("status:")
+                .and_then(|s| <HistoryStatus as clap::ValueEnum>::from_str(&s, true).ok())
+            {
+                filter.status = Some(status);
+            } else {
+                words.push(word);
+            }
+        }
+        if !words.is_empty() {
+            filter.text = Some(words.join(" "));
+        }
+        filter
+    }
+
+    fn clause(&self) -> Where {
+        let mut w = Where::default();
+        if let Some(robot) = &self.robot {
+            w.and("robot_name = $ COLLATE NOCASE", robot.clone());
+        }
+        if let Some(kind) = &self.msgtype {
+            w.and("msgtype = $", kind.clone());
+        }
+        if let Some(status) = self.status {
+            w.and("status = $", status.as_str());
+        }
+        if let Some(text) = &self.text {
+            w.and(
+                "(robot_name LIKE $ ESCAPE '\\' OR msgtype LIKE $ ESCAPE '\\' \
+                  OR label LIKE $ ESCAPE '\\' OR errmsg LIKE $ ESCAPE '\\' \
+                  OR (msgtype != 'image' AND payload LIKE $ ESCAPE '\\'))",
+                like_pattern(text),
+            );
+        }
+        w
+    }
+}
+
+/// One line of the history view: what it shows, without the payload
+/// (`History::get` reads the whole entry when it is opened).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub time_ms: i64,
+    pub robot_name: String,
+    pub msgtype: String,
+    pub status: HistoryStatus,
+    pub errcode: Option<i64>,
+    /// The broadcast or batch it belonged to.
+    pub batch: Option<String>,
+    pub part: Option<String>,
+    /// The first non-empty line of the content (a card's or a news
+    /// article's title), else the label ("file report.pdf"); raw text from
+    /// the payload, to be made safe before it is drawn.
+    pub first_line: String,
+}
+
+/// A row's columns; of the content only its first 400 characters are read.
+const ROW_COLUMNS: &str = "id, time_ms, robot_name, msgtype, status, errcode, batch, part, label, \
+     substr(CASE msgtype \
+         WHEN 'text' THEN json_extract(payload, '$.text.content') \
+         WHEN 'markdown' THEN json_extract(payload, '$.markdown.content') \
+         WHEN 'markdown_v2' THEN json_extract(payload, '$.markdown_v2.content') \
+         WHEN 'news' THEN json_extract(payload, '$.news.articles[0].title') \
+         WHEN 'template_card' THEN json_extract(payload, '$.template_card.main_title.title') \
+     END, 1, 400)";
+
+fn history_row(row: &Row<'_>) -> rusqlite::Result<HistoryRow> {
+    let label: Option<String> = row.get(8)?;
+    // Not JSON (a row written by hand): no first line rather than an error.
+    let content: Option<String> = row.get::<_, Option<String>>(9).unwrap_or(None);
+    let first_line = content
+        .as_deref()
+        .and_then(|c| c.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map(str::to_owned)
+        .or(label)
+        .unwrap_or_default();
+    Ok(HistoryRow {
+        id: row.get(0)?,
+        time_ms: row.get(1)?,
+        robot_name: row.get(2)?,
+        msgtype: row.get(3)?,
+        status: HistoryStatus::parse(&row.get::<_, String>(4)?),
+        errcode: row.get(5)?,
+        batch: row.get(6)?,
+        part: row.get(7)?,
+        first_line,
+    })
+}
+
+/// A `WHERE` clause built from optional parts, with its parameters.
+#[derive(Default)]
+struct Where {
+    sql: String,
+    params: Vec<Box<dyn rusqlite::ToSql>>,
+}
+
+impl Where {
+    /// Adds `condition`, where each `$` stands for `value`.
+    fn and(&mut self, condition: &str, value: impl rusqlite::ToSql + 'static) {
+        self.params.push(Box::new(value));
+        let condition = condition.replace('$', &format!("?{}", self.params.len()));
+        self.sql.push_str(if self.sql.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        self.sql.push_str(&condition);
+    }
+
+    fn refs(&self) -> Vec<&dyn rusqlite::ToSql> {
+        self.params.iter().map(|p| p.as_ref()).collect()
+    }
+}
+
+fn sql_count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn like_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(text))
 }
 
 /// `%`, `_` and `\` match themselves in a LIKE pattern.

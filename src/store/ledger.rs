@@ -83,6 +83,56 @@ impl Rate {
     }
 }
 
+/// When the next slot opens for a robot whose slots in the window (and
+/// reserved after it) are at `times`, sorted, and that is kept off until
+/// `full_until` by a 45009 (0: not): now, or later when the window is full.
+fn earliest_slot(times: &[u64], full_until: u64, now: u64, rate: Rate) -> u64 {
+    let window = rate.window_ms();
+    let at = if times.len() < rate.limit {
+        now
+    } else {
+        // Free when the limit-th most recent message leaves the window.
+        times[times.len() - rate.limit] + window + SLACK_MS
+    };
+    // A 45009 seen by a process with a longer window (WeCom's, while this
+    // one runs with a test override) holds for our window at most.
+    at.max(now).max(full_until.min(now + window))
+}
+
+/// How much of a robot's rate limit is taken, for the quota beside each
+/// robot ("14/20", "20/20 · next in 23 s").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Messages sent in the last window, and slots reserved for messages
+    /// about to go; the limit while WeCom said 45009.
+    pub used: usize,
+    pub limit: usize,
+    /// When the robot is full: when the next slot opens (Unix ms).
+    pub next_slot_ms: Option<u64>,
+}
+
+impl Quota {
+    /// From now until the next slot opens; `None` when one is free now.
+    pub fn next_in(&self, now_ms: u64) -> Option<Duration> {
+        self.next_slot_ms
+            .map(|at| Duration::from_millis(at.saturating_sub(now_ms)))
+    }
+
+    /// `14/20`, or `20/20, next in 23 s` when full (seconds rounded up, so
+    /// "0 s" is never shown while it is still full).
+    pub fn label(&self, now_ms: u64) -> String {
+        match self.next_in(now_ms) {
+            Some(wait) => format!(
+                "{}/{}, next in {} s",
+                self.used,
+                self.limit,
+                wait.as_millis().div_ceil(1000).max(1)
+            ),
+            None => format!("{}/{}", self.used, self.limit),
+        }
+    }
+}
+
 /// A place in a robot's window, reserved in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
@@ -135,7 +185,6 @@ impl Ledger {
     ) -> Result<Result<Reservation, Duration>, StoreError> {
         let now = now_ms();
         let window = self.rate.window_ms();
-        let limit = self.rate.limit;
         self.db.write(|tx| {
             tx.execute(
                 "DELETE FROM ledger WHERE robot = ?1 AND at_ms <= ?2",
@@ -155,15 +204,7 @@ impl Ledger {
                 )
                 .optional()?
                 .map_or(0, ms);
-            let mut at = if times.len() < limit {
-                now
-            } else {
-                // Free when the limit-th most recent message leaves the window.
-                times[times.len() - limit] + window + SLACK_MS
-            };
-            // A 45009 seen by a process with a longer window (WeCom's, while
-            // this one runs with a test override) holds for our window at most.
-            at = at.max(now).max(full_until.min(now + window));
+            let at = earliest_slot(&times, full_until, now, self.rate);
             let wait = Duration::from_millis(at - now);
             if max_wait.is_some_and(|max| wait > max) {
                 return Ok(Err(wait));
@@ -216,6 +257,44 @@ impl Ledger {
                 rusqlite::params![robot, until],
             )
             .map(drop)
+        })
+    }
+
+    /// How much of `robot`'s limit is taken now, and when full, when the
+    /// next slot opens: what [`Ledger::reserve`] would answer, read without
+    /// reserving or writing anything (cheap enough for every robot of a
+    /// list, on each redraw).
+    pub fn quota(&self, robot: &str) -> Result<Quota, StoreError> {
+        let now = now_ms();
+        let since = sql(now.saturating_sub(self.rate.window_ms()));
+        let (times, full_until) = self.db.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT at_ms FROM ledger WHERE robot = ?1 AND at_ms > ?2 ORDER BY at_ms",
+            )?;
+            let times: Vec<u64> = stmt
+                .query_map(rusqlite::params![robot, since], |r| r.get::<_, i64>(0))?
+                .map(|t| t.map(ms))
+                .collect::<Result<_, _>>()?;
+            let full_until: u64 = c
+                .query_row(
+                    "SELECT until_ms FROM robot_full WHERE robot = ?1",
+                    [robot],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .map_or(0, ms);
+            Ok((times, full_until))
+        })?;
+        let at = earliest_slot(&times, full_until, now, self.rate);
+        let full = at > now;
+        Ok(Quota {
+            used: if full {
+                times.len().max(self.rate.limit)
+            } else {
+                times.len()
+            },
+            limit: self.rate.limit,
+            next_slot_ms: full.then_some(at),
         })
     }
 
@@ -356,6 +435,40 @@ mod tests {
         let wait = refused_wait(&l, "r", Duration::from_secs(30));
         assert!(wait > Duration::from_secs(59), "{wait:?}");
         assert!(free_now(&l, "other"));
+    }
+
+    #[test]
+    fn the_quota_counts_the_window_and_says_when_the_next_slot_opens() {
+        let (_dir, l) = ledger(3, Duration::from_secs(60));
+        let q = l.quota("r").unwrap();
+        assert_eq!((q.used, q.limit, q.next_slot_ms), (0, 3, None));
+        let first = l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+        l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+        let q = l.quota("r").unwrap();
+        assert_eq!((q.used, q.next_slot_ms), (2, None));
+        assert_eq!(q.label(now_ms()), "2/3");
+        l.reserve("r", Some(Duration::ZERO), None).unwrap().unwrap();
+        let q = l.quota("r").unwrap();
+        assert_eq!(q.used, 3);
+        // Full: the next slot is when the oldest leaves the window, the
+        // time reserve() itself would choose.
+        let next = q.next_slot_ms.unwrap();
+        assert_eq!(next, first.at_ms + 60_000 + SLACK_MS);
+        let wait = l
+            .reserve("r", Some(Duration::ZERO), None)
+            .unwrap()
+            .unwrap_err();
+        let from_reserve = now_ms() + u64::try_from(wait.as_millis()).unwrap();
+        assert!(from_reserve.abs_diff(next) < 1_000, "{from_reserve} {next}");
+        assert_eq!(q.label(next - 23_000), "3/3, next in 23 s");
+        assert_eq!(q.label(next - 22_001), "3/3, next in 23 s");
+        assert_eq!(q.next_in(next + 5), Some(Duration::ZERO));
+        // Another robot is untouched; a 45009 makes it full for a window.
+        assert_eq!(l.quota("other").unwrap().used, 0);
+        l.mark_full("other").unwrap();
+        let q = l.quota("other").unwrap();
+        assert_eq!(q.used, 3);
+        assert!(q.next_in(now_ms()).unwrap() > Duration::from_secs(59));
     }
 
     #[test]

@@ -14,6 +14,9 @@ use wecom_composer::sandbox::{Sandbox, SandboxConfig};
 
 /// An obviously fake key the sandbox accepts; searched for in every output.
 pub const KEY: &str = "fake-key-0000-cli-tests-7c1d";
+/// A second key the sandbox accepts, for broadcasts to two robots (its
+/// masked form, `****4b8e`, tells its records from [`KEY`]'s).
+pub const KEY2: &str = "fake-key-0000-cli-second-4b8e";
 /// A key the sandbox does not accept (93000).
 pub const WRONG_KEY: &str = "fake-key-0000-cli-wrong-9e2f";
 
@@ -46,7 +49,7 @@ pub struct Env {
 
 pub async fn sandbox(config: SandboxConfig) -> Sandbox {
     let config = SandboxConfig {
-        keys: vec![KEY.to_owned()],
+        keys: vec![KEY.to_owned(), KEY2.to_owned()],
         ..config
     };
     Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -110,6 +113,7 @@ impl Env {
         for text in [&run.stdout, &run.stderr] {
             assert!(!text.contains(KEY), "the key leaked:\n{run:#?}");
             assert!(!text.contains(WRONG_KEY), "the key leaked:\n{run:#?}");
+            assert!(!text.contains(KEY2), "the key leaked:\n{run:#?}");
         }
         run
     }
@@ -170,6 +174,35 @@ impl Env {
             "the 21st message left {} ms after the first",
             times[20] - times[0]
         );
+    }
+
+    /// The masked key (`****7c1d`) of each message the sandbox accepted,
+    /// in order, with the message: which robot got what.
+    pub fn messages_by_key(&self) -> Vec<(String, Value)> {
+        self.sandbox
+            .records()
+            .into_iter()
+            .filter_map(|r| match r {
+                wecom_composer::sandbox::Record::Message {
+                    key_hint, message, ..
+                } => Some((key_hint, message)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The masked key and media_id of each upload the sandbox accepted.
+    pub fn uploads_by_key(&self) -> Vec<(String, String)> {
+        self.sandbox
+            .records()
+            .into_iter()
+            .filter_map(|r| match r {
+                wecom_composer::sandbox::Record::Upload {
+                    key_hint, media_id, ..
+                } => Some((key_hint, media_id)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn uploads(&self) -> usize {

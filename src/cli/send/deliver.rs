@@ -9,6 +9,12 @@
 //! the batch: what follows stays in the outbox (or, with `--no-queue`, is
 //! dropped), so a sequence (numbered parts) never arrives with a hole in it
 //! without the user's say. Running the same batch again resumes it.
+//!
+//! A broadcast (several robots) is one outbox batch, so its history rows
+//! share one batch id (`wecom history` shows them as one broadcast); each
+//! robot's messages then go in order, robots side by side, each waiting
+//! only for its own rate-limit window. A file or voice clip is uploaded
+//! once per robot, since a media_id belongs to the robot that uploaded it.
 
 use std::io::IsTerminal;
 use std::sync::{Mutex, PoisonError};
@@ -17,10 +23,10 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
+use super::Target;
 use super::plan::Item;
 use crate::delivery::{Delivered, Engine, Event};
 use crate::store::outbox::{NewItem, OutboxItem, Upload};
-use crate::wecom::Webhook;
 use crate::wecom::attach::{media_message, robot_id};
 use crate::wecom::client::SendError;
 
@@ -62,27 +68,34 @@ pub enum Status {
     Parked,
 }
 
-/// Everything a send needs besides the messages.
+/// Everything a send needs besides the robots and the messages.
 pub struct Sender<'a> {
     pub engine: &'a Engine,
-    pub webhook: &'a Webhook,
-    pub robot_name: &'a str,
     /// Nothing kept after exit; only 45009 is waited out.
     pub no_queue: bool,
     /// Called with a line about what is happening.
     pub progress: &'a (dyn Fn(&str) + Send + Sync),
-    /// Called with each outcome as soon as it is known.
-    pub on_outcome: &'a dyn Fn(usize, usize, &Outcome),
+    /// Called with each outcome as soon as it is known: the robot, the
+    /// message's index among that robot's, and their number.
+    pub on_outcome: &'a dyn Fn(&Target, usize, usize, &Outcome),
     /// Fired by SIGINT / SIGTERM: no new message is started.
     pub stop: CancellationToken,
 }
 
-/// A batch's identity: the robot and every body, so the same batch run
+/// What a send did: its outbox batch (the broadcast id in the history)
+/// and each robot's outcomes, in the order of the targets.
+#[derive(Debug)]
+pub struct Sent {
+    pub batch: String,
+    pub outcomes: Vec<Vec<Outcome>>,
+}
+
+/// A batch's identity: the robots and every body, so the same batch run
 /// again is recognised and resumed.
-fn batch_key(robot: &str, items: &[NewItem]) -> String {
+fn batch_key(items: &[NewItem]) -> String {
     let mut hash = Sha256::new();
-    hash.update(robot.as_bytes());
     for item in items {
+        hash.update(item.robot.as_bytes());
         hash.update(b"\0");
         hash.update(item.payload.as_bytes());
         if let Some(upload) = &item.upload {
@@ -139,11 +152,15 @@ fn blank(label: String, msgtype: String, status: Status, outbox_id: Option<i64>)
 
 /// A countdown while waiting for a slot: a bar on a terminal, a line
 /// otherwise.
-struct Countdown {
+struct Countdown<'a> {
     bar: Mutex<Option<indicatif::ProgressBar>>,
+    /// The bars of every robot of a broadcast, drawn one under the other.
+    bars: &'a indicatif::MultiProgress,
+    /// `qa: ` in a broadcast, so a line names its robot; empty otherwise.
+    prefix: String,
 }
 
-impl Countdown {
+impl Countdown<'_> {
     fn start(&self, until_ms: u64, progress: &(dyn Fn(&str) + Send + Sync)) {
         self.stop();
         let wait = Duration::from_millis(until_ms.saturating_sub(crate::clock::now_ms()));
@@ -152,15 +169,20 @@ impl Countdown {
         }
         if !std::io::stderr().is_terminal() {
             progress(&format!(
-                "waiting {:.1} s for a rate-limit slot (WeCom takes 20 messages a minute per robot)",
+                "{}waiting {:.1} s for a rate-limit slot (WeCom takes 20 messages a minute per robot)",
+                self.prefix,
                 wait.as_secs_f64()
             ));
             return;
         }
-        let bar = indicatif::ProgressBar::new(wait.as_secs().max(1));
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "wecom send: waiting for a rate-limit slot {bar:30} {msg}",
-        ) {
+        let bar = self
+            .bars
+            .add(indicatif::ProgressBar::new(wait.as_secs().max(1)));
+        // `{` and `}` would be read as template fields.
+        let prefix = self.prefix.replace(['{', '}'], "");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "wecom send: {prefix}waiting for a rate-limit slot {{bar:30}} {{msg}}"
+        )) {
             bar.set_style(style);
         }
         let ticking = bar.clone();
@@ -191,40 +213,79 @@ impl Countdown {
 }
 
 impl Sender<'_> {
-    /// Sends every item in order; stops at the first failure or on `stop`.
+    /// Sends every item to every target: each robot's in order, robots in
+    /// parallel; a robot stops at its first failure or on `stop`.
     pub async fn send_all(
-        &mut self,
+        &self,
+        targets: &[Target],
         items: &[Item],
-    ) -> Result<Vec<Outcome>, crate::store::StoreError> {
-        let robot = robot_id(self.webhook);
-        let new: Vec<NewItem> = items
+    ) -> Result<Sent, crate::store::StoreError> {
+        let robots: Vec<String> = targets.iter().map(|t| robot_id(&t.webhook)).collect();
+        let new: Vec<NewItem> = targets
             .iter()
-            .map(|i| new_item(i, self.robot_name, &robot))
+            .zip(&robots)
+            .flat_map(|(t, robot)| items.iter().map(|i| new_item(i, &t.name, robot)))
             .collect();
-        let key = batch_key(&robot, &new);
+        let key = batch_key(&new);
         let submitted = self.engine.submit(
             (!self.no_queue).then_some(key.as_str()),
             &new,
             self.no_queue,
         )?;
-        let mut queue: Vec<OutboxItem> = Vec::new();
+        let mut queues: Vec<Vec<OutboxItem>> = targets.iter().map(|_| Vec::new()).collect();
+        let mut left = 0;
         for id in &submitted.ids {
-            if let Some(item) = self.engine.outbox().get(*id)? {
-                queue.push(item);
+            if let Some(item) = self.engine.outbox().get(*id)?
+                && let Some(at) = robots.iter().position(|r| *r == item.robot)
+            {
+                queues[at].push(item);
+                left += 1;
             }
         }
         if submitted.resumed {
             (self.progress)(&format!(
-                "this batch was interrupted earlier: {} of its {} messages were delivered then; sending the {} left in the outbox",
-                new.len().saturating_sub(queue.len()),
+                "this batch was interrupted earlier: {} of its {} messages were delivered then; sending the {left} left in the outbox",
+                new.len().saturating_sub(left),
                 new.len(),
-                queue.len()
             ));
         }
-        let countdown = Countdown {
-            bar: Mutex::new(None),
-        };
+        let bars = indicatif::MultiProgress::new();
+        let broadcast = targets.len() > 1;
+        let runs = targets.iter().zip(queues).map(|(target, queue)| {
+            let prefix = if broadcast {
+                format!("{}: ", target.name)
+            } else {
+                String::new()
+            };
+            self.send_to(
+                target,
+                queue,
+                Countdown {
+                    bar: Mutex::new(None),
+                    bars: &bars,
+                    prefix,
+                },
+            )
+        });
+        let outcomes = futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Sent {
+            batch: submitted.batch,
+            outcomes,
+        })
+    }
+
+    /// One robot's part of the batch, in order.
+    async fn send_to(
+        &self,
+        target: &Target,
+        queue: Vec<OutboxItem>,
+        countdown: Countdown<'_>,
+    ) -> Result<Vec<Outcome>, crate::store::StoreError> {
         let progress = self.progress;
+        let prefix = countdown.prefix.clone();
         let observe = |_: &OutboxItem, event: &Event| match event {
             Event::WaitingForSlot { until_ms } => countdown.start(*until_ms, progress),
             Event::Retrying {
@@ -235,14 +296,14 @@ impl Sender<'_> {
                 countdown.stop();
                 let secs = at_ms.saturating_sub(crate::clock::now_ms()).div_ceil(1000);
                 progress(&format!(
-                    "{reason}: retrying in {secs} s (attempt {attempt})"
+                    "{prefix}{reason}: retrying in {secs} s (attempt {attempt})"
                 ));
             }
             Event::RobotFull => {
                 countdown.stop();
-                progress(
-                    "WeCom says the robot is over 20 messages a minute (errcode 45009): someone else is using it; waiting for the window",
-                );
+                progress(&format!(
+                    "{prefix}WeCom says the robot is over 20 messages a minute (errcode 45009): someone else is using it; waiting for the window"
+                ));
             }
             Event::Sending { .. } => countdown.stop(),
         };
@@ -264,14 +325,14 @@ impl Sender<'_> {
             } else {
                 let result = self
                     .engine
-                    .deliver(item.id, self.webhook, None, &observe, &self.stop)
+                    .deliver(item.id, &target.webhook, None, &observe, &self.stop)
                     .await?;
                 countdown.stop();
                 let outcome = self.outcome(item, result);
                 failed = matches!(outcome.status, Status::Failed(_) | Status::Parked);
                 outcome
             };
-            (self.on_outcome)(index, n, &outcome);
+            (self.on_outcome)(target, index, n, &outcome);
             outcomes.push(outcome);
         }
         Ok(outcomes)

@@ -24,8 +24,9 @@ use tokio_util::sync::CancellationToken;
 use crate::cli::exit;
 use crate::delivery::{Engine, RetryPolicy};
 use crate::store::Db;
-use crate::store::config::{ConfigStore, RobotError};
+use crate::store::config::{Config, ConfigStore, RobotError};
 use crate::store::ledger::Rate;
+use crate::untrusted::one_line;
 use crate::wecom::client::{Client, ClientConfig};
 use crate::wecom::webhook::{Webhook, default_base};
 
@@ -53,9 +54,15 @@ pub enum Output {
     after_long_help = send_long_help(),
 )]
 pub struct SendArgs {
-    /// A saved robot (see `wecom robots list`).
+    /// A saved robot (see `wecom robots list`). Repeatable: the same
+    /// messages go to each robot, robots in parallel, each paced by its own
+    /// rate limit.
     #[arg(long, short = 'r', value_name = "NAME", conflicts_with = "webhook")]
-    pub robot: Option<String>,
+    pub robot: Vec<String>,
+    /// Every robot of a group (`wecom robots group list`); repeatable, and
+    /// combined with --robot (a robot named twice gets the messages once).
+    #[arg(long, short = 'g', value_name = "GROUP", conflicts_with = "webhook")]
+    pub group: Vec<String>,
     /// A webhook URL or bare key. Other users can see it in the process list:
     /// prefer --robot, or the WECOM_WEBHOOK variable, which is read when
     /// neither is given.
@@ -200,7 +207,7 @@ impl Failure {
     }
 }
 
-/// The robot the messages go to.
+/// A robot the messages go to.
 pub struct Target {
     pub webhook: Webhook,
     /// A saved robot's name, or the webhook with its key masked.
@@ -210,19 +217,19 @@ pub struct Target {
 /// Runs `wecom send`.
 pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
-    let result = prepare(&args, &store).and_then(|(plan, target)| {
+    let result = prepare(&args, &store).and_then(|(plan, targets)| {
         if args.dry_run {
-            return Ok(report::dry_run(&args, &plan, target.as_ref()));
+            return Ok(report::dry_run(&args, &plan, targets.first()));
         }
-        let Some(target) = target else {
+        if targets.is_empty() {
             return Err(Failure::new(
                 exit::USAGE,
                 format!(
-                    "no robot: give --robot NAME (see `wecom robots list`), --webhook URL_OR_KEY, or set {WEBHOOK_ENV}"
+                    "no robot: give --robot NAME or --group NAME (see `wecom robots list`), --webhook URL_OR_KEY, or set {WEBHOOK_ENV}"
                 ),
             ));
-        };
-        send(&args, &plan, &target)
+        }
+        send(&args, &plan, &targets)
     });
     match result {
         Ok(code) => exit::code(code),
@@ -234,39 +241,27 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
 }
 
 /// Reads and checks everything; nothing is sent yet.
-fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Option<Target>), Failure> {
-    let target = target(args, store)?;
+fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Vec<Target>), Failure> {
+    let targets = targets(args, store)?;
     let plan = plan::plan(args)?;
-    Ok((plan, target))
+    Ok((plan, targets))
 }
 
 fn config_failure(e: impl std::fmt::Display) -> Failure {
     Failure::new(exit::IO, e.to_string())
 }
 
-/// `--robot`, `--webhook` or `WECOM_WEBHOOK`, in that order.
-fn target(args: &SendArgs, store: &ConfigStore) -> Result<Option<Target>, Failure> {
-    if let Some(name) = &args.robot {
+/// The robots of `--robot` and `--group` (each once, in the order given),
+/// else `--webhook` or `WECOM_WEBHOOK`; none when nothing names a robot.
+fn targets(args: &SendArgs, store: &ConfigStore) -> Result<Vec<Target>, Failure> {
+    if !args.robot.is_empty() || !args.group.is_empty() {
         let config = store.load().map_err(config_failure)?;
-        let webhook = config.webhook_of(name).map_err(|e| match e {
-            RobotError::NotFound { .. } => Failure::new(
-                exit::USAGE,
-                format!(
-                    "{e} The saved robots are listed by `wecom robots list` (config: {}).",
-                    store.path().display()
-                ),
-            ),
-            other => Failure::new(exit::USAGE, other.to_string()),
-        })?;
-        let name = config
-            .robot(name)
-            .map_or_else(|| name.clone(), |r| r.name.clone());
-        return Ok(Some(Target { webhook, name }));
+        return saved_targets(args, &config, store.path());
     }
     let (text, from) = match (&args.webhook, std::env::var(WEBHOOK_ENV)) {
         (Some(text), _) => (text.clone(), "--webhook"),
         (None, Ok(text)) if !text.trim().is_empty() => (text, WEBHOOK_ENV),
-        _ => return Ok(None),
+        _ => return Ok(Vec::new()),
     };
     // A bare key goes to the configured base (a corporate proxy); a config
     // that cannot be read must not silently send it elsewhere.
@@ -278,7 +273,64 @@ fn target(args: &SendArgs, store: &ConfigStore) -> Result<Option<Target>, Failur
     } else {
         format!("webhook {} {}", webhook.host(), webhook.key().masked())
     };
-    Ok(Some(Target { webhook, name }))
+    Ok(vec![Target { webhook, name }])
+}
+
+/// `--robot` names and the members of each `--group`, resolved in the
+/// config; every unknown name is reported before anything is sent.
+fn saved_targets(
+    args: &SendArgs,
+    config: &Config,
+    path: &std::path::Path,
+) -> Result<Vec<Target>, Failure> {
+    let listed = format!(
+        "The saved robots and groups are listed by `wecom robots list` (config: {}).",
+        path.display()
+    );
+    let mut names: Vec<String> = args.robot.clone();
+    for group in &args.group {
+        let (members, missing) = config
+            .group_members(group)
+            .map_err(|e| Failure::new(exit::USAGE, format!("--group: {e}")))?;
+        if !missing.is_empty() {
+            let group = config
+                .group(group)
+                .map_or(group.as_str(), |g| g.name.as_str());
+            return Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "group \"{}\": {} of its robots (position {}) {} not saved any more: fix it with `wecom robots group remove` and `group add`. {listed}",
+                    one_line(group),
+                    missing.len(),
+                    missing
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if missing.len() == 1 { "is" } else { "are" },
+                ),
+            ));
+        }
+        names.extend(members.iter().map(|r| r.name.clone()));
+    }
+    let mut targets: Vec<Target> = Vec::new();
+    for name in &names {
+        let webhook = config.webhook_of(name).map_err(|e| match e {
+            RobotError::NotFound { .. } => Failure::new(exit::USAGE, format!("{e} {listed}")),
+            other => Failure::new(exit::USAGE, other.to_string()),
+        })?;
+        let name = config
+            .robot(name)
+            .map_or_else(|| name.clone(), |r| r.name.clone());
+        // The same robot (by name or by webhook) gets the messages once.
+        if !targets
+            .iter()
+            .any(|t| t.name == name || t.webhook == webhook)
+        {
+            targets.push(Target { webhook, name });
+        }
+    }
+    Ok(targets)
 }
 
 /// The rate limit in use: WeCom's, or the test overrides.
@@ -355,7 +407,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))
 }
 
-fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failure> {
+fn send(args: &SendArgs, plan: &plan::Plan, targets: &[Target]) -> Result<u8, Failure> {
     report::notes(args, &plan.notes);
     let runtime = runtime()?;
     let policy = if args.no_queue {
@@ -379,26 +431,26 @@ fn send(args: &SendArgs, plan: &plan::Plan, target: &Target) -> Result<u8, Failu
         }
     };
     let engine = engine(rate(args), policy)?;
+    let broadcast = targets.len() > 1;
     let progress = |line: &str| report::progress(args, line);
-    let on_outcome =
-        |i: usize, n: usize, o: &deliver::Outcome| report::outcome_line(args, target, i, n, o);
+    let on_outcome = |target: &Target, i: usize, n: usize, o: &deliver::Outcome| {
+        report::outcome_line(args, target, broadcast, i, n, o)
+    };
     runtime.block_on(async {
         let stop = CancellationToken::new();
         let signal = watch_signals(stop.clone());
-        let mut sender = deliver::Sender {
+        let sender = deliver::Sender {
             engine: &engine,
-            webhook: &target.webhook,
-            robot_name: &target.name,
             no_queue: args.no_queue,
             progress: &progress,
             on_outcome: &on_outcome,
             stop,
         };
-        let outcomes = sender
-            .send_all(&plan.items)
+        let sent = sender
+            .send_all(targets, &plan.items)
             .await
             .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
         let interrupted = *signal.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(report::finish(args, target, &outcomes, interrupted))
+        Ok(report::finish(args, targets, &sent, interrupted))
     })
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::deliver::{Outcome, Status};
+use super::deliver::{Outcome, Sent, Status};
 use super::plan::{Item, Plan};
 use super::{Failure, Output, SendArgs, Target};
 use crate::cli::exit;
@@ -111,12 +111,25 @@ pub fn dry_run(args: &SendArgs, plan: &Plan, target: Option<&Target>) -> u8 {
 /// Prints one message's outcome as soon as it is known: on standard output
 /// in text mode (errors on standard error), on standard error with
 /// `--output json` (whose standard output carries one document at the end).
-pub fn outcome_line(args: &SendArgs, target: &Target, index: usize, n: usize, o: &Outcome) {
+pub fn outcome_line(
+    args: &SendArgs,
+    target: &Target,
+    broadcast: bool,
+    index: usize,
+    n: usize,
+    o: &Outcome,
+) {
     // A batch that is one split message is counted by its parts' labels
     // ("markdown part 2/3"); the batch counter would only repeat them.
     let position = format!(" {}/{n}", index + 1);
     let counter = if n > 1 && !o.label.ends_with(&position) {
         format!(" ({}/{n})", index + 1)
+    } else {
+        String::new()
+    };
+    // In a broadcast every line names its robot.
+    let robot = if broadcast {
+        format!("{}: ", target.name)
     } else {
         String::new()
     };
@@ -140,28 +153,32 @@ pub fn outcome_line(args: &SendArgs, target: &Target, index: usize, n: usize, o:
         )),
         Status::Failed(e) if e.may_have_been_delivered() => {
             eprintln!(
-                "wecom send: {}{counter}: unknown, may have been delivered: {}",
+                "wecom send: {robot}{}{counter}: unknown, may have been delivered: {}",
                 o.label,
                 e.title()
             );
             eprintln!("  {e}");
         }
         Status::Failed(e) => {
-            eprintln!("wecom send: {}{counter} not sent: {}", o.label, e.title());
+            eprintln!(
+                "wecom send: {robot}{}{counter} not sent: {}",
+                o.label,
+                e.title()
+            );
             eprintln!("  {e}");
         }
         Status::NotSent { kept } => eprintln!(
-            "wecom send: {}{counter} not sent: stopped after the failure above{}",
+            "wecom send: {robot}{}{counter} not sent: stopped after the failure above{}",
             o.label,
             kept_note(*kept)
         ),
         Status::Interrupted { kept } => eprintln!(
-            "wecom send: {}{counter} not sent: interrupted{}",
+            "wecom send: {robot}{}{counter} not sent: interrupted{}",
             o.label,
             kept_note(*kept)
         ),
         Status::Parked => eprintln!(
-            "wecom send: {}{counter}: left in the outbox by an earlier run as unknown or failed; see `wecom outbox`",
+            "wecom send: {robot}{}{counter}: left in the outbox by an earlier run as unknown or failed; see `wecom outbox`",
             o.label
         ),
     }
@@ -175,32 +192,59 @@ fn kept_note(kept: bool) -> &'static str {
     }
 }
 
+/// How bad an exit code is, for a broadcast's "worst of them": a message
+/// that may have been delivered (network) outranks a refusal, and a
+/// problem of this program or this machine outranks both.
+fn severity(code: u8) -> u8 {
+    match code {
+        exit::OK => 0,
+        exit::REFUSED => 1,
+        exit::USAGE => 2,
+        exit::NETWORK => 3,
+        exit::IO => 4,
+        _ => 5,
+    }
+}
+
+/// The worst of exit codes (see [`severity`]); `OK` for none.
+pub fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    codes
+        .into_iter()
+        .max_by_key(|c| severity(*c))
+        .unwrap_or(exit::OK)
+}
+
+/// The exit code of one outcome.
+fn outcome_code(o: &Outcome) -> u8 {
+    match &o.status {
+        Status::Failed(e) => exit::for_send_error(e),
+        Status::Parked => exit::NETWORK,
+        _ => exit::OK,
+    }
+}
+
 /// After the last message: the JSON document, or a summary of what stays
 /// in the outbox and how to send it. Returns the exit code: 130 / 143 when
-/// interrupted, else that of the first failure.
+/// interrupted, else the worst of the outcomes of every robot.
 pub fn finish(
     args: &SendArgs,
-    target: &Target,
-    outcomes: &[Outcome],
+    targets: &[Target],
+    sent: &Sent,
     interrupted: Option<super::Interrupt>,
 ) -> u8 {
-    let failure = outcomes.iter().find_map(|o| match &o.status {
-        Status::Failed(e) => Some(exit::for_send_error(e)),
-        Status::Parked => Some(exit::NETWORK),
-        _ => None,
-    });
-    let code = match (interrupted, failure) {
-        (Some(signal), _) => signal.exit_code(),
-        (None, Some(code)) => code,
-        (None, None) => exit::OK,
+    let all = || sent.outcomes.iter().flatten();
+    let code = match interrupted {
+        Some(signal) => signal.exit_code(),
+        None => worst(all().map(outcome_code)),
     };
-    let sent = outcomes
-        .iter()
+    let delivered = all()
         .filter(|o| matches!(o.status, Status::Sent { .. }))
         .count();
-    let kept: Vec<i64> = outcomes.iter().filter_map(|o| o.outbox_id).collect();
+    let kept: Vec<i64> = all().filter_map(|o| o.outbox_id).collect();
+    let total = all().count();
+    let broadcast = targets.len() > 1;
     if interrupted.is_some() || !kept.is_empty() {
-        let mut line = format!("wecom send: {sent} of {} delivered", outcomes.len());
+        let mut line = format!("wecom send: {delivered} of {total} delivered");
         if interrupted.is_some() {
             line.insert_str(12, "interrupted: ");
         }
@@ -215,20 +259,41 @@ pub fn finish(
                     .join(", ")
             );
         }
+    } else if broadcast && !args.quiet && args.output == Output::Text {
+        let failed = total - delivered;
+        println!(
+            "broadcast {} to {} robots: {delivered} of {total} delivered{}",
+            sent.batch,
+            targets.len(),
+            if failed == 0 {
+                String::new()
+            } else {
+                format!(", {failed} not")
+            }
+        );
     }
     if args.output == Output::Json {
-        let results: Vec<Value> = outcomes
+        let results: Vec<Value> = targets
             .iter()
-            .enumerate()
-            .map(|(i, o)| outcome_json(i + 1, o))
+            .zip(&sent.outcomes)
+            .flat_map(|(t, outcomes)| {
+                outcomes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| outcome_json(&t.name, i + 1, o))
+            })
             .collect();
-        let doc = json!({
+        let mut doc = json!({
             "ok": code == exit::OK,
             "exit_code": code,
-            "robot": target.name,
+            "robots": targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            "broadcast": broadcast.then_some(sent.batch.as_str()),
             "interrupted": interrupted.is_some(),
             "results": results,
         });
+        if let ([only], Value::Object(map)) = (targets, &mut doc) {
+            map.insert("robot".into(), Value::String(only.name.clone()));
+        }
         println!("{doc}");
     }
     code
@@ -248,8 +313,9 @@ fn extras(o: &Outcome) -> String {
     out
 }
 
-fn outcome_json(index: usize, o: &Outcome) -> Value {
+fn outcome_json(robot: &str, index: usize, o: &Outcome) -> Value {
     let mut v = json!({
+        "robot": robot,
         "index": index,
         "label": o.label,
         "msgtype": o.msgtype,
@@ -295,4 +361,21 @@ fn outcome_json(index: usize, o: &Outcome) -> Value {
         into.insert("media_reused".into(), Value::Bool(cached));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_code_wins_whatever_the_order() {
+        assert_eq!(worst([]), exit::OK);
+        assert_eq!(worst([exit::OK, exit::REFUSED]), exit::REFUSED);
+        assert_eq!(worst([exit::NETWORK, exit::REFUSED]), exit::NETWORK);
+        assert_eq!(
+            worst([exit::REFUSED, exit::NETWORK, exit::OK]),
+            exit::NETWORK
+        );
+        assert_eq!(worst([exit::INTERNAL, exit::IO]), exit::INTERNAL);
+    }
 }
