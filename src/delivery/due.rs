@@ -47,6 +47,10 @@ pub const MAX_LATE_ENV: &str = "WECOM_MAX_LATE";
 /// The default of [`WorkerOptions::max_late`].
 pub const DEFAULT_MAX_LATE: Duration = Duration::from_secs(3600);
 
+/// Said wherever a message is queued for later, so nobody waits for a
+/// send that no process will make.
+pub const WHO_SENDS: &str = "It is sent when due by `wecom outbox run` (or `wecom serve`, or the composer) on this machine; `wecom outbox` lists it, `wecom outbox cancel ID` takes it back.";
+
 /// How the worker behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerOptions {

@@ -92,7 +92,7 @@ fn batch_key(robot: &str, items: &[NewItem]) -> String {
     hex::encode(hash.finalize())
 }
 
-fn new_item(item: &Item, robot_name: &str, robot: &str) -> NewItem {
+pub(super) fn new_item(item: &Item, robot_name: &str, robot: &str) -> NewItem {
     let (payload, upload) = match item {
         Item::Ready { message, .. } => (message.to_json(), None),
         Item::Upload { path, kind, .. } => (
