@@ -183,8 +183,9 @@ pub fn span(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0..60 => format!("{s} s"),
-        60..3600 if s % 60 == 0 => format!("{} min", s / 60),
+        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
         60..3600 => format!("{} min {} s", s / 60, s % 60),
+        3600..86_400 if s.is_multiple_of(3600) => format!("{} h", s / 3600),
         3600..86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
         _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
     }
@@ -280,6 +281,7 @@ mod tests {
         assert_eq!(span(Duration::from_secs(200)), "3 min 20 s");
         assert_eq!(span(Duration::from_secs(120)), "2 min");
         assert_eq!(span(Duration::from_secs(7500)), "2 h 5 min");
+        assert_eq!(span(Duration::from_secs(3600)), "1 h");
         assert_eq!(countdown(0, 1_800_000), "in 30 min");
         assert_eq!(countdown(5, 0), "now");
     }
