@@ -227,3 +227,74 @@ impl Schedules {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn item() -> NewItem {
+        NewItem {
+            label: "text".into(),
+            robot_name: "ops".into(),
+            robot: "fingerprint".into(),
+            msgtype: "text".into(),
+            payload: r#"{"msgtype":"text","text":{"content":"{{now:%H}}"}}"#.into(),
+            part: None,
+            upload: None,
+        }
+    }
+
+    #[test]
+    fn two_workers_taking_the_same_run_make_one_outbox_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wecom.db");
+        let first = Schedules::new(Arc::new(Db::open(&path).unwrap()));
+        assert!(
+            first
+                .add("tick", "* * * * * *", None, &[item()], Some(1_000), 0)
+                .unwrap()
+        );
+        assert!(
+            !first
+                .add("tick", "* * * * * *", None, &[item()], Some(1_000), 0)
+                .unwrap()
+        );
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let takers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                let start = Arc::clone(&start);
+                std::thread::spawn(move || {
+                    let schedules = Schedules::new(Arc::new(Db::open(&path).unwrap()));
+                    start.wait();
+                    schedules
+                        .take_due(5_000, |_, _| {
+                            Some(Timing {
+                                latest: 5_000,
+                                skipped: 4,
+                                next: Some(6_000),
+                            })
+                        })
+                        .unwrap()
+                })
+            })
+            .collect();
+        let runs: Vec<Run> = takers.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].skipped, 4);
+        let outbox = super::super::outbox::Outbox::new(Arc::new(Db::open(&path).unwrap()));
+        let items = outbox.list().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].due_ms, Some(5_000));
+        assert!(items[0].expand);
+        let s = first.get("tick").unwrap().unwrap();
+        assert_eq!(
+            (s.next_ms, s.last_run_ms, s.runs),
+            (Some(6_000), Some(5_000), 1)
+        );
+        // Paused: nothing is taken.
+        first.set_paused("tick", true, None).unwrap();
+        assert!(first.take_due(10_000, |_, _| None).unwrap().is_empty());
+    }
+}
