@@ -4,6 +4,7 @@ pub mod exit;
 pub mod history;
 pub mod outbox;
 pub mod robots;
+pub mod schedule;
 pub mod send;
 pub mod serve;
 
@@ -64,6 +65,10 @@ pub enum Command {
     /// Messages on their way or waiting for you: list, retry, cancel,
     /// flush.
     Outbox(outbox::OutboxArgs),
+    /// Recurring messages on a cron pattern: add, list, remove, pause,
+    /// resume.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCommand),
     /// Send a history entry again, through the outbox (to its robot, or to
     /// others with -r).
     Resend(outbox::ResendArgs),
@@ -116,6 +121,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Robots(command)) => robots::run(command, cli.config),
         Some(Command::History(args)) => history::run(args, cli.config),
         Some(Command::Outbox(args)) => outbox::run(args, cli.config),
+        Some(Command::Schedule(command)) => schedule::run(command, cli.config),
         Some(Command::Resend(args)) => outbox::resend(args, cli.config),
         Some(Command::Serve(args)) => serve::run(args, cli.config),
         Some(Command::Completions { shell }) => completions(shell),

@@ -1,6 +1,7 @@
 //! `wecom outbox`: what is on its way or waiting for the user, and the
-//! commands that move it: `retry`, `cancel`, `flush`. Also `wecom resend`,
-//! which puts a history entry through the outbox again.
+//! commands that move it: `retry`, `cancel`, `flush`, `edit`, and `run`, the
+//! worker that sends messages sent later when they are due. Also `wecom
+//! resend`, which puts a history entry through the outbox again.
 //!
 //! The outbox names robots by name and fingerprint, never by key, so a
 //! command that sends looks the robot up again: the saved robot of that
@@ -15,8 +16,9 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::exit;
-use super::send::{self, Failure, Output, WEBHOOK_ENV};
-use crate::delivery::{Delivered, Engine, RetryPolicy};
+use super::send::{self, Failure, Output};
+use crate::delivery::due::{self, WorkerEvent, WorkerOptions, local_time};
+use crate::delivery::{Delivered, Engine, FREQ_OUT_OF_LIMIT, RetryPolicy, placeholders, when};
 use crate::store::config::{Config, ConfigStore};
 use crate::store::ledger::Rate;
 use crate::store::outbox::{NewItem, OutboxItem, OutboxState};
@@ -43,8 +45,31 @@ pub enum OutboxCommand {
     Retry(Which),
     /// Drop items from the outbox (the history says they were cancelled).
     Cancel(Which),
-    /// Deliver everything waiting in the outbox now, paced per robot.
+    /// Deliver everything waiting in the outbox now, paced per robot
+    /// (messages sent later wait for their time).
     Flush,
+    /// Open $EDITOR on an item's JSON; it is checked again and saved
+    /// (not while a process is sending it).
+    Edit {
+        /// The item's id (see `wecom outbox`).
+        id: i64,
+    },
+    /// Keep running and send messages sent later (`wecom send --at/--in`)
+    /// and schedule runs (`wecom schedule`) when they are due; stops on
+    /// Ctrl-C or SIGTERM. See the README for a systemd user unit.
+    Run(RunArgs),
+}
+
+/// `wecom outbox run` arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// A message more than this late (no worker was running at its time)
+    /// is not sent; the history says so. Like 30m, 2h, 1d.
+    #[arg(long, value_name = "DELAY", env = "WECOM_MAX_LATE")]
+    pub max_late: Option<String>,
+    /// For tests: the longest sleep between two looks at the outbox (ms).
+    #[arg(long, hide = true, env = "WECOM_RECHECK_MS")]
+    pub recheck_ms: Option<u64>,
 }
 
 /// One item or all.
@@ -86,6 +111,8 @@ pub fn run(args: OutboxArgs, config: Option<PathBuf>) -> ExitCode {
                 Some(OutboxCommand::Cancel(which)) => cancel(&engine, &which),
                 Some(OutboxCommand::Retry(which)) => retry(&engine, &store, &which),
                 Some(OutboxCommand::Flush) => flush(&engine, &store, None),
+                Some(OutboxCommand::Edit { id }) => edit(&engine, id),
+                Some(OutboxCommand::Run(run)) => worker(engine, store.clone(), &run),
             }
         });
     finish("outbox", result)
@@ -128,9 +155,17 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
         Output::Text if items.is_empty() => println!("The outbox is empty."),
         Output::Text => {
             let now = crate::clock::now_ms();
+            let now_i = i64::try_from(now).unwrap_or(i64::MAX);
             for it in &items {
-                let next = match (it.state, it.next_attempt_ms) {
-                    (OutboxState::Retrying, Some(at)) => {
+                let next = match (it.state, it.next_attempt_ms, it.due_ms) {
+                    (OutboxState::Queued, _, Some(due)) if due > now_i => {
+                        format!(
+                            ", due {} ({})",
+                            local_time(due),
+                            when::countdown(now_i, due)
+                        )
+                    }
+                    (OutboxState::Retrying, Some(at), _) => {
                         let secs = u64::try_from(at)
                             .unwrap_or(0)
                             .saturating_sub(now)
@@ -142,7 +177,7 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
                 println!(
                     "{:>6}  {:<8}  {:<14}  {:<12}  {}{next}",
                     it.id,
-                    it.state.as_str(),
+                    shown_state(it),
                     one_line(&it.robot_name),
                     it.msgtype,
                     one_line(&it.label),
@@ -161,6 +196,11 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
                 );
             }
             println!("`wecom outbox flush` sends what is queued or retrying.");
+            if items.iter().any(|i| i.due_ms.is_some_and(|d| d > now_i)) {
+                println!(
+                    "Items with a due time are sent then by `wecom outbox run` (or `wecom serve`, or the composer); `wecom outbox edit ID` changes one."
+                );
+            }
         }
     }
     Ok(exit::OK)
@@ -173,6 +213,8 @@ fn item_json(it: &OutboxItem) -> Value {
         "msgtype": it.msgtype,
         "state": it.state.as_str(),
         "next_attempt": it.next_attempt_ms.map(rfc3339),
+        "due": it.due_ms.map(rfc3339),
+        "waiting_for_rate_limit": waits_for_rate_limit(it),
         "attempts": it.attempts,
         "label": it.label,
         "batch": it.batch,
@@ -180,6 +222,24 @@ fn item_json(it: &OutboxItem) -> Value {
         "created": rfc3339(it.created_ms),
         "error": it.last_error,
     })
+}
+
+/// A retry after 45009 is only a wait for the robot's window, not a
+/// failure: shown as `waiting`.
+fn waits_for_rate_limit(it: &OutboxItem) -> bool {
+    it.state == OutboxState::Retrying
+        && it
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains(&format!("(errcode {FREQ_OUT_OF_LIMIT})")))
+}
+
+fn shown_state(it: &OutboxItem) -> &'static str {
+    if waits_for_rate_limit(it) {
+        "waiting"
+    } else {
+        it.state.as_str()
+    }
 }
 
 fn ids(engine: &Engine, which: &Which) -> Result<Vec<i64>, Failure> {
@@ -234,32 +294,8 @@ fn retry(engine: &Engine, store: &ConfigStore, which: &Which) -> Result<u8, Fail
 }
 
 /// The webhook for an outbox or history row, found again without a key
-/// stored anywhere; see the module doc.
-pub fn resolve(config: &Config, name: &str, fingerprint: &str) -> Result<Webhook, String> {
-    let matches = |w: &Webhook| robot_id(w) == fingerprint;
-    if let Ok(w) = config.webhook_of(name)
-        && matches(&w)
-    {
-        return Ok(w);
-    }
-    for entry in &config.robots {
-        if let Ok(w) = config.webhook_of(&entry.name)
-            && matches(&w)
-        {
-            return Ok(w);
-        }
-    }
-    if let Ok(text) = std::env::var(WEBHOOK_ENV)
-        && let Ok(w) = Webhook::parse(&text, &config.base())
-        && matches(&w)
-    {
-        return Ok(w);
-    }
-    Err(format!(
-        "the robot '{}' it was for is not among the saved robots any more (or its key changed): save it again (`wecom robots add`), set {WEBHOOK_ENV} to its webhook, or cancel the item",
-        one_line(name)
-    ))
-}
+/// stored anywhere.
+pub use crate::delivery::due::resolve;
 
 /// Delivers the waiting items (`only`: those ids), batch by batch in order;
 /// each robot's items one after the other, robots side by side. A batch
@@ -274,6 +310,16 @@ fn flush(engine: &Engine, store: &ConfigStore, only: Option<&[i64]>) -> Result<u
         .filter(|i| matches!(i.state, OutboxState::Queued | OutboxState::Retrying))
         .filter(|i| only.is_none_or(|ids| ids.contains(&i.id)))
         .collect();
+    let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
+    let (later, items): (Vec<OutboxItem>, Vec<OutboxItem>) = items
+        .into_iter()
+        .partition(|i| i.due_ms.is_some_and(|d| d > now));
+    if !later.is_empty() {
+        eprintln!(
+            "wecom outbox: {} sent later wait for their due time (`wecom outbox run` sends them then; `wecom outbox cancel ID` takes one back)",
+            count(later.len(), "item", "items")
+        );
+    }
     if items.is_empty() {
         println!("Nothing to send: the outbox has no queued or retrying item.");
         return Ok(exit::OK);
@@ -404,6 +450,14 @@ pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -
                 elapsed.as_millis()
             );
             exit::OK
+        }
+        // Refused before sending (a placeholder, too late): the reason says it all.
+        Delivered::Ended {
+            error: crate::wecom::client::SendError::Other(why),
+            ..
+        } => {
+            eprintln!("wecom: {label} ({id}) to {robot}: {}", one_line(why));
+            exit::REFUSED
         }
         Delivered::Ended { error, .. } => {
             let what = if error.may_have_been_delivered() {
@@ -550,4 +604,189 @@ fn delivered_json(result: &Delivered) -> Value {
         }
         Delivered::Busy => json!({"status": "busy"}),
     }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on `text` in a private
+/// temporary file and returns what was saved. Through `sh -c`, so
+/// `EDITOR="code --wait"` works as in git.
+pub fn edit_in_editor(text: &str, extension: &str) -> Result<String, String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_owned());
+    let file = tempfile::Builder::new()
+        .prefix("wecom-outbox-")
+        .suffix(&format!(".{extension}"))
+        .tempfile()
+        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    std::fs::write(file.path(), text)
+        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot run {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{editor} exited with {status}; nothing was saved"));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited file: {e}"))
+}
+
+/// `wecom outbox edit ID`: the item's JSON in `$EDITOR`, checked again and
+/// saved, unless a process is sending it.
+fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
+    let item = engine
+        .outbox()
+        .get(id)
+        .map_err(store_failure)?
+        .ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                format!("no item {id} in the outbox (see `wecom outbox`)"),
+            )
+        })?;
+    let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
+    let busy = || {
+        Failure::new(
+            exit::USAGE,
+            format!(
+                "item {id} is being sent (or waits for a rate-limit slot) in another process right now, so it cannot be edited; wait for it to end, or `wecom outbox cancel {id}` first"
+            ),
+        )
+    };
+    if item.state == OutboxState::Sending || item.lease_until_ms.is_some_and(|until| until >= now) {
+        return Err(busy());
+    }
+    if item.upload.is_some() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "item {id} is a {} uploaded when it is sent: there is no JSON to edit; `wecom outbox cancel {id}` and send the file again instead",
+                item.msgtype
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_str(&item.payload).unwrap_or(Value::Null);
+    let before = serde_json::to_string_pretty(&value).unwrap_or_else(|_| item.payload.clone());
+    let after =
+        edit_in_editor(&format!("{before}\n"), "json").map_err(|e| Failure::new(exit::IO, e))?;
+    if after.trim() == before.trim() {
+        println!("Item {id} unchanged: nothing saved.");
+        return Ok(exit::OK);
+    }
+    let parsed = crate::wecom::Message::parse_json_str(&after).map_err(|e| {
+        Failure::new(
+            exit::USAGE,
+            format!("nothing saved: {e}. Run `wecom outbox edit {id}` again to fix it."),
+        )
+    })?;
+    let problems = crate::wecom::validate::validate_parsed(&parsed);
+    let mut errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| p.to_string())
+        .collect();
+    if item.expand
+        && let Err(e) = placeholders::check_json(&after)
+    {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        errors.push(format!(
+            "nothing saved; run `wecom outbox edit {id}` again to fix it"
+        ));
+        return Err(Failure::lines(exit::USAGE, errors));
+    }
+    for p in problems.iter().filter(|p| !p.is_error()) {
+        eprintln!("wecom outbox: {p}");
+    }
+    let compact: Value = serde_json::from_str(&after).unwrap_or(Value::Null);
+    let saved = engine
+        .outbox()
+        .edit_payload(
+            id,
+            parsed.message.kind().msgtype(),
+            &compact.to_string(),
+            i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX),
+        )
+        .map_err(store_failure)?;
+    if !saved {
+        return Err(busy());
+    }
+    println!("Item {id} saved.");
+    Ok(exit::OK)
+}
+
+/// Starts the due-time worker beside another long-running command (`wecom
+/// serve`): on the shared store, with `rate` and `WECOM_MAX_LATE`.
+pub fn spawn_worker(
+    config: &ConfigStore,
+    rate: Rate,
+    stop: CancellationToken,
+) -> Result<tokio::task::JoinHandle<()>, Failure> {
+    let options = WorkerOptions::from_env().map_err(|e| Failure::new(exit::USAGE, e))?;
+    let engine = send::engine(rate, RetryPolicy::default())?;
+    Ok(due::spawn_worker(engine, config.clone(), options, stop))
+}
+
+/// `wecom outbox run`: the worker, in the foreground, until a signal.
+fn worker(engine: Engine, store: ConfigStore, args: &RunArgs) -> Result<u8, Failure> {
+    let mut options = WorkerOptions::default();
+    if let Some(text) = &args.max_late {
+        options.max_late = when::parse_in(text)
+            .map_err(|e| Failure::new(exit::USAGE, format!("--max-late: {e}")))?;
+    }
+    if let Some(ms) = args.recheck_ms {
+        options.recheck = std::time::Duration::from_millis(ms.max(10));
+    }
+    let waiting = engine
+        .outbox()
+        .list()
+        .map_err(store_failure)?
+        .iter()
+        .filter(|i| i.due_ms.is_some())
+        .count();
+    let schedules = crate::store::schedule::Schedules::new(std::sync::Arc::clone(engine.db()))
+        .list()
+        .map_err(store_failure)?
+        .iter()
+        .filter(|s| !s.paused)
+        .count();
+    println!(
+        "Sending messages sent later as they come due: {} waiting, {} active; a message more than {} late is not sent. Stop with Ctrl-C or SIGTERM.",
+        count(waiting, "item", "items"),
+        count(schedules, "schedule", "schedules"),
+        when::span(options.max_late)
+    );
+    let observe: due::Observer = std::sync::Arc::new(|event: &WorkerEvent<'_>| match event {
+        WorkerEvent::Scheduled(run) => println!("{}", due::scheduled_line(run)),
+        WorkerEvent::Delivered(item, result) => {
+            report_delivered(&item.robot_name, &item.label, item.id, result);
+        }
+        WorkerEvent::Progress(item, event) => line_for_event(&item.label, event),
+        WorkerEvent::StoreFailed(e) => eprintln!("wecom outbox run: {e}"),
+    });
+    let runtime = send::runtime()?;
+    runtime.block_on(async move {
+        let stop = CancellationToken::new();
+        let signal = send::watch_signals(stop.clone());
+        due::run_worker(engine, store, options, stop, observe).await;
+        let got = *signal.lock().unwrap_or_else(PoisonError::into_inner);
+        println!(
+            "Stopped{}: what is not due yet stays in the outbox for the next worker.",
+            if got.is_some() { " on request" } else { "" }
+        );
+    });
+    Ok(exit::OK)
 }

@@ -108,6 +108,16 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     };
     let addr = listener.local_addr().unwrap_or(args.listen);
     banner(addr, &store, &relay_config);
+    // Messages sent later and schedule runs are delivered here too.
+    let worker_stop = tokio_util::sync::CancellationToken::new();
+    let rate = crate::store::ledger::Rate::with_overrides(args.rate_limit, args.rate_window_ms);
+    let worker = match super::outbox::spawn_worker(&store, rate, worker_stop.clone()) {
+        Ok(worker) => worker,
+        Err(failure) => {
+            eprintln!("wecom serve: {}", failure.lines.join("; "));
+            return exit::code(failure.code);
+        }
+    };
     http_server::serve(
         listener,
         relay::router(shared),
@@ -115,6 +125,8 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
         stop_signal_logged(),
     )
     .await;
+    worker_stop.cancel();
+    let _ = worker.await;
     tracing::info!("relay stopped");
     exit::code(exit::OK)
 }

@@ -29,6 +29,10 @@
 //! * **sent** / **refused** / **cancelled**: the item leaves the outbox in
 //!   the transaction that writes its history row.
 
+pub mod due;
+pub mod placeholders;
+pub mod when;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,7 +43,7 @@ use crate::store::db::{Db, StoreError};
 use crate::store::history::{History, HistoryEntry, HistoryStatus, Retention};
 use crate::store::ledger::{Ledger, Rate, SlotGuard};
 use crate::store::media_cache::MediaCache;
-use crate::store::outbox::{NewItem, Outbox, OutboxItem, OutboxState};
+use crate::store::outbox::{DueAt, NewItem, Outbox, OutboxItem, OutboxState};
 use crate::wecom::attach::{self, Uploader, media_message, robot_id};
 use crate::wecom::client::{Client, SendError};
 use crate::wecom::{Webhook, errcode};
@@ -235,6 +239,18 @@ impl Engine {
         })
     }
 
+    /// Puts `items` in the outbox as one batch sent at `due` by whichever
+    /// worker holds the store then ([`due`]).
+    pub fn submit_due(&self, items: &[NewItem], due: DueAt) -> Result<Submitted, StoreError> {
+        let batch = format!("d{}-{}", now_ms(), std::process::id());
+        let ids = self.outbox.enqueue_due(&batch, items, due, now_i64())?;
+        Ok(Submitted {
+            batch,
+            ids,
+            resumed: false,
+        })
+    }
+
     /// Delivers outbox item `id` to `webhook`: waits for a slot (at most
     /// `max_wait`, `None`: as long as needed), sends, retries what may be
     /// retried, and records the end. `stop` ends the waiting (never a
@@ -271,6 +287,16 @@ impl Engine {
                 }
                 waited += pause;
                 continue;
+            }
+            if item.expand {
+                match fill_in(&item.payload) {
+                    Ok(payload) => {
+                        self.outbox.set_expanded(id, &payload)?;
+                        item.payload = payload;
+                        item.expand = false;
+                    }
+                    Err(error) => return self.refuse_here(&item, error, waited),
+                }
             }
             if let Some(upload) = item.upload.clone() {
                 match self.upload(webhook, &upload.path, upload.kind).await {
@@ -393,6 +419,31 @@ impl Engine {
         Ok(Delivered::Stopped)
     }
 
+    /// Refuses an item before sending it (a placeholder that cannot be
+    /// filled in, a message that breaks a rule once filled in): a refused
+    /// history row with the reason; nothing was sent.
+    fn refuse_here(
+        &self,
+        item: &OutboxItem,
+        error: SendError,
+        waited: Duration,
+    ) -> Result<Delivered, StoreError> {
+        let entry = entry_for(
+            item,
+            HistoryStatus::Refused,
+            None,
+            Some(error.to_string()),
+            waited,
+        );
+        let history_id = self.outbox.finish(item.id, &entry)?;
+        Ok(Delivered::Ended {
+            error,
+            status: HistoryStatus::Refused,
+            history_id,
+            waited,
+        })
+    }
+
     /// Records an attempt that ended without delivery.
     fn end(
         &self,
@@ -468,6 +519,24 @@ impl Engine {
     }
 }
 
+/// The payload with its placeholders filled in, checked again: a file may
+/// have made it too long.
+fn fill_in(payload: &str) -> Result<String, SendError> {
+    let filled = placeholders::expand_json(payload, &chrono::Local::now(), &placeholders::Process)
+        .map_err(|why| SendError::Other(format!("not sent: {why}")))?;
+    let parsed = crate::wecom::Message::parse_json_str(&filled)
+        .map_err(|e| SendError::Other(format!("not sent: once filled in, {e}")))?;
+    let problems: Vec<_> = crate::wecom::validate::validate_parsed(&parsed)
+        .into_iter()
+        .filter(|p| p.is_error())
+        .collect();
+    if problems.is_empty() {
+        Ok(filled)
+    } else {
+        Err(SendError::Invalid(problems))
+    }
+}
+
 /// Whether a reused media_id the server refused should be uploaded anew.
 pub use attach::is_invalid_media_id;
 
@@ -493,6 +562,25 @@ fn ms_of(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// A message sent later counts as late when it went out more than this
+/// after its due time.
+pub const ON_TIME: Duration = Duration::from_secs(2);
+
+/// "sent 3 min 20 s late …" for an item sent later that went out late (its
+/// first attempt, or now, more than [`ON_TIME`] after its due time).
+fn lateness(item: &OutboxItem) -> Option<String> {
+    let due = item.due_ms?;
+    let went = item.first_try_ms.unwrap_or_else(now_i64);
+    let late = Duration::from_millis(u64::try_from(went - due).ok()?);
+    (late > ON_TIME).then(|| {
+        format!(
+            "late by {}: it was due at {} and no wecom process was delivering then",
+            when::span(late),
+            due::local_time(due)
+        )
+    })
+}
+
 /// A history row for `item` as it ends now.
 fn entry_for(
     item: &OutboxItem,
@@ -511,7 +599,7 @@ fn entry_for(
         status,
         errcode,
         errmsg: None,
-        explanation: None,
+        explanation: lateness(item),
         error,
         elapsed_ms: 0,
         waited_ms: ms_of(waited).max(item.waited_ms),

@@ -113,6 +113,27 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX history_batch ON history (batch);
      CREATE INDEX history_msgtype ON history (msgtype, status);
      CREATE INDEX history_status ON history (status);",
+    // 3, send later (issue 14): an item's due time, and whether its
+    // placeholders ({{now:…}}, {{env:…}}, {{file:…}}) are still to be
+    // filled in at delivery.
+    "ALTER TABLE outbox ADD COLUMN due_ms INTEGER;
+     ALTER TABLE outbox ADD COLUMN expand INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX outbox_due ON outbox (due_ms) WHERE due_ms IS NOT NULL;",
+    // 4, schedules (issue 14): recurring messages; each run becomes outbox
+    // items. `items` is the JSON of the messages (robots by name and
+    // fingerprint, never by key).
+    "CREATE TABLE schedules (
+         id INTEGER PRIMARY KEY,
+         name TEXT NOT NULL UNIQUE,
+         cron TEXT NOT NULL,
+         tz TEXT,
+         items TEXT NOT NULL,
+         paused INTEGER NOT NULL DEFAULT 0,
+         next_ms INTEGER,
+         last_run_ms INTEGER,
+         runs INTEGER NOT NULL DEFAULT 0,
+         created_ms INTEGER NOT NULL
+     );",
 ];
 
 /// Why the store could not be used, with the file named.

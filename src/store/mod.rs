@@ -13,6 +13,7 @@ pub mod history;
 pub mod ledger;
 pub mod media_cache;
 pub mod outbox;
+pub mod schedule;
 pub mod templates;
 
 pub use atomic::write_atomic;

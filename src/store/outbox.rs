@@ -60,8 +60,8 @@ pub struct Upload {
     pub kind: MediaKind,
 }
 
-/// A message to put in the outbox.
-#[derive(Debug, Clone, PartialEq)]
+/// A message to put in the outbox (also kept, as JSON, in a schedule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewItem {
     /// What to call it in lines for people ("markdown", "file report.pdf").
     pub label: String,
@@ -102,11 +102,26 @@ pub struct OutboxItem {
     /// Put there by `--no-queue` or the relay: removed, not kept, when its
     /// sender stops.
     pub transient: bool,
+    /// Sent later: not delivered before this time (Unix ms), and delivered
+    /// by whichever worker holds the store then (`wecom outbox run`, `wecom
+    /// serve`, the composer).
+    pub due_ms: Option<i64>,
+    /// Its placeholders are still to be filled in (at delivery).
+    pub expand: bool,
+}
+
+/// When a message sent later goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueAt {
+    /// Unix ms.
+    pub due_ms: i64,
+    /// Fill in placeholders at delivery.
+    pub expand: bool,
 }
 
 const COLUMNS: &str = "id, batch, seq, part, label, robot_name, robot, msgtype, payload, upload, state, \
      attempts, created_ms, first_try_ms, next_attempt_ms, give_up_ms, lease_owner, lease_until_ms, \
-     waited_ms, last_error, transient";
+     waited_ms, last_error, transient, due_ms, expand";
 
 fn item(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
     let upload: Option<String> = row.get(9)?;
@@ -132,6 +147,8 @@ fn item(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
         waited_ms: row.get(18)?,
         last_error: row.get(19)?,
         transient: row.get::<_, i64>(20)? != 0,
+        due_ms: row.get(21)?,
+        expand: row.get::<_, i64>(22)? != 0,
     })
 }
 
@@ -160,36 +177,81 @@ impl Outbox {
         transient: bool,
         now_ms: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        self.db.write(|tx| {
-            let mut ids = Vec::with_capacity(items.len());
-            for (seq, it) in items.iter().enumerate() {
-                let upload = it
-                    .upload
-                    .as_ref()
-                    .and_then(|u| serde_json::to_string(u).ok());
-                tx.execute(
-                    "INSERT INTO outbox (batch, batch_key, seq, part, label, robot_name, robot, msgtype,
-                         payload, upload, state, created_ms, transient)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12)",
-                    rusqlite::params![
-                        batch,
-                        batch_key,
-                        seq as i64,
-                        it.part,
-                        it.label,
-                        it.robot_name,
-                        it.robot,
-                        it.msgtype,
-                        it.payload,
-                        upload,
-                        now_ms,
-                        i64::from(transient),
-                    ],
-                )?;
-                ids.push(tx.last_insert_rowid());
-            }
-            Ok(ids)
+        self.db
+            .write(|tx| insert(tx, batch, batch_key, items, transient, None, now_ms))
+    }
+
+    /// Puts a batch in the outbox to be sent at `due` by a worker.
+    pub fn enqueue_due(
+        &self,
+        batch: &str,
+        items: &[NewItem],
+        due: DueAt,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.db
+            .write(|tx| insert(tx, batch, batch, items, false, Some(due), now_ms))
+    }
+
+    /// Items sent later that are due at `now_ms` and that no live lease
+    /// holds, earliest first.
+    pub fn due(&self, now_ms: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        self.db.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox
+                 WHERE due_ms IS NOT NULL AND due_ms <= ?1 AND state IN ('queued', 'retrying')
+                   AND (lease_owner IS NULL OR lease_until_ms < ?1)
+                 ORDER BY due_ms, id"
+            ))?;
+            stmt.query_map([now_ms], item)?.collect()
         })
+    }
+
+    /// The earliest due time among items sent later that are waiting and
+    /// free (a cheap query on an index: a worker asks it every few seconds).
+    pub fn next_due(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        self.db.with(|c| {
+            c.query_row(
+                "SELECT MIN(due_ms) FROM outbox
+                 WHERE due_ms IS NOT NULL AND state IN ('queued', 'retrying')
+                   AND (lease_owner IS NULL OR lease_until_ms < ?1)",
+                [now_ms],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// The placeholders were filled in: the payload to send from now on
+    /// (a retry sends the same text).
+    pub fn set_expanded(&self, id: i64, payload: &str) -> Result<(), StoreError> {
+        self.db.with(|c| {
+            c.execute(
+                "UPDATE outbox SET payload = ?2, expand = 0 WHERE id = ?1",
+                rusqlite::params![id, payload],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Replaces the payload of an item nobody is sending (`wecom outbox
+    /// edit`); `Ok(false)` when a live lease holds it or it is being sent.
+    pub fn edit_payload(
+        &self,
+        id: i64,
+        msgtype: &str,
+        payload: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.db
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE outbox SET payload = ?2, msgtype = ?3
+                     WHERE id = ?1 AND state != 'sending'
+                       AND (lease_owner IS NULL OR lease_until_ms < ?4)",
+                    rusqlite::params![id, payload, msgtype, now_ms],
+                )
+            })
+            .map(|n| n > 0)
     }
 
     /// The items of a batch still kept under `batch_key` (an interrupted
@@ -244,6 +306,7 @@ impl Outbox {
             let n = tx.execute(
                 "UPDATE outbox SET lease_owner = ?2, lease_until_ms = ?4
                  WHERE id = ?1 AND state IN ('queued', 'retrying')
+                   AND (due_ms IS NULL OR due_ms <= ?3)
                    AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until_ms < ?3)",
                 rusqlite::params![id, owner, now_ms, until_ms],
             )?;
@@ -450,4 +513,48 @@ impl Outbox {
             Ok(dead)
         })
     }
+}
+
+/// Inserts a batch in order inside `tx`; returns the new ids. Shared by the
+/// outbox and by schedules, whose runs become outbox items in the same
+/// transaction that moves the schedule on.
+pub(crate) fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &str,
+    batch_key: &str,
+    items: &[NewItem],
+    transient: bool,
+    due: Option<DueAt>,
+    now_ms: i64,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(items.len());
+    for (seq, it) in items.iter().enumerate() {
+        let upload = it
+            .upload
+            .as_ref()
+            .and_then(|u| serde_json::to_string(u).ok());
+        tx.execute(
+            "INSERT INTO outbox (batch, batch_key, seq, part, label, robot_name, robot, msgtype,
+                 payload, upload, state, created_ms, transient, due_ms, expand)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12, ?13, ?14)",
+            rusqlite::params![
+                batch,
+                batch_key,
+                seq as i64,
+                it.part,
+                it.label,
+                it.robot_name,
+                it.robot,
+                it.msgtype,
+                it.payload,
+                upload,
+                now_ms,
+                i64::from(transient),
+                due.map(|d| d.due_ms),
+                i64::from(due.is_some_and(|d| d.expand)),
+            ],
+        )?;
+        ids.push(tx.last_insert_rowid());
+    }
+    Ok(ids)
 }

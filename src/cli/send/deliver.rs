@@ -105,7 +105,7 @@ fn batch_key(items: &[NewItem]) -> String {
     hex::encode(hash.finalize())
 }
 
-fn new_item(item: &Item, robot_name: &str, robot: &str) -> NewItem {
+pub(super) fn new_item(item: &Item, robot_name: &str, robot: &str) -> NewItem {
     let (payload, upload) = match item {
         Item::Ready { message, .. } => (message.to_json(), None),
         Item::Upload { path, kind, .. } => (

@@ -8,6 +8,7 @@
 
 mod deliver;
 mod input;
+mod later;
 mod plan;
 mod report;
 
@@ -31,6 +32,7 @@ use crate::wecom::client::{Client, ClientConfig};
 use crate::wecom::webhook::{Webhook, default_base};
 
 pub use input::Source;
+pub use later::{filled_in_now, items_for_later};
 pub use plan::Item;
 
 /// The variable holding a webhook URL or key, read when neither `--robot`
@@ -138,6 +140,16 @@ pub struct SendArgs {
     /// exactly as it would be sent; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Send later, at this local time: 18:00 (tomorrow if it has passed
+    /// today), tomorrow 09:00, 2026-12-02T09:00. Checked now, kept in the
+    /// outbox, and sent then by `wecom outbox run`, `wecom serve` or the
+    /// composer. Content may hold {{now:%Y-%m-%d}}, {{env:NAME}} and
+    /// {{file:/PATH}}, filled in when it is sent.
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["send_in", "no_queue"])]
+    pub at: Option<String>,
+    /// Send later, after this delay: 30s, 30m, 2h, 1h30m (see --at).
+    #[arg(long = "in", value_name = "DELAY", conflicts_with = "no_queue")]
+    pub send_in: Option<String>,
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -218,6 +230,9 @@ pub struct Target {
 pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let result = prepare(&args, &store).and_then(|(plan, targets)| {
+        if let Some(due) = later::due(&args)? {
+            return later::run(&args, &plan, &targets, &due);
+        }
         if args.dry_run {
             return Ok(report::dry_run(&args, &plan, targets.first()));
         }
