@@ -9,6 +9,7 @@ pub mod errcode;
 pub mod limits;
 pub mod media;
 pub mod message;
+pub mod problem;
 pub mod schema;
 pub mod split;
 pub mod validate;
