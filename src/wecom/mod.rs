@@ -3,6 +3,7 @@
 //! terminals; the TUI, the CLI, the relay and the sandbox all stand on it.
 
 pub mod attach;
+pub mod batch;
 pub mod client;
 pub mod convert;
 pub mod errcode;
