@@ -403,13 +403,14 @@ fn internal(why: &str) -> Answer {
     )
 }
 
-fn rate_limited(wait: Duration, sent: &[Value]) -> Answer {
+fn rate_limited(wait: Duration, max_wait: Duration, sent: &[Value]) -> Answer {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let mut answer = with_data(
         refuse(
             Code::RateLimited,
             format!(
-                "this robot's rate limit (20 messages a minute) cannot take the rest of the batch within the relay's wait; {} sent",
+                "this robot's rate limit cannot take the rest of the batch within the relay's wait of {:.1} s; {} sent",
+                max_wait.as_secs_f64(),
                 sent.len()
             ),
             format!(
@@ -430,7 +431,7 @@ async fn deliver(shared: &Shared, ready: &Ready) -> Answer {
     let robot = robot_id(&ready.webhook);
     match room_for(shared, &robot, ready.messages.len()) {
         Err(answer) => return answer,
-        Ok(Err(wait)) => return rate_limited(wait, &[]),
+        Ok(Err(wait)) => return rate_limited(wait, shared.max_wait, &[]),
         Ok(Ok(())) => {}
     }
     let n = ready.messages.len();
@@ -473,13 +474,27 @@ async fn deliver(shared: &Shared, ready: &Ready) -> Answer {
                 results.push(json!({"index": i, "errcode": 0, "errmsg": errmsg}));
                 continue;
             }
-            Err(e) => internal(&e.to_string()),
-            Ok(Delivered::TooLong { wait }) => rate_limited(wait, &results),
+            Err(e) => {
+                let delivered = results.len();
+                with_data(
+                    refuse(
+                        Code::Internal,
+                        format!(
+                            "the relay's outbox failed at data[{i}]: {e}; {delivered} before it were delivered"
+                        ),
+                        format!(
+                            "data[{i}] may have been delivered: check before sending it again; the rest were not sent"
+                        ),
+                    ),
+                    json!({"sent": delivered, "results": results}),
+                )
+            }
+            Ok(Delivered::TooLong { wait }) => rate_limited(wait, shared.max_wait, &results),
             Ok(Delivered::Ended {
                 error: SendError::Refused { errcode, .. },
                 ..
             }) if errcode == FREQ_OUT_OF_LIMIT => {
-                rate_limited(engine.ledger().rate().window, &results)
+                rate_limited(engine.ledger().rate().window, shared.max_wait, &results)
             }
             Ok(Delivered::Ended {
                 error: SendError::Refused { errcode, errmsg },
