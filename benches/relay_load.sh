@@ -32,7 +32,7 @@ BASE=$(sed -n 's/^Relay listening on //p' "$TMP/relay.out")
 API=${API:-notify}
 BATCH=${BATCH:-5}
 if [ "$API" = batch ]; then
-  MESSAGES=$(for i in $(seq "$BATCH"); do printf '{"msgtype":"text","text":{"content":"这是要发送的消息 %s"}}' "$i"; done | paste -sd, -)
+  MESSAGES=$(for i in $(seq "$BATCH"); do printf '{"msgtype":"text","text":{"content":"这是要发送的消息 %s"}}\n' "$i"; done | paste -sd, -)
   BODY="{\"link\":\"$LINK\",\"data\":[$MESSAGES]}"
   URL="$BASE/api/v1/openapi/notification/wecom?access_token=$TOKEN"
   PER=$BATCH
@@ -41,6 +41,9 @@ else
   URL="$BASE/api/notify/$CODE"
   PER=1
 fi
+# One request first: a refusal is shown instead of measured.
+FIRST=$(curl -s -o "$TMP/first.json" -w '%{http_code}' -H 'Content-Type: application/json' --data "$BODY" "$URL")
+[ "$FIRST" = 200 ] || { echo "the first request was answered $FIRST: $(cat "$TMP/first.json")" >&2; exit 1; }
 cat >"$TMP/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
