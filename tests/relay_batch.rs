@@ -747,3 +747,29 @@ print(result)
     assert_eq!(env.sandbox.messages().len(), sent, "{log}");
     assert_eq!(env.sandbox.messages()[0], text("这是要发送的消息"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_and_send_json_read_a_seed_002_body_and_an_array() {
+    let env = Env::new().await;
+    env.add_robot("ops", KEY).await;
+    let link = env.sandbox.webhook_url(KEY);
+    let good =
+        json!({"link": link, "sk": "x", "data": [text("一"), markdown("## 二")]}).to_string();
+    let run = env.run_with(&["validate", "-"], Some(&good), &[]).await;
+    run.expect(0);
+    assert!(run.stdout.contains("2 valid messages"), "{run:#?}");
+    assert!(!format!("{run:?}").contains(KEY), "{run:#?}");
+    let bad = json!({"link": link, "data": [text("a"), text("b"), markdown("")]}).to_string();
+    let run = env.run_with(&["validate", "-"], Some(&bad), &[]).await;
+    run.expect(2);
+    assert!(run.stderr.contains("data[2].markdown.content"), "{run:#?}");
+    let array = json!([text("a"), text("b")]).to_string();
+    env.run_with(&["validate", "-"], Some(&array), &[])
+        .await
+        .expect(0);
+    // send --json: the robot from -r; the body's messages in order.
+    env.run_with(&["send", "-r", "ops", "--json", "-"], Some(&good), &[])
+        .await
+        .expect(0);
+    assert_eq!(env.sandbox.messages(), vec![text("一"), markdown("## 二")]);
+}
