@@ -4,6 +4,10 @@
 # CONNECTIONS connections (default 32), then the requests wrk saw answered
 # are compared with the messages the sandbox received. Needs wrk (Debian:
 # apt-get install wrk).
+#
+# API=batch posts seed 002's batch API instead: batches of BATCH messages
+# (default 5) to the sandbox's demo robot, the link allowed with
+# --allow-link-host; messages/s is then BATCH times the requests/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${WECOM_BIN:-target/release/wecom}
@@ -18,20 +22,41 @@ trap 'kill $SANDBOX ${RELAY:-} 2>/dev/null || true; rm -rf "$TMP"' EXIT
 for _ in $(seq 100); do grep -q '^Demo webhook' "$TMP/sandbox.out" 2>/dev/null && break; sleep 0.05; done
 sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out" | "$BIN" robots add load - 2>/dev/null
 CODE=$("$BIN" robots code load 2>/dev/null)
-WECOM_RATE_LIMIT=100000000 "$BIN" serve --listen 127.0.0.1:0 >"$TMP/relay.out" 2>"$TMP/relay.log" &
+TOKEN=$("$BIN" tokens add load 2>/dev/null)
+LINK=$(sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out")
+SANDBOX_HOST=$(echo "$LINK" | sed -E 's|^https?://([^/]+)/.*|\1|')
+WECOM_RATE_LIMIT=100000000 "$BIN" serve --listen 127.0.0.1:0 --allow-link-host "$SANDBOX_HOST" >"$TMP/relay.out" 2>"$TMP/relay.log" &
 RELAY=$!
 for _ in $(seq 100); do grep -q '^Relay listening' "$TMP/relay.out" 2>/dev/null && break; sleep 0.05; done
 BASE=$(sed -n 's/^Relay listening on //p' "$TMP/relay.out")
-cat >"$TMP/post.lua" <<'LUA'
+API=${API:-notify}
+BATCH=${BATCH:-5}
+if [ "$API" = batch ]; then
+  MESSAGES=$(for i in $(seq "$BATCH"); do printf '{"msgtype":"text","text":{"content":"这是要发送的消息 %s"}}\n' "$i"; done | paste -sd, -)
+  BODY="{\"link\":\"$LINK\",\"data\":[$MESSAGES]}"
+  URL="$BASE/api/v1/openapi/notification/wecom?access_token=$TOKEN"
+  PER=$BATCH
+else
+  BODY='{"title": "服务器告警", "content": "CPU使用率超过90%,请及时处理!"}'
+  URL="$BASE/api/notify/$CODE"
+  PER=1
+fi
+# One request first: a refusal is shown instead of measured.
+FIRST=$(curl -s -o "$TMP/first.json" -w '%{http_code}' -H 'Content-Type: application/json' --data "$BODY" "$URL")
+[ "$FIRST" = 200 ] || { echo "the first request was answered $FIRST: $(cat "$TMP/first.json")" >&2; exit 1; }
+cat >"$TMP/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"title": "服务器告警", "content": "CPU使用率超过90%,请及时处理!"}'
+wrk.body = [==[$BODY]==]
 LUA
 BEFORE=$(wc -l <"$TMP/sent.jsonl")
-wrk -t2 -c"${CONNECTIONS:-32}" -d"${DURATION:-10}s" --latency -s "$TMP/post.lua" "$BASE/api/notify/$CODE" | tee "$TMP/wrk.out"
+wrk -t2 -c"${CONNECTIONS:-32}" -d"${DURATION:-10}s" --latency -s "$TMP/post.lua" "$URL" | tee "$TMP/wrk.out"
 sleep 0.5
 AFTER=$(wc -l <"$TMP/sent.jsonl")
 ANSWERED=$(awk '/requests in/ {print $1}' "$TMP/wrk.out")
 NON2XX=$(awk '/Non-2xx/ {print $NF}' "$TMP/wrk.out")
-echo "wrk counted $ANSWERED answers (${NON2XX:-0} not 2xx); the sandbox received $((AFTER - BEFORE)) messages"
-if grep -q "$CODE" "$TMP/relay.log"; then echo "the code appeared in the relay's log" >&2; exit 1; fi
+RPS=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.out")
+echo "$API: wrk counted $ANSWERED answers (${NON2XX:-0} not 2xx), $RPS requests/s = $(awk -v r="$RPS" -v p="$PER" 'BEGIN {printf "%.0f", r * p}') messages/s; the sandbox received $((AFTER - BEFORE)) messages"
+for secret in "$CODE" "$TOKEN" "${LINK##*key=}"; do
+  if grep -qF "$secret" "$TMP/relay.log"; then echo "a code, token or key appeared in the relay's log" >&2; exit 1; fi
+done

@@ -506,7 +506,6 @@ async fn upload_cancelled_before_the_answer() {
 /// Seed 001's upload example names the size in the part's header:
 /// `Content-Disposition: form-data; name="media";filename="wework.txt"; filelength=6`.
 #[tokio::test]
-#[ignore = "the client does not send filelength yet (src/wecom/client.rs); see the sec branch report"]
 async fn upload_names_the_filelength_as_seed_001_shows() {
     let (port, server) = serve(upload_answer()).await;
     let (_dir, path) = temp_file("wework.txt", b"mytext");

@@ -7,6 +7,7 @@ pub mod robots;
 pub mod schedule;
 pub mod send;
 pub mod serve;
+pub mod tokens;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::sandbox;
-use crate::wecom::{self, Message};
+use crate::wecom;
 
 /// Compose, preview and send messages to WeCom (企业微信) group robots.
 #[derive(Debug, Parser)]
@@ -51,9 +52,10 @@ pub enum Command {
     /// Run a local endpoint that behaves like WeCom (same checks, errcodes and
     /// rate limit) and records every accepted message.
     Sandbox(sandbox::SandboxArgs),
-    /// Check a JSON message against every documented rule, without sending.
+    /// Check JSON messages against every documented rule, without sending.
     Validate {
-        /// A file with one message object, or - for standard input.
+        /// A file (or - for standard input) with one message object, an
+        /// array of them, or seed 002's {"link": …, "data": [message, …]}.
         path: PathBuf,
     },
     /// Send messages to a robot: text, markdown, pictures, files, voice, raw
@@ -79,6 +81,10 @@ pub enum Command {
     /// Run the notify relay: POST /api/notify/{code} with a title and
     /// content sends a markdown message to the code's robot.
     Serve(serve::ServeArgs),
+    /// Make, list and revoke the access tokens of the relay's batch API
+    /// (seed 002's ?access_token=).
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
     /// Print a shell completion script (bash, zsh or fish).
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -124,6 +130,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schedule(command)) => schedule::run(command, cli.config),
         Some(Command::Resend(args)) => outbox::resend(args, cli.config),
         Some(Command::Serve(args)) => serve::run(args, cli.config),
+        Some(Command::Tokens(command)) => tokens::run(command, cli.config),
         Some(Command::Completions { shell }) => completions(shell),
         None => {
             use std::io::IsTerminal;
@@ -156,26 +163,36 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
         eprintln!("wecom: cannot read {}: {e}", path.display());
         return ExitCode::from(EXIT_INVALID);
     }
-    let parsed = match Message::parse_json_str(&json) {
-        Ok(parsed) => parsed,
+    let body = match wecom::batch::parse_body_str(&json) {
+        Ok(body) => body,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let problems = wecom::validate::validate_parsed(&parsed);
-    let message = parsed.message;
-    for p in &problems {
+    let checked = body.check();
+    for p in &checked.problems {
         eprintln!("{p}");
     }
-    if wecom::validate::has_errors(&problems) {
-        ExitCode::from(EXIT_INVALID)
-    } else {
-        println!(
+    let link = body.link.as_deref().map(|link| {
+        wecom::Webhook::parse(link, &wecom::webhook::default_base()).map(|w| w.display_url())
+    });
+    if let Some(Err(e)) = &link {
+        eprintln!("error: link: {e}");
+    }
+    if !checked.is_sendable(body.entries.len()) || matches!(link, Some(Err(_))) {
+        return ExitCode::from(EXIT_INVALID);
+    }
+    match checked.messages.as_slice() {
+        [message] if body.shape == wecom::batch::Shape::One => println!(
             "ok: a valid {} message ({} bytes of JSON)",
             message.kind().label(),
             message.to_json().len()
-        );
-        ExitCode::SUCCESS
+        ),
+        messages => println!("ok: {} valid messages, to be sent in order", messages.len()),
     }
+    if let Some(Ok(url)) = link {
+        println!("link: {url}");
+    }
+    ExitCode::SUCCESS
 }

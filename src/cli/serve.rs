@@ -1,4 +1,4 @@
-//! `wecom serve`: runs the notify relay in the foreground until Ctrl-C or
+//! `wecom serve`: runs the relay (notify and batch APIs) in the foreground until Ctrl-C or
 //! SIGTERM, then lets requests in flight finish.
 
 use std::io::Write;
@@ -26,6 +26,11 @@ pub struct ServeArgs {
     /// before the relay answers 429 with Retry-After.
     #[arg(long, value_name = "SECONDS", default_value_t = relay::DEFAULT_MAX_WAIT.as_secs_f64())]
     pub max_wait: f64,
+    /// A host (HOST or HOST:PORT; no port: any port) that batch requests'
+    /// links may name besides WeCom's and the configured base_url's.
+    /// Repeatable.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub allow_link_host: Vec<String>,
     /// For tests: the rate-limit window in milliseconds (default 60000).
     #[arg(long, hide = true, env = "WECOM_RATE_WINDOW_MS")]
     pub rate_window_ms: Option<u64>,
@@ -46,7 +51,19 @@ sends a markdown message, the title as a bold first line. Answers:
   429 the robot's 20 messages a minute are used up (Retry-After says when)
   500 WeCom refused (its answer in \"response\") or could not be reached
 
-Codes made, revoked or robots changed while it runs take effect at once.
+The batch API of seed 002 (tokens made with `wecom tokens add LABEL`):
+
+  POST /api/v1/openapi/notification/wecom?access_token=TOKEN
+       {\"link\": \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\",
+        \"data\": [message, …]}
+
+checks every message first (nothing is sent if one is wrong), then sends them
+in order. Answers {\"code\": 0, \"data\": {\"sent\": N, \"results\": […]}}, or a
+non-zero code with \"msg\" and \"hint\" (the README lists the codes). \"sk\" is
+accepted and ignored: WeCom group robots have no signature. Links may name
+WeCom's host, the configured base_url's, and those given with --allow-link-host.
+
+Codes and tokens made or revoked, or robots changed, while it runs take effect at once.
 Logs (standard error, WECOM_LOG=debug for more) name robots, never codes or keys.";
 
 /// Runs `wecom serve`.
@@ -89,6 +106,7 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
         return exit::code(exit::USAGE);
     }
     relay_config.max_wait = Duration::from_secs_f64(args.max_wait);
+    relay_config.allow_link_hosts = args.allow_link_host.clone();
     let shared = match relay::shared(&relay_config) {
         Ok(shared) => shared,
         Err(e) => {
@@ -141,6 +159,12 @@ fn banner(addr: SocketAddr, store: &ConfigStore, config: &RelayConfig) {
         out,
         "POST http://{addr}/api/notify/{{code}} with {{\"title\": …, \"content\": …}}; {codes} code(s) in {}",
         store.path().display()
+    );
+    let tokens = store.load().map(|c| c.relay.tokens.len()).unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "POST http://{addr}{}?access_token=TOKEN with {{\"link\": …, \"data\": [message, …]}}; {tokens} token(s)",
+        relay::batch::BATCH_ROUTE
     );
     let _ = writeln!(
         out,

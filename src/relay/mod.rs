@@ -9,9 +9,16 @@
 //! and the rate ledger every `wecom` process shares. Each robot's
 //! 20-per-minute limit is respected by queueing a request for at most
 //! [`RelayConfig::max_wait`], then answering 429 with `Retry-After`.
+//!
+//! Beside it, seed 002's batch API ([`batch`]): `POST
+//! /api/v1/openapi/notification/wecom?access_token=TOKEN` with a robot's
+//! webhook link and a list of messages, all checked before any is sent.
+//! Tokens ([`tokens`]) are kept like codes, as hashes.
 
+pub mod batch;
 mod book;
 pub mod notify;
+pub mod tokens;
 
 use std::io;
 use std::net::SocketAddr;
@@ -62,6 +69,9 @@ pub struct RelayConfig {
     /// The shared database (outbox, history, rate ledger): the relay counts
     /// against the same limit as every other `wecom` process.
     pub db: std::path::PathBuf,
+    /// Hosts (`HOST[:PORT]`) a batch request's link may name besides
+    /// WeCom's and the configured `base_url`'s (`--allow-link-host`).
+    pub allow_link_hosts: Vec<String>,
 }
 
 impl RelayConfig {
@@ -76,6 +86,7 @@ impl RelayConfig {
             client: ClientConfig::default(),
             timeouts: ServerTimeouts::DEFAULT,
             db: Db::default_path(),
+            allow_link_hosts: Vec::new(),
         }
     }
 }
@@ -89,6 +100,8 @@ pub struct Shared {
     /// Refusals (unknown codes, bad bodies, 429s) logged once per kind per
     /// second with a count, so a flood cannot fill the disk with its log.
     refusals: notify::RefusalLog,
+    /// Where batch requests may send.
+    link_hosts: batch::LinkHosts,
 }
 
 /// Why the relay could not start.
@@ -108,6 +121,7 @@ pub enum StartError {
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(NOTIFY_ROUTE, post(notify::handler))
+        .route(batch::BATCH_ROUTE, post(batch::handler))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(notify::not_found)
         .with_state(shared)
@@ -118,8 +132,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// path is not repeated: it holds the code, a secret.
 async fn method_not_allowed(method: Method) -> Response {
     let message = format!(
-        "method not allowed: {} is not accepted here; send POST /api/notify/{{code}} with a JSON body {{\"title\": \"…\", \"content\": \"…\"}}",
-        one_line(method.as_str())
+        "method not allowed: {} is not accepted here; send POST /api/notify/{{code}} with a JSON body {{\"title\": \"…\", \"content\": \"…\"}}, or POST {}?access_token=TOKEN with {{\"link\": …, \"data\": [message, …]}}",
+        one_line(method.as_str()),
+        batch::BATCH_ROUTE
     );
     (
         StatusCode::METHOD_NOT_ALLOWED,
@@ -144,6 +159,7 @@ pub fn shared(config: &RelayConfig) -> Result<Arc<Shared>, StartError> {
         engine: Engine::new(db, client, rate, policy),
         max_wait: config.max_wait,
         refusals: notify::RefusalLog::default(),
+        link_hosts: batch::LinkHosts::new(config.allow_link_hosts.clone()),
     }))
 }
 
@@ -178,6 +194,15 @@ impl Relay {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// `http://ADDR/api/v1/openapi/notification/wecom?access_token=TOKEN`.
+    pub fn batch_url(&self, token: &str) -> String {
+        format!(
+            "http://{}{}?access_token={token}",
+            self.addr,
+            batch::BATCH_ROUTE
+        )
     }
 
     /// `http://ADDR/api/notify/CODE`.

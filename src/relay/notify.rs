@@ -38,10 +38,10 @@ use crate::wecom::{Message, errcode};
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// An answer with its status and JSON body.
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    retry_after: Option<Duration>,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    pub(super) body: Value,
+    pub(super) retry_after: Option<Duration>,
 }
 
 impl Answer {
@@ -124,10 +124,16 @@ impl RefusalLog {
             Some(robot) => format!("{status} for robot {robot}"),
             None => format!("{status} (unknown code)"),
         };
-        tracing::debug!(%kind, ms, "notify refused");
+        self.log_kind(format!("notify {kind}"), status, ms);
+    }
+
+    /// Logs a refusal of `kind` (which names the API, the status and the
+    /// robot, never a secret).
+    pub(super) fn log_kind(&self, kind: String, status: u16, ms: u64) {
+        tracing::debug!(%kind, ms, "refused");
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if state.summary.note(&kind, Instant::now()) {
-            tracing::info!(status, ms, "notify refused: {kind}");
+            tracing::info!(status, ms, "refused: {kind}");
             return;
         }
         if state.timer {
@@ -144,7 +150,7 @@ impl RefusalLog {
                 state.timer = false;
                 for r in state.summary.due(Instant::now()) {
                     tracing::info!(
-                        "notify refused: {}, {} more times in the last {:.1} s",
+                        "refused: {}, {} more times in the last {:.1} s",
                         r.kind,
                         r.count,
                         r.over.as_secs_f64()
@@ -159,7 +165,7 @@ impl RefusalLog {
 pub async fn not_found() -> Response {
     Answer::new(
         StatusCode::NOT_FOUND,
-        "not found: post to /api/notify/{code}",
+        "not found: post to /api/notify/{code}, or to /api/v1/openapi/notification/wecom?access_token=TOKEN",
     )
     .into_response()
 }
@@ -240,40 +246,43 @@ async fn read_request(body: Body) -> Result<Message, Answer> {
     Ok(message)
 }
 
-/// Takes a relay request's outbox item back if its caller hangs up before
-/// the answer (the handler's future is dropped): a waiting item is removed
-/// and the log says it was abandoned; its rate-limit slot is given back by
-/// the engine's own guard.
-struct Abandoned<'a> {
-    engine: &'a Engine,
-    id: i64,
-    robot: &'a str,
-    done: bool,
+/// Takes a relay request's outbox items back if its caller hangs up before
+/// the answer (the handler's future is dropped): each item still waiting is
+/// removed and the log says it was abandoned; its rate-limit slot is given
+/// back by the engine's own guard. Items are struck off with
+/// [`Abandoned::done`] as their delivery ends.
+pub(super) struct Abandoned<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) ids: Vec<i64>,
+    pub(super) robot: &'a str,
+    /// `notify` or `batch`, for the log.
+    pub(super) api: &'static str,
+}
+
+impl Abandoned<'_> {
+    /// Item `id`'s delivery ended: nothing to take back.
+    pub(super) fn done(&mut self, id: i64) {
+        self.ids.retain(|i| *i != id);
+    }
 }
 
 impl Drop for Abandoned<'_> {
     fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        let state = self
-            .engine
-            .outbox()
-            .get(self.id)
-            .ok()
-            .flatten()
-            .map(|i| i.state);
-        match state {
-            Some(crate::store::outbox::OutboxState::Sending) => {
-                // The request may be on its way: the next start of the engine
-                // marks it unknown once its lease expires.
-                tracing::warn!(robot = %self.robot, "notify: the caller hung up while its message was being sent; it may have been delivered");
+        for id in std::mem::take(&mut self.ids) {
+            let state = self.engine.outbox().get(id).ok().flatten().map(|i| i.state);
+            let (robot, api) = (self.robot, self.api);
+            match state {
+                Some(crate::store::outbox::OutboxState::Sending) => {
+                    // The request may be on its way: the next start of the
+                    // engine marks it unknown once its lease expires.
+                    tracing::warn!(%robot, "{api}: the caller hung up while its message was being sent; it may have been delivered");
+                }
+                Some(_) => {
+                    let _ = self.engine.outbox().remove(id);
+                    tracing::info!(%robot, "{api}: the caller hung up while queued; abandoned, not sent");
+                }
+                None => {}
             }
-            Some(_) => {
-                let _ = self.engine.outbox().remove(self.id);
-                tracing::info!(robot = %self.robot, "notify: the caller hung up while queued; abandoned, not sent");
-            }
-            None => {}
         }
     }
 }
@@ -307,15 +316,15 @@ async fn deliver(
     };
     let mut guard = Abandoned {
         engine,
-        id,
+        ids: vec![id],
         robot: robot_name,
-        done: false,
+        api: "notify",
     };
     let never = tokio_util::sync::CancellationToken::new();
     let result = engine
         .deliver(id, webhook, Some(shared.max_wait), &|_, _| {}, &never)
         .await;
-    guard.done = true;
+    guard.done(id);
     match result {
         Err(e) => store_failed(&e.to_string()),
         Ok(Delivered::Sent { errmsg, .. }) => Answer {
@@ -364,7 +373,7 @@ fn store_failed(why: &str) -> Answer {
     )
 }
 
-fn too_many(wait: Duration) -> Answer {
+pub(super) fn too_many(wait: Duration) -> Answer {
     let mut answer = Answer::new(
         StatusCode::TOO_MANY_REQUESTS,
         format!(

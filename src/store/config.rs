@@ -128,12 +128,31 @@ pub struct SandboxSection {
 pub struct RelaySection {
     #[serde(default)]
     pub codes: Vec<RelayCode>,
+    /// The batch API's access tokens (`wecom tokens add LABEL`), kept like
+    /// codes: only their hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<ApiToken>,
 }
 
 impl RelaySection {
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.codes.is_empty() && self.tokens.is_empty()
     }
+}
+
+/// One access token of the relay's batch API (seed 002's `access_token`),
+/// as saved: not tied to a robot (the request names its robot's link).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Debug)]
+pub struct ApiToken {
+    /// The first [`CODE_ID_CHARS`] hex digits of its hash, to list and revoke it.
+    pub id: String,
+    /// What the user called it (`wecom tokens add LABEL`).
+    pub label: String,
+    /// sha256 of the token, hexadecimal ([`relay_code_hash`]).
+    pub sha256: String,
+    /// When it was made (RFC 3339, local time).
+    #[serde(default)]
+    pub created_at: String,
 }
 
 /// One relay code, as saved.
@@ -238,6 +257,11 @@ impl Config {
         );
         merge_list(&mut self.relay.codes, &base.relay.codes, &mine.relay.codes);
         merge_by_name(&mut self.groups, &base.groups, &mine.groups, |g| &g.name);
+        merge_list(
+            &mut self.relay.tokens,
+            &base.relay.tokens,
+            &mine.relay.tokens,
+        );
     }
 
     /// Where bare keys are sent: `base_url`, or WeCom itself when it is unset

@@ -11,7 +11,7 @@ use md5::{Digest, Md5};
 
 use super::limits::{self, group_digits};
 use super::message::{Image, Message};
-use super::validate::{Problem, Rule};
+use super::problem::{Problem, Rule};
 
 /// A picture format, told from the first bytes of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

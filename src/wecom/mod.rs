@@ -3,12 +3,14 @@
 //! terminals; the TUI, the CLI, the relay and the sandbox all stand on it.
 
 pub mod attach;
+pub mod batch;
 pub mod client;
 pub mod convert;
 pub mod errcode;
 pub mod limits;
 pub mod media;
 pub mod message;
+pub mod problem;
 pub mod schema;
 pub mod split;
 pub mod validate;

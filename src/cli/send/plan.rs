@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::input::Source;
 use super::{Failure, SendArgs};
 use crate::cli::exit;
@@ -204,7 +202,9 @@ fn content_items(args: &SendArgs, kind: MessageKind, value: &str) -> Result<Vec<
         .collect())
 }
 
-/// `--json`: one message object, or an array of them sent in order.
+/// `--json`: one message object, an array of them sent in order, or seed
+/// 002's `{"link", "data"}` (its link is not used: the robot comes from
+/// `-r`, `--webhook` or `WECOM_WEBHOOK`).
 fn json_items(value: &str) -> Result<Vec<Item>, Failure> {
     let source = match value.trim_start().chars().next() {
         _ if value == "-" => Source::Stdin,
@@ -213,15 +213,11 @@ fn json_items(value: &str) -> Result<Vec<Item>, Failure> {
         _ => Source::File(value.strip_prefix('@').unwrap_or(value).into()),
     };
     let text = source.read("JSON")?;
-    let parsed: Value =
-        serde_json::from_str(&text).map_err(|e| usage(format!("--json: not valid JSON: {e}")))?;
-    let values = match parsed {
-        Value::Array(values) if values.is_empty() => {
-            return Err(usage("--json: the array is empty"));
-        }
-        Value::Array(values) => values,
-        other => vec![other],
-    };
+    // One message, an array, or seed 002's {"link", "data"}: read as
+    // `wecom validate` and the relay read them.
+    let values = crate::wecom::batch::parse_body_str(&text)
+        .map_err(|e| usage(format!("--json: {e}")))?
+        .entries;
     let batch = values.len() > 1;
     values
         .into_iter()
