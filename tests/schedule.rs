@@ -95,6 +95,19 @@ async fn history(env: &Env) -> Vec<Value> {
     run.json().as_array().cloned().unwrap_or_default()
 }
 
+/// The history once it has an entry (within 20 s).
+async fn history_when_written(env: &Env) -> Vec<Value> {
+    let mut entries = Vec::new();
+    for _ in 0..100 {
+        entries = history(env).await;
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    entries
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_two_seconds_with_two_workers_arrives_once_about_two_seconds_later() {
     let env = Env::new().await;
@@ -257,14 +270,7 @@ async fn a_placeholder_that_fails_is_refused_with_its_reason_and_nothing_is_sent
         run.stderr.contains("read when the message is sent"),
         "{run:#?}"
     );
-    let mut entries = Vec::new();
-    for _ in 0..100 {
-        entries = history(&env).await;
-        if !entries.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let entries = history_when_written(&env).await;
     let (_, out) = w.stop();
     assert_eq!(entries.len(), 1, "{out}");
     assert_eq!(entries[0]["status"], "refused");
@@ -289,14 +295,7 @@ async fn a_message_later_than_max_late_is_not_sent_and_the_history_says_why() {
         .expect(0);
     std::thread::sleep(Duration::from_secs(4));
     let w = worker(&env, 1, &[("WECOM_MAX_LATE", "2s")]);
-    let mut entries = Vec::new();
-    for _ in 0..100 {
-        entries = history(&env).await;
-        if !entries.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let entries = history_when_written(&env).await;
     let (_, out) = w.stop();
     assert_eq!(entries.len(), 1, "{out}");
     assert_eq!(entries[0]["status"], "failed");
