@@ -99,6 +99,31 @@ fn earliest_slot(times: &[u64], full_until: u64, now: u64, rate: Rate) -> u64 {
     at.max(now).max(full_until.min(now + window))
 }
 
+/// `robot`'s slots after `since` (Unix ms), sorted, and until when a 45009
+/// keeps it off (0: not).
+fn slots_since(
+    c: &rusqlite::Connection,
+    robot: &str,
+    since: i64,
+) -> rusqlite::Result<(Vec<u64>, u64)> {
+    let mut stmt = c.prepare_cached(
+        "SELECT at_ms FROM ledger WHERE robot = ?1 AND at_ms > ?2 ORDER BY at_ms",
+    )?;
+    let times: Vec<u64> = stmt
+        .query_map(rusqlite::params![robot, since], |r| r.get::<_, i64>(0))?
+        .map(|t| t.map(ms))
+        .collect::<Result<_, _>>()?;
+    let full_until: u64 = c
+        .query_row(
+            "SELECT until_ms FROM robot_full WHERE robot = ?1",
+            [robot],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .map_or(0, ms);
+    Ok((times, full_until))
+}
+
 /// How much of a robot's rate limit is taken, for the quota beside each
 /// robot ("14/20", "20/20 · next in 23 s").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,20 +215,7 @@ impl Ledger {
                 "DELETE FROM ledger WHERE robot = ?1 AND at_ms <= ?2",
                 rusqlite::params![robot, sql(now.saturating_sub(window))],
             )?;
-            let mut stmt =
-                tx.prepare("SELECT at_ms FROM ledger WHERE robot = ?1 ORDER BY at_ms")?;
-            let times: Vec<u64> = stmt
-                .query_map([robot], |r| r.get::<_, i64>(0))?
-                .map(|t| t.map(ms))
-                .collect::<Result<_, _>>()?;
-            let full_until: u64 = tx
-                .query_row(
-                    "SELECT until_ms FROM robot_full WHERE robot = ?1",
-                    [robot],
-                    |r| r.get::<_, i64>(0),
-                )
-                .optional()?
-                .map_or(0, ms);
+            let (times, full_until) = slots_since(tx, robot, 0)?;
             let at = earliest_slot(&times, full_until, now, self.rate);
             let wait = Duration::from_millis(at - now);
             if max_wait.is_some_and(|max| wait > max) {
@@ -267,24 +279,7 @@ impl Ledger {
     pub fn quota(&self, robot: &str) -> Result<Quota, StoreError> {
         let now = now_ms();
         let since = sql(now.saturating_sub(self.rate.window_ms()));
-        let (times, full_until) = self.db.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT at_ms FROM ledger WHERE robot = ?1 AND at_ms > ?2 ORDER BY at_ms",
-            )?;
-            let times: Vec<u64> = stmt
-                .query_map(rusqlite::params![robot, since], |r| r.get::<_, i64>(0))?
-                .map(|t| t.map(ms))
-                .collect::<Result<_, _>>()?;
-            let full_until: u64 = c
-                .query_row(
-                    "SELECT until_ms FROM robot_full WHERE robot = ?1",
-                    [robot],
-                    |r| r.get::<_, i64>(0),
-                )
-                .optional()?
-                .map_or(0, ms);
-            Ok((times, full_until))
-        })?;
+        let (times, full_until) = self.db.with(|c| slots_since(c, robot, since))?;
         let at = earliest_slot(&times, full_until, now, self.rate);
         let full = at > now;
         Ok(Quota {
