@@ -2,6 +2,7 @@
 
 use ratatui_textarea::TextArea;
 
+use super::keymap::Context;
 use crate::store::config::Config;
 use url::Url;
 
@@ -26,6 +27,23 @@ pub enum Popup {
     },
     Templates(TemplatePicker),
     Browser(FileBrowser),
+}
+
+impl Popup {
+    /// Which keys the pop-up takes (see the key map).
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Robot(_) => Context::RobotDialog,
+            Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteTemplate { .. } => {
+                Context::ConfirmDelete
+            }
+            Popup::ConfirmQuit { .. } => Context::ConfirmQuit,
+            Popup::Help { .. } => Context::Help,
+            Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
+            Popup::Templates(_) => Context::Templates,
+            Popup::Browser(_) => Context::FileBrowser,
+        }
+    }
 }
 
 /// A simple file browser for choosing an attachment.
@@ -58,6 +76,11 @@ impl TemplatePicker {
 
     pub fn start_naming(&mut self) {
         self.naming = Some(single_line("", "a name, e.g. Friday release"));
+    }
+
+    /// The template under the cursor, once the list is read.
+    pub fn selected_template(&self) -> Option<&crate::store::templates::Template> {
+        self.templates.as_ref().and_then(|l| l.get(self.selected))
     }
 
     pub fn name(&self) -> String {
