@@ -38,10 +38,11 @@ fn reach(context: Context) -> Harness {
             h.tab_to(Focus::Types);
         }
         Context::Preview => {
-            // Long enough to scroll, and scrolled half-way.
-            let long: String = (1..=80).map(|i| format!("line {i}\n")).collect();
+            // Long enough to scroll, and scrolled half-way (the preview
+            // follows the cursor, at the end of the pasted text).
+            let long: String = (1..=80).map(|i| format!("- line {i}\n")).collect();
             h.send(Msg::Paste(long)).tab_to(Focus::Preview);
-            h.send_key(KeyCode::PageDown).send_key(KeyCode::PageDown);
+            h.send_key(KeyCode::PageUp).send_key(KeyCode::PageUp);
         }
         Context::Form | Context::FormField => {
             h.choose_kind(MessageKind::News);
