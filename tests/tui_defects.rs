@@ -12,8 +12,8 @@ use wecom_composer::store::config::Config;
 use wecom_composer::store::drafts::{Draft, Drafts};
 use wecom_composer::tui::app::App;
 use wecom_composer::tui::compose::FieldId;
-use wecom_composer::tui::dialog::Popup;
 use wecom_composer::tui::msg::{Effect, Msg, SendOutcome, UploadProgress};
+use wecom_composer::tui::popup::Popup;
 use wecom_composer::tui::{theme, update, view};
 use wecom_composer::wecom::MessageKind;
 

@@ -14,9 +14,9 @@ use wecom_composer::store::templates::builtin;
 use wecom_composer::tui::app::{App, Focus};
 use wecom_composer::tui::attach::DirEntry;
 use wecom_composer::tui::compose::FieldId;
-use wecom_composer::tui::dialog::Popup;
 use wecom_composer::tui::keymap::{self, Action, Context};
 use wecom_composer::tui::msg::{Effect, Msg};
+use wecom_composer::tui::popup::Popup;
 use wecom_composer::wecom::MessageKind;
 
 /// A composer with the keyboard in `context`, reached by keys.
@@ -118,30 +118,10 @@ fn reach(context: Context) -> Harness {
     h
 }
 
-const ALL: &[Context] = &[
-    Context::Global,
-    Context::Robots,
-    Context::Types,
-    Context::Editor,
-    Context::Form,
-    Context::FormField,
-    Context::FormChoice,
-    Context::FormList,
-    Context::PathField,
-    Context::Preview,
-    Context::RobotDialog,
-    Context::Help,
-    Context::Templates,
-    Context::TemplateName,
-    Context::FileBrowser,
-    Context::ConfirmDelete,
-    Context::ConfirmQuit,
-];
-
 #[test]
 fn every_listed_key_does_something_where_it_is_listed() {
     let mut checked = 0;
-    for context in ALL {
+    for context in Context::MAIN.iter().chain(Context::POPUPS) {
         for (action, keys) in keymap::listed(*context) {
             for k in keys {
                 let mut h = reach(*context);

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use super::attach::AttachState;
 use super::compose::{Composition, Derived, FieldId};
-use super::dialog::Popup;
 use super::form::RowKind;
 use super::keymap::{Action, Context};
+use super::popup::Popup;
 use super::text;
 use super::theme::Theme;
 use crate::store::config::Config;

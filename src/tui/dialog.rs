@@ -1,58 +1,12 @@
-//! Pop-ups: the robot dialog, confirmations and help. Esc closes every one.
+//! The state of two pop-ups: the robot dialog and the template list.
+//! (The file browser is one module under `popup/`; these follow it.)
 
 use ratatui_textarea::TextArea;
 
-use super::keymap::Context;
 use crate::store::config::Config;
 use url::Url;
 
 use crate::wecom::Webhook;
-
-/// The open pop-up. (One at a time: its size does not matter.)
-#[allow(clippy::large_enum_variant)]
-pub enum Popup {
-    Robot(RobotDialog),
-    ConfirmDelete {
-        name: String,
-    },
-    /// Deleting one of the user's own templates, asked first.
-    ConfirmDeleteTemplate {
-        name: String,
-    },
-    ConfirmQuit {
-        reason: String,
-    },
-    Help {
-        scroll: u16,
-    },
-    Templates(TemplatePicker),
-    Browser(FileBrowser),
-}
-
-impl Popup {
-    /// Which keys the pop-up takes (see the key map).
-    pub fn context(&self) -> Context {
-        match self {
-            Popup::Robot(_) => Context::RobotDialog,
-            Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteTemplate { .. } => {
-                Context::ConfirmDelete
-            }
-            Popup::ConfirmQuit { .. } => Context::ConfirmQuit,
-            Popup::Help { .. } => Context::Help,
-            Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
-            Popup::Templates(_) => Context::Templates,
-            Popup::Browser(_) => Context::FileBrowser,
-        }
-    }
-}
-
-/// A simple file browser for choosing an attachment.
-pub struct FileBrowser {
-    pub dir: std::path::PathBuf,
-    /// `None` until listed.
-    pub entries: Option<Result<Vec<super::attach::DirEntry>, String>>,
-    pub selected: usize,
-}
 
 /// The template list: load one, save the current message as one, delete.
 pub struct TemplatePicker {

@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod layout;
 pub mod mockup;
 pub mod msg;
+pub mod popup;
 pub mod preview_pane;
 pub mod preview_state;
 pub mod terminal;

@@ -2,10 +2,10 @@
 //! and handing a chosen file to the runtime to check.
 
 use super::{App, Effect, FieldId, Status, move_focus};
-use crate::tui::attach::{AttachState, Completion, DirEntry, expand};
+use crate::tui::attach::{AttachState, Completion, expand};
 use crate::tui::compose::DraftKey;
-use crate::tui::dialog::{FileBrowser, Popup};
 use crate::tui::keymap::Action;
+use crate::tui::popup::{BrowserOutcome, FileBrowser, Popup};
 use ratatui::crossterm::event::KeyEvent;
 
 /// A chosen file not checked yet is handed to the runtime now.
@@ -80,11 +80,7 @@ pub(super) fn open_browser(app: &mut App, dir: Option<std::path::PathBuf>, fx: &
         .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from))
         .unwrap_or_else(|| std::path::PathBuf::from("/"));
     fx.push(Effect::ListDir(dir.clone()));
-    app.popup = Some(Popup::Browser(FileBrowser {
-        dir,
-        entries: None,
-        selected: 0,
-    }));
+    app.popup = Some(Popup::Browser(FileBrowser::open(dir, app.theme)));
 }
 
 pub(super) fn on_path_completed(app: &mut App, key: DraftKey, from: &str, completion: Completion) {
@@ -127,52 +123,26 @@ pub(super) fn on_path_completed(app: &mut App, key: DraftKey, from: &str, comple
     };
 }
 
-/// An action in the file browser.
+/// An action in the file browser: the browser does it; the app lists a
+/// directory or takes the chosen file.
 pub(super) fn on_browser_action(
     app: &mut App,
     mut b: FileBrowser,
     action: Option<Action>,
     fx: &mut Vec<Effect>,
 ) {
-    let entries: &[DirEntry] = match &b.entries {
-        Some(Ok(e)) => e,
-        _ => &[],
-    };
-    let last = entries.len().saturating_sub(1);
-    match action {
-        Some(Action::Close) => return,
-        Some(Action::Quit) => {
-            super::quit(app, fx);
-            return;
+    match b.on_action(action) {
+        BrowserOutcome::Closed => {}
+        BrowserOutcome::Stay => app.popup = Some(Popup::Browser(b)),
+        BrowserOutcome::List(dir) => {
+            fx.push(Effect::ListDir(dir));
+            app.popup = Some(Popup::Browser(b));
         }
-        Some(Action::Up) => b.selected = b.selected.saturating_sub(1),
-        Some(Action::Down) => b.selected = (b.selected + 1).min(last),
-        Some(Action::PageUp) => b.selected = b.selected.saturating_sub(10),
-        Some(Action::PageDown) => b.selected = (b.selected + 10).min(last),
-        Some(Action::Parent) => {
-            if let Some(parent) = b.dir.parent() {
-                b.dir = parent.to_path_buf();
-                b.entries = None;
-                fx.push(Effect::ListDir(b.dir.clone()));
+        BrowserOutcome::Chosen(path) => {
+            if let Some(comp) = app.composition_mut() {
+                comp.replace(FieldId::Path, &path.display().to_string());
             }
+            app.drafts_dirty = true;
         }
-        Some(Action::Select) => {
-            if let Some(entry) = entries.get(b.selected).cloned() {
-                let path = b.dir.join(&entry.name);
-                if entry.is_dir {
-                    b.dir = path;
-                    b.entries = None;
-                    fx.push(Effect::ListDir(b.dir.clone()));
-                } else {
-                    if let Some(comp) = app.composition_mut() {
-                        comp.replace(FieldId::Path, &path.display().to_string());
-                    }
-                    app.drafts_dirty = true;
-                    return;
-                }
-            }
-        }
-        _ => {}
     }
-    app.popup = Some(Popup::Browser(b));
 }

@@ -7,9 +7,10 @@ use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::attach::AttachState;
 use super::checks;
 use super::compose::{FieldId, cursor_of, place_cursor, rescroll};
-use super::dialog::{Popup, RobotDialog, TemplatePicker};
+use super::dialog::{RobotDialog, TemplatePicker};
 use super::keymap::{self, Action};
 use super::msg::{EditorError, Effect, Msg, Payload, SendOutcome, TemplateChange};
+use super::popup::Popup;
 use super::text;
 use crate::store::templates::TemplateError;
 use crate::untrusted::one_line;
@@ -88,11 +89,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             completion,
         } => on_path_completed(app, key, &from, completion),
         Msg::DirListed { dir, entries } => {
-            if let Some(Popup::Browser(b)) = &mut app.popup
-                && b.dir == dir
-            {
-                b.entries = Some(entries);
-                b.selected = 0;
+            if let Some(Popup::Browser(b)) = &mut app.popup {
+                b.listed(&dir, entries);
             }
         }
         Msg::UploadAdvanced { id, progress } => {

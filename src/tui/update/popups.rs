@@ -5,9 +5,10 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::attachment::on_browser_action;
 use super::{App, Effect, Focus, Status, Tone, quit, select_kind};
-use crate::tui::dialog::{Popup, RobotDialog, TemplatePicker};
+use crate::tui::dialog::{RobotDialog, TemplatePicker};
 use crate::tui::help;
 use crate::tui::keymap::Action;
+use crate::tui::popup::Popup;
 use crate::tui::text;
 
 pub(super) fn robot_command(app: &mut App, action: Action) {

@@ -1,20 +1,16 @@
-//! Image, file and voice: the chosen file, what is known of it, the upload
-//! progress, and the file browser.
+//! Image, file and voice: the chosen file, what is known of it, and the
+//! upload progress.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{block, field_title};
 use crate::tui::app::App;
 use crate::tui::attach::AttachState;
 use crate::tui::compose::FieldId;
-use crate::tui::dialog::FileBrowser;
 use crate::tui::keymap::{self, Action, Context};
-use crate::tui::layout::popup_area;
-use crate::tui::width::fit;
 use crate::wecom::MessageKind;
 use crate::wecom::validate::group_digits;
 
@@ -167,56 +163,4 @@ pub(super) fn progress_line(
         Span::styled("░".repeat(bar_width - filled), app.theme.dim()),
         Span::raw(text),
     ])
-}
-
-pub(super) fn render_browser(app: &App, frame: &mut Frame, b: &FileBrowser) {
-    let area = popup_area(frame.area(), 80, frame.area().height.saturating_sub(4));
-    let outer = block(app, format!(" {} ", b.dir.display()), true).title_bottom(
-        Line::from(format!(
-            " {} ",
-            keymap::hint_line(Context::FileBrowser, false, |_| true)
-        ))
-        .style(app.theme.key()),
-    );
-    let inner = outer.inner(area);
-    frame.render_widget(Clear, area);
-    frame.render_widget(outer, area);
-    let width = inner.width as usize;
-    let height = inner.height as usize;
-    let lines: Vec<Line> = match &b.entries {
-        None => vec![Line::styled("Reading…", app.theme.dim())],
-        Some(Err(e)) => vec![Line::styled(e.clone(), app.theme.error())],
-        Some(Ok(entries)) if entries.is_empty() => vec![Line::styled("(empty)", app.theme.dim())],
-        Some(Ok(entries)) => {
-            let offset = (b.selected + 1).saturating_sub(height);
-            entries
-                .iter()
-                .enumerate()
-                .skip(offset)
-                .take(height)
-                .map(|(i, e)| {
-                    let marker = if i == b.selected { "› " } else { "  " };
-                    let size = if e.is_dir {
-                        "dir".to_owned()
-                    } else {
-                        group_digits(e.size as usize)
-                    };
-                    let name = if e.is_dir {
-                        format!("{}/", e.name)
-                    } else {
-                        e.name.clone()
-                    };
-                    let room = width.saturating_sub(size.len() + 3);
-                    let text = format!("{marker}{} {size}", fit(&name, room));
-                    let style = if i == b.selected {
-                        app.theme.selected()
-                    } else {
-                        Style::default()
-                    };
-                    Line::styled(text, style)
-                })
-                .collect()
-        }
-    };
-    frame.render_widget(Paragraph::new(lines), inner);
 }

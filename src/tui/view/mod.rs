@@ -11,10 +11,10 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{App, Focus, Tone};
 use super::checks;
 use super::compose::FieldId;
-use super::dialog::Popup;
 use super::help;
 use super::keymap;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, layout};
+use super::popup::Popup;
 use super::text;
 use super::width::fit;
 use crate::wecom::MessageKind;
@@ -25,7 +25,7 @@ mod form;
 mod popups;
 mod preview;
 
-use attachment::{render_attachment, render_browser};
+use attachment::render_attachment;
 use form::render_form;
 use popups::{render_confirm, render_robot_dialog, render_templates, render_too_small};
 use preview::render_preview;
@@ -58,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.popup {
         Some(Popup::Help { scroll }) => help::render(app, frame, *scroll),
         Some(Popup::Templates(picker)) => render_templates(app, frame, picker),
-        Some(Popup::Browser(browser)) => render_browser(app, frame, browser),
+        Some(Popup::Browser(browser)) => frame.render_widget(browser, frame.area()),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,
