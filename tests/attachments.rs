@@ -17,7 +17,7 @@ use wecom_composer::store::config::Config;
 use wecom_composer::store::media_cache::MediaCache;
 use wecom_composer::tui::app::App;
 use wecom_composer::tui::attach::{self, AttachState};
-use wecom_composer::tui::msg::{Effect, Msg};
+use wecom_composer::tui::msg::{Effect, Msg, UploadProgress};
 use wecom_composer::tui::update;
 use wecom_composer::wecom::attach::send_media;
 use wecom_composer::wecom::client::{Client, ClientConfig};
@@ -159,11 +159,13 @@ fn a_file_upload_in_progress_shows_bytes_percent_and_rate_and_esc_cancels() {
     const MIB: u64 = 1024 * 1024;
     update(
         &mut app,
-        Msg::UploadProgress {
+        Msg::UploadAdvanced {
             id,
-            sent: 13 * MIB,
-            total: 20 * MIB,
-            rate: 8.5 * MIB as f64,
+            progress: UploadProgress {
+                sent_bytes: 13 * MIB,
+                total_bytes: 20 * MIB,
+                bytes_per_second: 8.5 * MIB as f64,
+            },
         },
     );
     let shown = screen(&app, 110, 32);

@@ -12,8 +12,8 @@ use wecom_composer::store::config::Config;
 use wecom_composer::store::drafts::{Draft, Drafts};
 use wecom_composer::tui::app::App;
 use wecom_composer::tui::compose::FieldId;
-use wecom_composer::tui::dialog::Popup;
-use wecom_composer::tui::msg::{Effect, Msg, SendOutcome};
+use wecom_composer::tui::msg::{Effect, Msg, SendOutcome, UploadProgress};
+use wecom_composer::tui::popup::Popup;
 use wecom_composer::tui::{theme, update, view};
 use wecom_composer::wecom::MessageKind;
 
@@ -291,11 +291,13 @@ fn the_upload_bar_goes_when_the_upload_ends_and_a_reuse_shows_none() {
     );
     update(
         &mut app,
-        Msg::UploadProgress {
+        Msg::UploadAdvanced {
             id,
-            sent: 512,
-            total: 512,
-            rate: 1024.0,
+            progress: UploadProgress {
+                sent_bytes: 512,
+                total_bytes: 512,
+                bytes_per_second: 1024.0,
+            },
         },
     );
     assert!(screen(&app, 120, 35).contains("Esc cancels the upload"));

@@ -8,8 +8,8 @@ use wecom_composer::store::config::Config;
 use wecom_composer::store::drafts::{Draft, Drafts};
 use wecom_composer::tui::app::{App, Focus};
 use wecom_composer::tui::compose::FieldId;
-use wecom_composer::tui::dialog::Popup;
 use wecom_composer::tui::msg::{Effect, Msg, Payload, SendOutcome};
+use wecom_composer::tui::popup::Popup;
 use wecom_composer::tui::update;
 use wecom_composer::wecom::{Message, MessageKind};
 

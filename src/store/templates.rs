@@ -105,32 +105,61 @@ impl TemplateStore {
     }
 
     /// Saves `message` under `name` (replacing a template of that name).
-    pub fn save(&self, name: &str, message: &Message) -> Result<PathBuf, String> {
+    pub fn save(&self, name: &str, message: &Message) -> Result<PathBuf, TemplateError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err("A template needs a name.".into());
+            return Err(TemplateError::NoName);
         }
         if name.chars().count() > NAME_MAX_CHARS {
-            return Err(format!("Keep the name under {NAME_MAX_CHARS} characters."));
+            return Err(TemplateError::NameTooLong);
         }
         if builtin().iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
-            return Err("That is the name of a built-in example: choose another.".into());
+            return Err(TemplateError::BuiltinName);
         }
         let path = self.dir.join(format!("{}.json", file_stem(name)));
         let saved = Saved {
             name: name.to_owned(),
             message: message.clone(),
         };
-        let json = serde_json::to_string_pretty(&saved).map_err(|e| e.to_string())?;
-        write_atomic(&path, json.as_bytes(), 0o600)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let json = serde_json::to_string_pretty(&saved).map_err(TemplateError::Encode)?;
+        write_atomic(&path, json.as_bytes(), 0o600).map_err(|source| TemplateError::Write {
+            path: path.clone(),
+            source,
+        })?;
         Ok(path)
     }
 
     /// Deletes the user's template called `name`.
-    pub fn delete(&self, name: &str) -> io::Result<()> {
-        std::fs::remove_file(self.dir.join(format!("{}.json", file_stem(name))))
+    pub fn delete(&self, name: &str) -> Result<(), TemplateError> {
+        let path = self.dir.join(format!("{}.json", file_stem(name)));
+        std::fs::remove_file(&path).map_err(|source| TemplateError::Delete { path, source })
     }
+}
+
+/// Why a template was not saved or deleted; the `Display` is a sentence
+/// that says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("A template needs a name.")]
+    NoName,
+    #[error("Keep the name under {NAME_MAX_CHARS} characters.")]
+    NameTooLong,
+    #[error("That is the name of a built-in example: choose another.")]
+    BuiltinName,
+    #[error("the message could not be written as JSON: {0}")]
+    Encode(#[source] serde_json::Error),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot delete {}: {source}", path.display())]
+    Delete {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
 }
 
 /// A file name for a template name: letters, digits and CJK kept, the rest

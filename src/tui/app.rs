@@ -3,12 +3,16 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::attach::AttachState;
 use super::compose::{Composition, Derived, FieldId};
-use super::dialog::Popup;
+use super::form::RowKind;
+use super::keymap::{Action, Context};
+use super::popup::Popup;
 use super::text;
 use super::theme::Theme;
 use crate::store::config::Config;
 use crate::store::drafts::{Drafts, LastUsed};
+use crate::wecom::schema::FieldKind;
 use crate::wecom::{MessageKind, Webhook};
 
 /// The name of the built-in sandbox robot.
@@ -106,6 +110,11 @@ pub struct App {
     pub derived: Derived,
     pub preview: PreviewMode,
     pub preview_scroll: u16,
+    /// How far the Checks pane is scrolled, and how far it can be (kept
+    /// by `update` after every message, so the footer knows whether
+    /// scrolling it does anything).
+    pub checks_scroll: u16,
+    pub checks_last: u16,
     pub sending: Option<InFlight>,
     pub next_id: u64,
     pub status: Status,
@@ -133,10 +142,10 @@ pub struct App {
     /// What Ctrl-Z restores: the draft before the last template load or
     /// item removal.
     pub undo: Option<DraftUndo>,
-    /// The upload in flight: bytes sent, total, bytes per second.
-    pub upload: Option<(u64, u64, f64)>,
+    /// The upload in flight.
+    pub upload: Option<super::msg::UploadProgress>,
     /// The rendered preview of text and markdown drafts.
-    pub preview_state: super::preview_pane::PreviewState,
+    pub preview_state: super::preview_state::PreviewState,
 }
 
 /// What the app starts from.
@@ -162,6 +171,8 @@ impl App {
             derived: Derived::default(),
             preview: PreviewMode::Content,
             preview_scroll: 0,
+            checks_scroll: 0,
+            checks_last: 0,
             sending: None,
             next_id: 1,
             status: Status::info(text::READY),
@@ -180,7 +191,7 @@ impl App {
             upload: None,
             status_about: None,
             undo: None,
-            preview_state: super::preview_pane::PreviewState {
+            preview_state: super::preview_state::PreviewState {
                 follow: true,
                 ..Default::default()
             },
@@ -333,5 +344,93 @@ impl App {
     /// Whether any composition holds text.
     pub fn has_unsent_text(&self) -> bool {
         self.compositions.values().any(Composition::has_text)
+    }
+
+    /// Where the keys go now, which decides what each one means: the open
+    /// pop-up's context, or the focused pane's (in the form, the row's).
+    pub fn key_context(&self) -> Context {
+        if let Some(popup) = &self.popup {
+            return popup.context();
+        }
+        match self.focus {
+            Focus::Robots => Context::Robots,
+            Focus::Types => Context::Types,
+            Focus::Preview => Context::Preview,
+            Focus::Editor(FieldId::Path) => Context::PathField,
+            Focus::Editor(FieldId::Form) => self.form_context(),
+            Focus::Editor(_) => Context::Editor,
+        }
+    }
+
+    fn form_context(&self) -> Context {
+        let Some(row) = self
+            .composition()
+            .and_then(|c| c.form.as_ref())
+            .and_then(|f| f.current())
+        else {
+            return Context::Form;
+        };
+        match (row.kind, &row.spec.kind) {
+            (RowKind::Field, FieldKind::Choice(_)) => Context::FormChoice,
+            (RowKind::Field, FieldKind::MultiLine) => Context::Form,
+            (RowKind::Field, _) => Context::FormField,
+            (RowKind::List { .. }, _) => Context::FormList,
+            _ => Context::Form,
+        }
+    }
+
+    /// Whether `action` can be done now; the footer greys what cannot (send
+    /// while a check fails), as gitui's `CommandInfo::available` does.
+    pub fn available(&self, action: Action) -> bool {
+        let comp = self.composition();
+        let editing = matches!(self.focus, Focus::Editor(_));
+        let own_robot = self.robot().is_some_and(|r| !r.is_sandbox);
+        match action {
+            Action::Send => {
+                self.sending.is_none()
+                    && self.robot().is_some_and(|r| r.webhook.is_ok())
+                    && self.derived.blocking_reason().is_none()
+            }
+            Action::SendRaw => self.sending.is_none() && self.fields().contains(&FieldId::Raw),
+            Action::CancelSend => self.sending.is_some(),
+            Action::ExternalEditor | Action::Copy => editing,
+            Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => own_robot,
+            Action::UndoChange => self.undo.is_some(),
+            Action::ChecksUp => self.checks_scroll.min(self.checks_last) > 0,
+            Action::ChecksDown => self.checks_scroll < self.checks_last,
+            Action::SwitchDialect => {
+                matches!(self.kind, MessageKind::Markdown | MessageKind::MarkdownV2)
+            }
+            Action::ToggleJson => comp.is_some_and(|c| c.form.is_some() || c.json_mode),
+            Action::ConvertImage => comp
+                .and_then(|c| c.attachment.as_ref())
+                .is_some_and(|a| matches!(a.state, AttachState::ImageOffer(_))),
+            Action::AddItem | Action::RemoveItem | Action::MoveItemUp | Action::MoveItemDown => {
+                comp.is_some_and(|c| c.form.is_some())
+            }
+            Action::SwitchField | Action::RevealKey => match &self.popup {
+                Some(Popup::Robot(d)) => d.has_webhook_field(),
+                _ => true,
+            },
+            Action::DeleteTemplate => match &self.popup {
+                Some(Popup::Templates(p)) => p.selected_template().is_some_and(|t| !t.builtin),
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    /// The lines the help screen ends with: where the config is, and the
+    /// sandbox robot's address and record.
+    pub fn help_notes(&self) -> Vec<String> {
+        let mut notes = vec![format!("Config file: {}", self.config_path.display())];
+        if let Some(s) = &self.sandbox {
+            notes.push(format!(
+                "Sandbox robot: {} (records to {})",
+                s.webhook.display_url(),
+                s.record_path.display()
+            ));
+        }
+        notes
     }
 }

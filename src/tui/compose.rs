@@ -4,6 +4,10 @@
 use ratatui_textarea::{TextArea, WrapMode};
 
 use super::attach::AttachState;
+
+/// Which draft: a robot's name and a message type. Each robot keeps one
+/// draft per type.
+pub type DraftKey = (String, crate::wecom::MessageKind);
 use super::form::{Form, Path, RowKind};
 use crate::store::drafts::Draft;
 use crate::wecom::schema::FieldKind;

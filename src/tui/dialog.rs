@@ -1,4 +1,5 @@
-//! Pop-ups: the robot dialog, confirmations and help. Esc closes every one.
+//! The state of two pop-ups: the robot dialog and the template list.
+//! (The file browser is one module under `popup/`; these follow it.)
 
 use ratatui_textarea::TextArea;
 
@@ -6,35 +7,6 @@ use crate::store::config::Config;
 use url::Url;
 
 use crate::wecom::Webhook;
-
-/// The open pop-up. (One at a time: its size does not matter.)
-#[allow(clippy::large_enum_variant)]
-pub enum Popup {
-    Robot(RobotDialog),
-    ConfirmDelete {
-        name: String,
-    },
-    /// Deleting one of the user's own templates, asked first.
-    ConfirmDeleteTemplate {
-        name: String,
-    },
-    ConfirmQuit {
-        reason: String,
-    },
-    Help {
-        scroll: u16,
-    },
-    Templates(TemplatePicker),
-    Browser(FileBrowser),
-}
-
-/// A simple file browser for choosing an attachment.
-pub struct FileBrowser {
-    pub dir: std::path::PathBuf,
-    /// `None` until listed.
-    pub entries: Option<Result<Vec<super::attach::DirEntry>, String>>,
-    pub selected: usize,
-}
 
 /// The template list: load one, save the current message as one, delete.
 pub struct TemplatePicker {
@@ -58,6 +30,11 @@ impl TemplatePicker {
 
     pub fn start_naming(&mut self) {
         self.naming = Some(single_line("", "a name, e.g. Friday release"));
+    }
+
+    /// The template under the cursor, once the list is read.
+    pub fn selected_template(&self) -> Option<&crate::store::templates::Template> {
+        self.templates.as_ref().and_then(|l| l.get(self.selected))
     }
 
     pub fn name(&self) -> String {

@@ -7,19 +7,118 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where the user is, which decides what a key means.
+/// Where the user is, which decides what a key means. Every screen and
+/// pop-up has one; `App::key_context` says which applies now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// Anywhere (unless a pop-up is open).
+    /// The main screen, whatever pane has the keyboard (pop-ups excluded).
     Global,
     Robots,
     Types,
+    /// A text editor: content, mentions, raw JSON.
     Editor,
-    /// The form of a news message or card.
+    /// The form of a news message or card, on a row that takes no Enter of
+    /// its own (a multi-line field, an item's header).
     Form,
+    /// A one-line field of the form: Enter goes to the next row.
+    FormField,
+    /// A choice in the form: Enter, Space and ←/→ change it.
+    FormChoice,
+    /// A group's row in the form (articles, rows, links): Enter adds one.
+    FormList,
+    /// The path of a picture, file or voice clip.
+    PathField,
     Preview,
     /// The add / edit / rename robot dialog.
     RobotDialog,
+    /// The help screen (F1).
+    Help,
+    /// The template list.
+    Templates,
+    /// The name typed when saving the current message as a template.
+    TemplateName,
+    /// The file browser of the path field.
+    FileBrowser,
+    /// Deleting a robot or a template, asked first.
+    ConfirmDelete,
+    /// Quitting although the drafts could not be saved, asked first.
+    ConfirmQuit,
+    /// The results of a broadcast (issue 10): declared so its keys get a
+    /// home in this table; nothing is bound to it yet.
+    Results,
+    /// The history of sends (issue 10); nothing bound yet.
+    History,
+    /// The outbox (issue 10); nothing bound yet.
+    Outbox,
+}
+
+impl Context {
+    /// Where a key not bound here is looked up next: the form's rows share
+    /// the form's keys, the main screen's panes share the global ones, and a
+    /// pop-up's keys are its own.
+    fn parent(self) -> Option<Context> {
+        match self {
+            Context::FormField | Context::FormChoice | Context::FormList => Some(Context::Form),
+            Context::Robots
+            | Context::Types
+            | Context::Editor
+            | Context::Form
+            | Context::PathField
+            | Context::Preview => Some(Context::Global),
+            _ => None,
+        }
+    }
+
+    /// What the help screen calls the place.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "anywhere",
+            Context::Robots => "robots",
+            Context::Types => "types",
+            Context::Editor => "editor",
+            Context::Form => "form",
+            Context::FormField => "form field",
+            Context::FormChoice => "choice",
+            Context::FormList => "group row",
+            Context::PathField => "file path",
+            Context::Preview => "preview",
+            Context::RobotDialog => "Robot dialog",
+            Context::Help => "Help",
+            Context::Templates => "Templates",
+            Context::TemplateName => "Template name",
+            Context::FileBrowser => "File browser",
+            Context::ConfirmDelete => "Delete?",
+            Context::ConfirmQuit => "Quit?",
+            Context::Results => "Results",
+            Context::History => "History",
+            Context::Outbox => "Outbox",
+        }
+    }
+
+    /// The main screen's contexts, in the order the help screen lists them.
+    pub const MAIN: &'static [Context] = &[
+        Context::Global,
+        Context::Robots,
+        Context::Types,
+        Context::Editor,
+        Context::Form,
+        Context::FormField,
+        Context::FormChoice,
+        Context::FormList,
+        Context::PathField,
+        Context::Preview,
+    ];
+
+    /// The pop-ups' contexts, each summed up on one line of the help screen.
+    pub const POPUPS: &'static [Context] = &[
+        Context::RobotDialog,
+        Context::Templates,
+        Context::TemplateName,
+        Context::FileBrowser,
+        Context::ConfirmDelete,
+        Context::ConfirmQuit,
+        Context::Help,
+    ];
 }
 
 /// Something the user can ask for.
@@ -44,6 +143,9 @@ pub enum Action {
     Select,
     PageUp,
     PageDown,
+    /// To the first / last line (help).
+    Top,
+    Bottom,
     ToggleJson,
     SwitchDialect,
     Templates,
@@ -52,8 +154,33 @@ pub enum Action {
     RemoveItem,
     MoveItemUp,
     MoveItemDown,
+    /// The next / previous value of a choice in the form.
+    NextChoice,
+    PrevChoice,
+    /// Check the typed path (or browse from an empty one).
+    CheckPath,
+    /// Complete the typed path, as a shell does.
+    CompletePath,
     /// Show or hide the webhook typed in the robot dialog.
     RevealKey,
+    /// Move between the robot dialog's fields.
+    SwitchField,
+    /// Save what a pop-up holds (the robot dialog, a template's name).
+    Submit,
+    /// Save the current message as a template.
+    SaveTemplate,
+    DeleteTemplate,
+    /// The file browser's parent directory.
+    Parent,
+    /// Close a pop-up, or answer no.
+    Close,
+    /// Answer yes to a question.
+    Confirm,
+    /// Copy the selected text (and quit when nothing is selected).
+    Copy,
+    /// Scroll the Checks pane.
+    ChecksUp,
+    ChecksDown,
     /// Put back the draft as it was before a template load or item removal.
     UndoChange,
     /// Select the whole text of the focused editor.
@@ -108,6 +235,11 @@ impl Key {
             KeyCode::PageUp => "PgUp".to_owned(),
             KeyCode::PageDown => "PgDn".to_owned(),
             KeyCode::Delete => "Del".to_owned(),
+            KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
             other => format!("{other:?}"),
         };
         if self.mods.contains(KeyModifiers::CONTROL) {
@@ -117,6 +249,11 @@ impl Key {
         } else {
             base
         }
+    }
+
+    /// The key event this key is, as the terminal would send it.
+    pub fn event(&self) -> KeyEvent {
+        KeyEvent::new(self.code, self.mods)
     }
 
     fn matches(&self, event: &KeyEvent) -> bool {
@@ -131,6 +268,19 @@ impl Key {
     }
 }
 
+/// Whether a command shows in the footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Footer {
+    /// Only on the help screen.
+    No,
+    /// In the footer while there is room.
+    Yes,
+    /// Always in the footer, first (send).
+    First,
+    /// Always in the footer, last (help, quit).
+    Last,
+}
+
 /// One command: its keys, where it works, and what it is called.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
@@ -141,364 +291,777 @@ pub struct Binding {
     pub label: &'static str,
     /// One sentence for the help screen.
     pub help: &'static str,
-    /// Shown in the footer (otherwise only in help).
-    pub in_footer: bool,
+    pub footer: Footer,
 }
 
 const LISTS: &[Context] = &[Context::Robots, Context::Types];
 const GLOBAL: &[Context] = &[Context::Global];
+/// Where text is edited: Ctrl-C copies there.
+const TEXT: &[Context] = &[
+    Context::Editor,
+    Context::Form,
+    Context::FormField,
+    Context::PathField,
+];
+/// Where Ctrl-Q quits: everywhere but the questions.
+const QUIT: &[Context] = &[
+    Context::Global,
+    Context::RobotDialog,
+    Context::Help,
+    Context::Templates,
+    Context::TemplateName,
+    Context::FileBrowser,
+];
+const SCROLLED: &[Context] = &[Context::Help, Context::FileBrowser];
+const POPUP_LISTS: &[Context] = &[Context::Help, Context::Templates, Context::FileBrowser];
 
-/// Every command of the main screen. Pop-ups take keys before this map (Esc
-/// closes every pop-up).
+const fn bind(
+    action: Action,
+    keys: &'static [Key],
+    contexts: &'static [Context],
+    label: &'static str,
+    help: &'static str,
+    footer: Footer,
+) -> Binding {
+    Binding {
+        action,
+        keys,
+        contexts,
+        label,
+        help,
+        footer,
+    }
+}
+
+use Footer::{First, Last, No, Yes};
+
+/// Every command of every screen and pop-up, in the order the footer and
+/// help show them. Within one context the first binding of a key wins.
 pub const BINDINGS: &[Binding] = &[
-    Binding {
-        action: Action::Send,
-        keys: &[ctrl('s'), key(KeyCode::F(5))],
-        contexts: GLOBAL,
-        label: "send",
-        help: "Send the message to the selected robot (refused while an error remains).",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::SendRaw,
-        keys: &[key(KeyCode::F(8))],
-        contexts: GLOBAL,
-        label: "send as is",
-        help: "Send the raw JSON exactly as written, skipping the local checks (for the JSON editor).",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::CancelSend,
-        keys: &[key(KeyCode::Esc)],
-        contexts: GLOBAL,
-        label: "cancel send",
-        help: "Cancel the send in flight.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::FocusNext,
-        keys: &[key(KeyCode::Tab)],
-        contexts: GLOBAL,
-        label: "next pane",
-        help: "Move to the next pane or field (robots, type, editor fields, preview). The mouse works too.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::FocusPrev,
-        keys: &[key(KeyCode::BackTab)],
-        contexts: GLOBAL,
-        label: "previous pane",
-        help: "Move to the previous pane or field.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::ExternalEditor,
-        keys: &[ctrl('e'), key(KeyCode::F(4))],
-        contexts: GLOBAL,
-        label: "$EDITOR",
-        help: "Edit the focused text in $VISUAL or $EDITOR; the result replaces it when the editor exits.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::NextType,
-        keys: &[ctrl('t')],
-        contexts: GLOBAL,
-        label: "next type",
-        help: "Switch to the next message type, keeping every draft.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::TogglePreview,
-        keys: &[key(KeyCode::F(3))],
-        contexts: GLOBAL,
-        label: "preview/JSON",
-        help: "Switch the preview between the content and the exact JSON payload.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::ToggleJson,
-        keys: &[key(KeyCode::F(9))],
-        contexts: GLOBAL,
-        label: "form/JSON",
-        help: "Edit news and cards as a form or as raw JSON; what is typed carries over.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::SwitchDialect,
-        keys: &[ctrl('d')],
-        contexts: GLOBAL,
-        label: "md ⇄ md_v2",
-        help: "Switch between markdown and markdown_v2 carrying the text along, to compare how each renders it.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::ConvertImage,
-        keys: &[ctrl('k')],
-        contexts: GLOBAL,
-        label: "convert image",
-        help: "Convert the chosen picture to PNG or JPEG under 2 MiB when WeCom would refuse it (WebP, GIF, BMP, too large).",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::Templates,
-        keys: &[ctrl('o')],
-        contexts: GLOBAL,
-        label: "templates",
-        help: "Open a template (shipped examples and your own), or save the current message as one.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::AddItem,
-        keys: &[key(KeyCode::F(6))],
-        contexts: &[Context::Form],
-        label: "add item",
-        help: "Add an item to the group under the cursor (article, row, link), up to WeCom's maximum.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::RemoveItem,
-        keys: &[key(KeyCode::F(7))],
-        contexts: &[Context::Form],
-        label: "remove item",
-        help: "Remove the item under the cursor.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::MoveItemUp,
-        keys: &[alt(KeyCode::Up)],
-        contexts: &[Context::Form],
-        label: "move up",
-        help: "Move the item under the cursor up.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::MoveItemDown,
-        keys: &[alt(KeyCode::Down)],
-        contexts: &[Context::Form],
-        label: "move down",
-        help: "Move the item under the cursor down.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::AddRobot,
-        keys: &[key(KeyCode::F(2)), key(KeyCode::Char('a'))],
-        contexts: &[Context::Global, Context::Robots],
-        label: "add robot",
-        help: "Add a robot: a name and its webhook URL or bare key.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::EditRobot,
-        keys: &[key(KeyCode::Char('e'))],
-        contexts: &[Context::Robots],
-        label: "edit",
-        help: "Change the selected robot's name or webhook.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::RenameRobot,
-        keys: &[key(KeyCode::Char('r'))],
-        contexts: &[Context::Robots],
-        label: "rename",
-        help: "Rename the selected robot (its drafts follow).",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::DeleteRobot,
-        keys: &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
-        contexts: &[Context::Robots],
-        label: "delete",
-        help: "Delete the selected robot, after asking.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::UndoChange,
-        keys: &[ctrl('z')],
-        contexts: GLOBAL,
-        label: "undo load/remove",
-        help: "Put the draft back as it was before the last template load or item removal (Ctrl-U undoes typing).",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::RevealKey,
-        keys: &[key(KeyCode::F(3))],
-        contexts: &[Context::RobotDialog],
-        label: "show/hide key",
-        help: "Show or hide the webhook as typed; it is masked while hidden.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::SelectAll,
-        keys: &[ctrl('a')],
-        contexts: &[Context::Editor],
-        label: "select all",
-        help: "Select the whole text; then Del clears it (Ctrl-U brings it back), or typing replaces it.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::TextStart,
-        keys: &[Key {
+    bind(
+        Action::Send,
+        &[ctrl('s'), key(KeyCode::F(5))],
+        GLOBAL,
+        "send",
+        "Send the message to the selected robot (refused while an error remains).",
+        First,
+    ),
+    bind(
+        Action::SendRaw,
+        &[key(KeyCode::F(8))],
+        GLOBAL,
+        "send as is",
+        "Send the raw JSON as written, skipping the local checks (for the JSON editor).",
+        No,
+    ),
+    bind(
+        Action::CancelSend,
+        &[key(KeyCode::Esc)],
+        GLOBAL,
+        "cancel send",
+        "Cancel the send in flight (in an editor, Esc also ends a selection).",
+        No,
+    ),
+    bind(
+        Action::CheckPath,
+        &[key(KeyCode::Enter)],
+        &[Context::PathField],
+        "check",
+        "Check the file; on an empty path or a directory, open the file browser.",
+        Yes,
+    ),
+    bind(
+        Action::CompletePath,
+        &[key(KeyCode::Tab)],
+        &[Context::PathField],
+        "complete",
+        "Complete the typed path as a shell does; once complete, Tab moves on.",
+        Yes,
+    ),
+    bind(
+        Action::FocusNext,
+        &[key(KeyCode::Tab)],
+        GLOBAL,
+        "next pane",
+        "Next pane or field (robots, type, editor fields, preview); the mouse works too.",
+        Yes,
+    ),
+    bind(
+        Action::FocusPrev,
+        &[key(KeyCode::BackTab)],
+        GLOBAL,
+        "previous pane",
+        "Move to the previous pane or field.",
+        No,
+    ),
+    bind(
+        Action::ExternalEditor,
+        &[ctrl('e'), key(KeyCode::F(4))],
+        GLOBAL,
+        "$EDITOR",
+        "Edit the focused text in $VISUAL or $EDITOR; what it saves replaces the text.",
+        Yes,
+    ),
+    bind(
+        Action::NextType,
+        &[ctrl('t')],
+        GLOBAL,
+        "next type",
+        "Switch to the next message type, keeping every draft.",
+        No,
+    ),
+    bind(
+        Action::TogglePreview,
+        &[key(KeyCode::F(3))],
+        GLOBAL,
+        "preview/JSON",
+        "Switch the preview between the content and the exact JSON payload.",
+        Yes,
+    ),
+    bind(
+        Action::ToggleJson,
+        &[key(KeyCode::F(9))],
+        GLOBAL,
+        "form/JSON",
+        "Edit news, cards and files as a form or as raw JSON; what is typed carries over.",
+        No,
+    ),
+    bind(
+        Action::SwitchDialect,
+        &[ctrl('d')],
+        GLOBAL,
+        "md ⇄ md_v2",
+        "markdown ⇄ markdown_v2 with the same text, to compare how each renders it.",
+        No,
+    ),
+    bind(
+        Action::ConvertImage,
+        &[ctrl('k')],
+        GLOBAL,
+        "convert image",
+        "Convert a picture WeCom would refuse (WebP, GIF, BMP, > 2 MiB) to PNG or JPEG.",
+        No,
+    ),
+    bind(
+        Action::Templates,
+        &[ctrl('o')],
+        GLOBAL,
+        "templates",
+        "Open a template (shipped examples and yours), or save the current message as one.",
+        Yes,
+    ),
+    bind(
+        Action::AddItem,
+        &[key(KeyCode::F(6))],
+        &[Context::Form],
+        "add item",
+        "Add an item to the group under the cursor (article, row, link), up to the maximum.",
+        Yes,
+    ),
+    bind(
+        Action::AddItem,
+        &[key(KeyCode::Enter)],
+        &[Context::FormList],
+        "add item",
+        "On a group's row, add an item to it.",
+        Yes,
+    ),
+    bind(
+        Action::RemoveItem,
+        &[key(KeyCode::F(7))],
+        &[Context::Form],
+        "remove item",
+        "Remove the item under the cursor.",
+        Yes,
+    ),
+    bind(
+        Action::MoveItemUp,
+        &[alt(KeyCode::Up)],
+        &[Context::Form],
+        "move up",
+        "Move the item under the cursor up.",
+        Yes,
+    ),
+    bind(
+        Action::MoveItemDown,
+        &[alt(KeyCode::Down)],
+        &[Context::Form],
+        "move down",
+        "Move the item under the cursor down.",
+        No,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up)],
+        &[Context::Form],
+        "previous row",
+        "Move to the row above (in a multi-line field, to the line above first).",
+        No,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down)],
+        &[Context::Form],
+        "next row",
+        "Move to the row below (in a multi-line field, to the line below first).",
+        No,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Enter)],
+        &[Context::FormField],
+        "next field",
+        "In a one-line field, go to the next row.",
+        No,
+    ),
+    bind(
+        Action::NextChoice,
+        &[
+            key(KeyCode::Enter),
+            key(KeyCode::Char(' ')),
+            key(KeyCode::Right),
+        ],
+        &[Context::FormChoice],
+        "next choice",
+        "Change the choice to the next value.",
+        Yes,
+    ),
+    bind(
+        Action::PrevChoice,
+        &[key(KeyCode::Left)],
+        &[Context::FormChoice],
+        "previous choice",
+        "Change the choice to the previous value.",
+        No,
+    ),
+    bind(
+        Action::AddRobot,
+        &[key(KeyCode::F(2))],
+        GLOBAL,
+        "add robot",
+        "Add a robot: a name and its webhook URL or bare key.",
+        Yes,
+    ),
+    bind(
+        Action::AddRobot,
+        &[key(KeyCode::Char('a'))],
+        &[Context::Robots],
+        "add robot",
+        "Add a robot (F2 does it anywhere).",
+        Yes,
+    ),
+    bind(
+        Action::EditRobot,
+        &[key(KeyCode::Char('e'))],
+        &[Context::Robots],
+        "edit",
+        "Change the selected robot's name or webhook.",
+        Yes,
+    ),
+    bind(
+        Action::RenameRobot,
+        &[key(KeyCode::Char('r'))],
+        &[Context::Robots],
+        "rename",
+        "Rename the selected robot (its drafts follow).",
+        Yes,
+    ),
+    bind(
+        Action::DeleteRobot,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        &[Context::Robots],
+        "delete",
+        "Delete the selected robot, after asking.",
+        Yes,
+    ),
+    bind(
+        Action::ChecksUp,
+        &[alt(KeyCode::PageUp)],
+        GLOBAL,
+        "scroll checks",
+        "Scroll the Checks pane up, when it holds more than fits (the wheel works too).",
+        No,
+    ),
+    bind(
+        Action::ChecksDown,
+        &[alt(KeyCode::PageDown)],
+        GLOBAL,
+        "scroll checks down",
+        "Scroll the Checks pane down.",
+        No,
+    ),
+    bind(
+        Action::UndoChange,
+        &[ctrl('z')],
+        GLOBAL,
+        "undo load/remove",
+        "Undo the last template load or item removal (Ctrl-U undoes typing).",
+        No,
+    ),
+    bind(
+        Action::Copy,
+        &[ctrl('c')],
+        TEXT,
+        "copy",
+        "Copy the selected text; with nothing selected, Ctrl-C quits.",
+        No,
+    ),
+    bind(
+        Action::SelectAll,
+        &[ctrl('a')],
+        &[Context::Editor],
+        "select all",
+        "Select all: Del then clears the text (Ctrl-U brings it back), typing replaces it.",
+        No,
+    ),
+    bind(
+        Action::TextStart,
+        &[Key {
             code: KeyCode::Home,
             mods: KeyModifiers::CONTROL,
         }],
-        contexts: &[Context::Editor],
-        label: "start of text",
-        help: "Move the cursor to the start of the whole text.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::TextEnd,
-        keys: &[Key {
+        &[Context::Editor],
+        "start of text",
+        "Move the cursor to the start of the whole text.",
+        No,
+    ),
+    bind(
+        Action::TextEnd,
+        &[Key {
             code: KeyCode::End,
             mods: KeyModifiers::CONTROL,
         }],
-        contexts: &[Context::Editor],
-        label: "end of text",
-        help: "Move the cursor to the end of the whole text.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::Up,
-        keys: &[key(KeyCode::Up), key(KeyCode::Char('k'))],
-        contexts: LISTS,
-        label: "up",
-        help: "Select the item above.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::Down,
-        keys: &[key(KeyCode::Down), key(KeyCode::Char('j'))],
-        contexts: LISTS,
-        label: "down",
-        help: "Select the item below.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::Select,
-        keys: &[key(KeyCode::Enter)],
-        contexts: LISTS,
-        label: "write",
-        help: "Go to the editor with the selected robot and type.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::PageUp,
-        keys: &[key(KeyCode::PageUp), key(KeyCode::Up)],
-        contexts: &[Context::Preview],
-        label: "scroll",
-        help: "Scroll the preview.",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::PageDown,
-        keys: &[key(KeyCode::PageDown), key(KeyCode::Down)],
-        contexts: &[Context::Preview],
-        label: "scroll",
-        help: "Scroll the preview.",
-        in_footer: false,
-    },
-    Binding {
-        action: Action::Help,
-        keys: &[key(KeyCode::F(1)), key(KeyCode::Char('?'))],
-        contexts: &[
-            Context::Global,
-            Context::Robots,
-            Context::Types,
-            Context::Preview,
+        &[Context::Editor],
+        "end of text",
+        "Move the cursor to the end of the whole text.",
+        No,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        LISTS,
+        "up",
+        "Select the item above.",
+        No,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        LISTS,
+        "down",
+        "Select the item below.",
+        No,
+    ),
+    bind(
+        Action::Select,
+        &[key(KeyCode::Enter)],
+        LISTS,
+        "write",
+        "Go to the editor with the selected robot and type.",
+        Yes,
+    ),
+    bind(
+        Action::PageUp,
+        &[key(KeyCode::PageUp), key(KeyCode::Up)],
+        &[Context::Preview],
+        "scroll",
+        "Scroll the preview up.",
+        Yes,
+    ),
+    bind(
+        Action::PageDown,
+        &[key(KeyCode::PageDown), key(KeyCode::Down)],
+        &[Context::Preview],
+        "scroll down",
+        "Scroll the preview down.",
+        No,
+    ),
+    bind(
+        Action::Help,
+        &[key(KeyCode::F(1))],
+        GLOBAL,
+        "help",
+        "Show this help (F1 works everywhere on the main screen).",
+        Last,
+    ),
+    bind(
+        Action::Help,
+        &[key(KeyCode::Char('?'))],
+        &[Context::Robots, Context::Types, Context::Preview],
+        "help",
+        "Show this help (? works where nothing is typed).",
+        Last,
+    ),
+    bind(
+        Action::Quit,
+        &[ctrl('q'), ctrl('c')],
+        QUIT,
+        "quit",
+        "Quit, saving the drafts for next time (Ctrl-C copies while text is selected).",
+        Last,
+    ),
+    // The pop-ups: Esc closes every one.
+    bind(
+        Action::Submit,
+        &[key(KeyCode::Enter)],
+        &[Context::RobotDialog, Context::TemplateName],
+        "save",
+        "Save what was typed.",
+        Yes,
+    ),
+    bind(
+        Action::SwitchField,
+        &[
+            key(KeyCode::Tab),
+            key(KeyCode::BackTab),
+            key(KeyCode::Up),
+            key(KeyCode::Down),
         ],
-        label: "help",
-        help: "Show this help (F1 works everywhere, ? outside the editor).",
-        in_footer: true,
-    },
-    Binding {
-        action: Action::Quit,
-        keys: &[ctrl('q'), ctrl('c')],
-        contexts: GLOBAL,
-        label: "quit",
-        help: "Quit; drafts are saved and come back next time. (Ctrl-C copies instead while text is selected.)",
-        in_footer: true,
-    },
+        &[Context::RobotDialog],
+        "switch field",
+        "Move between the name and the webhook.",
+        Yes,
+    ),
+    bind(
+        Action::RevealKey,
+        &[key(KeyCode::F(3))],
+        &[Context::RobotDialog],
+        "show/hide key",
+        "Show or hide the webhook as typed; it is masked while hidden.",
+        Yes,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        POPUP_LISTS,
+        "up",
+        "The line above.",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        POPUP_LISTS,
+        "down",
+        "The line below.",
+        Yes,
+    ),
+    bind(
+        Action::PageUp,
+        &[key(KeyCode::PageUp)],
+        SCROLLED,
+        "page up",
+        "A page up.",
+        No,
+    ),
+    bind(
+        Action::PageDown,
+        &[key(KeyCode::PageDown), key(KeyCode::Char(' '))],
+        SCROLLED,
+        "page down",
+        "A page down.",
+        No,
+    ),
+    bind(
+        Action::Top,
+        &[key(KeyCode::Home)],
+        &[Context::Help],
+        "top",
+        "To the first line.",
+        No,
+    ),
+    bind(
+        Action::Bottom,
+        &[key(KeyCode::End)],
+        &[Context::Help],
+        "bottom",
+        "To the last line.",
+        No,
+    ),
+    bind(
+        Action::Select,
+        &[key(KeyCode::Enter)],
+        &[Context::Templates],
+        "load",
+        "Load the selected template into its type's draft (Ctrl-Z puts the draft back).",
+        Yes,
+    ),
+    bind(
+        Action::SaveTemplate,
+        &[key(KeyCode::Char('s')), key(KeyCode::Char('n'))],
+        &[Context::Templates],
+        "save current",
+        "Save the current message as a template.",
+        Yes,
+    ),
+    bind(
+        Action::DeleteTemplate,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        &[Context::Templates],
+        "delete",
+        "Delete the selected template of yours, after asking.",
+        Yes,
+    ),
+    bind(
+        Action::Select,
+        &[key(KeyCode::Enter), key(KeyCode::Right)],
+        &[Context::FileBrowser],
+        "open/choose",
+        "Open the directory, or choose the file.",
+        Yes,
+    ),
+    bind(
+        Action::Parent,
+        &[key(KeyCode::Backspace), key(KeyCode::Left)],
+        &[Context::FileBrowser],
+        "parent",
+        "Go to the parent directory.",
+        Yes,
+    ),
+    bind(
+        Action::Confirm,
+        &[key(KeyCode::Char('y')), key(KeyCode::Enter)],
+        &[Context::ConfirmDelete],
+        "delete",
+        "Delete it.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Char('n')), key(KeyCode::Esc)],
+        &[Context::ConfirmDelete],
+        "keep",
+        "Keep it.",
+        Yes,
+    ),
+    bind(
+        Action::Confirm,
+        &[key(KeyCode::Char('y'))],
+        &[Context::ConfirmQuit],
+        "quit anyway",
+        "Quit, losing the unsaved drafts.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Char('n')), key(KeyCode::Esc)],
+        &[Context::ConfirmQuit],
+        "stay",
+        "Stay, and keep the drafts.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::RobotDialog],
+        "cancel",
+        "Close without saving.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::TemplateName],
+        "back",
+        "Back to the list without saving.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::Help, Context::Templates, Context::FileBrowser],
+        "close",
+        "Close (in help, any other key closes too).",
+        Yes,
+    ),
 ];
 
-/// What the key means where the user is: bindings of the current context
-/// first, then global ones. Plain characters never reach global bindings from
-/// the editor.
+/// What the key means where the user is: the context's own bindings first,
+/// then those of the places it shares keys with. A plain character never
+/// reaches a global binding: in an editor it is text.
 pub fn resolve(event: &KeyEvent, context: Context) -> Option<Action> {
-    let find = |ctx: Context| {
-        BINDINGS
+    let mut ctx = Some(context);
+    while let Some(c) = ctx {
+        if let Some(b) = BINDINGS
             .iter()
-            .filter(|b| b.contexts.contains(&ctx))
-            .find(|b| {
-                b.keys.iter().any(|k| {
-                    // A plain key of a global binding works only in the
-                    // contexts the binding names (the lists), never as a
-                    // global fallback where it might be typed as text.
-                    k.matches(event) && !(ctx == Context::Global && is_plain_char(k))
-                })
-            })
-            .map(|b| b.action)
-    };
-    if context != Context::Global
-        && let Some(action) = find(context)
-    {
-        return Some(action);
+            .filter(|b| b.contexts.contains(&c))
+            .find(|b| b.keys.iter().any(|k| k.matches(event) && usable(k, c)))
+        {
+            return Some(b.action);
+        }
+        ctx = c.parent();
     }
-    find(Context::Global)
+    None
+}
+
+/// A plain key of a global binding works only in the contexts the binding
+/// names, never as a global fallback where it might be typed as text.
+fn usable(k: &Key, ctx: Context) -> bool {
+    !(ctx == Context::Global && is_plain_char(k))
 }
 
 fn is_plain_char(k: &Key) -> bool {
     matches!(k.code, KeyCode::Char(_)) && !k.mods.contains(KeyModifiers::CONTROL)
 }
 
-/// The bindings to show in the footer for a context: its own, then global.
-pub fn footer(context: Context) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    let mut seen = Vec::new();
-    for ctx in [context, Context::Global] {
-        for b in BINDINGS
-            .iter()
-            .filter(|b| b.in_footer && b.contexts.contains(&ctx))
-        {
-            if seen.contains(&b.action) {
+/// A key hint as the footer shows it, in the manner of gitui's
+/// `CommandInfo`: greyed when its action is unavailable now (send while a
+/// check fails), pinned ones always shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub action: Action,
+    /// The first key, as written: `Ctrl-S`.
+    pub key: String,
+    pub label: &'static str,
+    pub pinned: bool,
+    /// Whether the action can be done now.
+    pub available: bool,
+}
+
+/// The bindings of `context` and the places it shares keys with, each
+/// action once, in the table's order within each place, and the keys that
+/// work there (a global binding's plain keys do not).
+fn reachable(context: Context) -> Vec<(&'static Binding, Vec<&'static Key>)> {
+    let mut out: Vec<(&'static Binding, Vec<&'static Key>)> = Vec::new();
+    let mut ctx = Some(context);
+    while let Some(c) = ctx {
+        for b in BINDINGS.iter().filter(|b| b.contexts.contains(&c)) {
+            if out.iter().any(|(o, _)| o.action == b.action) {
                 continue;
             }
             let keys: Vec<&Key> = b
                 .keys
                 .iter()
-                .filter(|k| !(ctx == Context::Global && is_plain_char(k)))
+                .filter(|k| usable(k, c) && resolve(&k.event(), context) == Some(b.action))
                 .collect();
-            let Some(first) = keys.first() else { continue };
-            seen.push(b.action);
-            out.push((first.label(), b.label));
+            if !keys.is_empty() {
+                out.push((b, keys));
+            }
         }
+        ctx = c.parent();
     }
     out
 }
 
-/// Every binding with its keys written out, for the help screen.
-pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
-            let where_ = if b.contexts.contains(&Context::Global) {
-                "anywhere"
-            } else if b.contexts.contains(&Context::Robots) && b.contexts.contains(&Context::Types)
-            {
-                "lists"
-            } else if b.contexts.contains(&Context::Robots) {
-                "robots"
-            } else if b.contexts.contains(&Context::Preview) {
-                "preview"
-            } else if b.contexts.contains(&Context::Form) {
-                "form"
-            } else if b.contexts.contains(&Context::RobotDialog) {
-                "dialog"
-            } else {
-                "editor"
+/// The footer's hints for a context: its own, then those it shares.
+/// `available` says whether an action can be done now.
+pub fn footer(context: Context, available: impl Fn(Action) -> bool) -> Vec<Hint> {
+    let mut hints: Vec<(Footer, Hint)> = reachable(context)
+        .into_iter()
+        .filter(|(b, _)| b.footer != Footer::No)
+        .map(|(b, keys)| {
+            let hint = Hint {
+                action: b.action,
+                key: keys.first().map(|k| k.label()).unwrap_or_default(),
+                label: b.label,
+                pinned: matches!(b.footer, Footer::First | Footer::Last),
+                available: available(b.action),
             };
-            (keys.join(" / "), where_, b.help)
+            (b.footer, hint)
         })
+        .collect();
+    // Send leads, help and quit close the line; the rest keep the table's
+    // order, the context's own first.
+    hints.sort_by_key(|(f, _)| match f {
+        Footer::First => 0,
+        Footer::Last => 2,
+        _ => 1,
+    });
+    hints.into_iter().map(|(_, h)| h).collect()
+}
+
+/// The first key for `action` where the user is, as written (`F9`), for the
+/// hints inside panes; empty when nothing there does it.
+pub fn key_for(action: Action, context: Context) -> String {
+    reachable(context)
+        .into_iter()
+        .find(|(b, _)| b.action == action)
+        .and_then(|(_, keys)| keys.first().map(|k| k.label()))
+        .unwrap_or_default()
+}
+
+/// A pop-up's own commands on one line for its box: `Enter save · Esc
+/// cancel`, or with every key written out (`y / Enter delete · n / Esc
+/// keep`). Moving the cursor and quitting are left to the footer, and so is
+/// what cannot be done now.
+pub fn hint_line(context: Context, all_keys: bool, available: impl Fn(Action) -> bool) -> String {
+    reachable(context)
+        .into_iter()
+        .filter(|(b, _)| !is_navigation(b.action) && available(b.action))
+        .map(|(b, keys)| {
+            let shown = if all_keys { keys.len() } else { 1 };
+            let keys: Vec<String> = keys.iter().take(shown).map(|k| k.label()).collect();
+            format!("{} {}", keys.join(" / "), b.label)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn is_navigation(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Quit
+    )
+}
+
+/// The help screen's rows for the main screen: keys, where they work, and
+/// what they do; one row per binding, keys that work there only (`a` adds a
+/// robot in the robot list, not in the editor).
+pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
+    let mut rows = Vec::new();
+    for ctx in Context::MAIN {
+        for b in BINDINGS.iter().filter(|b| b.contexts.first() == Some(ctx)) {
+            let keys: Vec<String> = b
+                .keys
+                .iter()
+                .filter(|k| usable(k, *ctx))
+                .map(Key::label)
+                .collect();
+            let places: Vec<&str> = b.contexts.iter().map(|c| c.title()).collect();
+            let lists =
+                b.contexts.contains(&Context::Robots) && b.contexts.contains(&Context::Types);
+            let where_ = if lists {
+                "lists"
+            } else {
+                places.first().copied().unwrap_or_default()
+            };
+            rows.push((keys.join(" / "), where_, b.help));
+        }
+    }
+    rows
+}
+
+/// The help screen's lines for the pop-ups: each one's keys on a line,
+/// every key written out.
+pub fn popup_help() -> Vec<(&'static str, String)> {
+    Context::POPUPS
+        .iter()
+        .map(|c| {
+            let line = reachable(*c)
+                .into_iter()
+                .map(|(b, keys)| {
+                    let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
+                    format!("{} {}", keys.join(" / "), b.label)
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            (c.title(), line)
+        })
+        .collect()
+}
+
+/// The main-screen contexts a binding is listed under in help, for tests
+/// that check every listed key does what it says.
+pub fn listed(context: Context) -> Vec<(Action, Vec<Key>)> {
+    reachable(context)
+        .into_iter()
+        .map(|(b, keys)| (b.action, keys.into_iter().copied().collect()))
         .collect()
 }
 
@@ -544,14 +1107,56 @@ mod tests {
 
     #[test]
     fn footer_and_help_come_from_the_same_list() {
-        let foot = footer(Context::Editor);
-        assert!(foot.iter().any(|(k, l)| k == "Ctrl-S" && *l == "send"));
+        let foot = footer(Context::Editor, |_| true);
         assert!(
-            !foot.iter().any(|(k, _)| k == "a"),
+            foot.iter()
+                .any(|h| h.key == "Ctrl-S" && h.label == "send" && h.pinned)
+        );
+        assert!(
+            !foot.iter().any(|h| h.key == "a"),
             "plain keys are not hints in the editor"
         );
         let help = help_rows();
-        assert_eq!(help.len(), BINDINGS.len());
         assert!(help.iter().any(|(k, _, _)| k == "Ctrl-S / F5"));
+    }
+
+    #[test]
+    fn help_never_says_a_plain_key_works_anywhere() {
+        for (keys, where_, _) in help_rows() {
+            if where_ == "anywhere" {
+                for k in keys.split(" / ") {
+                    assert!(
+                        k.chars().count() > 1
+                            || !k.chars().all(|c| c.is_alphanumeric() || c == '?'),
+                        "{keys} is said to work anywhere, but a plain key is text in the editor"
+                    );
+                }
+            }
+        }
+        assert!(
+            help_rows()
+                .iter()
+                .any(|(k, w, _)| k == "a" && *w == "robots")
+        );
+        assert!(
+            help_rows()
+                .iter()
+                .any(|(k, w, _)| k == "F2" && *w == "anywhere")
+        );
+    }
+
+    #[test]
+    fn a_pop_up_takes_only_its_own_keys() {
+        let s = ev(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(resolve(&s, Context::Templates), None);
+        let q = ev(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(resolve(&q, Context::RobotDialog), Some(Action::Quit));
+        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(resolve(&j, Context::Templates), Some(Action::Down));
+        assert_eq!(
+            resolve(&j, Context::TemplateName),
+            None,
+            "typed into the name"
+        );
     }
 }

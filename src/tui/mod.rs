@@ -8,15 +8,20 @@
 pub mod app;
 pub mod attach;
 pub mod autosave;
+pub mod checks;
 pub mod compose;
 pub mod deliver;
 pub mod dialog;
 pub mod form;
+pub mod help;
 pub mod keymap;
+pub mod layout;
 pub mod memory;
 pub mod mockup;
 pub mod msg;
+pub mod popup;
 pub mod preview_pane;
+pub mod preview_state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -177,6 +182,8 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         config_store,
         draft_store,
         draft_writes: autosave::NumberedWrites::new(),
+        config_writes: autosave::NumberedWrites::new(),
+        config_saves: Vec::new(),
         templates: TemplateStore::new(paths.data_dir.join("templates")),
         media_cache: Arc::new(std::sync::Mutex::new(MediaCache::load(
             paths.data_dir.join(media_cache::FILE_NAME),
@@ -194,7 +201,10 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     spawn_signals(tx);
     let result = runner.event_loop(&mut app, &mut terminal, rx).await;
     terminal::leave();
-    // Whatever happened, keep what was typed.
+    // Whatever happened, keep what was typed and the robots changed.
+    for saving in runner.config_saves.drain(..) {
+        let _ = saving.await;
+    }
     if app.drafts_dirty {
         let _ = runner.save_drafts(&mut app);
     }
@@ -272,6 +282,10 @@ struct Runner {
     draft_store: DraftStore,
     /// Orders the drafts writes, background and at quit.
     draft_writes: autosave::NumberedWrites,
+    /// Orders the config writes, which run in the background; those still
+    /// running are waited for before the app ends.
+    config_writes: autosave::NumberedWrites,
+    config_saves: Vec<JoinHandle<()>>,
     templates: TemplateStore,
     media_cache: Arc<std::sync::Mutex<MediaCache>>,
     sends: HashMap<u64, AbortHandle>,
@@ -382,8 +396,12 @@ impl Runner {
                     }
                 }
                 Effect::SaveConfig(config) => {
-                    let result = self.config_store.save(&config).map_err(|e| e.to_string());
-                    let _ = self.tx.send(Msg::ConfigSaved(result));
+                    let store = self.config_store.clone();
+                    // Numbered: a slower earlier save never overwrites a later one.
+                    let write = self.config_writes.job(move || store.save(&config));
+                    let saving = self.in_background(move || Msg::ConfigSaved(write()));
+                    self.config_saves.retain(|h| !h.is_finished());
+                    self.config_saves.push(saving);
                 }
                 Effect::SaveDrafts => {
                     let result = self.save_drafts(app);
@@ -395,70 +413,76 @@ impl Runner {
                 }
                 Effect::Animate(on) => self.animating = on,
                 Effect::CheckAttachment { key, path, convert } => {
-                    let tx = self.tx.clone();
                     let kind = key.1;
-                    tokio::task::spawn_blocking(move || {
+                    self.in_background(move || {
                         let state = if convert {
                             attach::convert(&path)
                         } else {
                             attach::inspect(&path, kind)
                         };
-                        let _ = tx.send(Msg::AttachmentChecked { key, path, state });
+                        Msg::AttachmentChecked { key, path, state }
                     });
                 }
-                Effect::CompletePath { key, text } => {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let completion = attach::complete(&text);
-                        let _ = tx.send(Msg::PathCompleted {
-                            key,
-                            from: text,
-                            completion,
-                        });
-                    });
-                }
-                Effect::ListDir(dir) => {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let entries = attach::list_dir(&dir);
-                        let _ = tx.send(Msg::DirListed { dir, entries });
-                    });
-                }
+                Effect::CompletePath { key, text } => drop(self.in_background(move || {
+                    let completion = attach::complete(&text);
+                    Msg::PathCompleted {
+                        key,
+                        from: text,
+                        completion,
+                    }
+                })),
+                Effect::ListDir(dir) => drop(self.in_background(move || {
+                    let entries = attach::list_dir(&dir);
+                    Msg::DirListed { dir, entries }
+                })),
                 Effect::SendMedia {
                     id,
                     webhook,
                     path,
                     kind,
                 } => self.send_media(id, webhook, path, kind),
-                Effect::RenderPreview(job) => {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let rendered = job.run();
-                        let _ = tx.send(Msg::PreviewRendered(job.key, rendered));
+                Effect::RenderPreview(job) => drop(self.in_background(move || {
+                    let rendered = job.run();
+                    Msg::PreviewRendered(job.key, rendered)
+                })),
+                Effect::ListTemplates => {
+                    let templates = self.templates.clone();
+                    self.in_background(move || {
+                        let (list, unreadable) = templates.list();
+                        Msg::TemplatesListed(list, unreadable)
                     });
                 }
-                Effect::ListTemplates => {
-                    let (list, unreadable) = self.templates.list();
-                    let _ = self.tx.send(Msg::TemplatesListed(list, unreadable));
-                }
                 Effect::SaveTemplate { name, message } => {
-                    let result = self
-                        .templates
-                        .save(&name, &message)
-                        .map(|path| format!("Saved template {name} ({}).", path.display()));
-                    let _ = self.tx.send(Msg::TemplateStored(result));
+                    let templates = self.templates.clone();
+                    self.in_background(move || {
+                        let result = templates
+                            .save(&name, &message)
+                            .map(msg::TemplateChange::Saved);
+                        Msg::TemplateStored { name, result }
+                    });
                 }
                 Effect::DeleteTemplate(name) => {
-                    let result = self
-                        .templates
-                        .delete(&name)
-                        .map(|()| format!("Deleted template {name}."))
-                        .map_err(|e| format!("Could not delete template {name}: {e}"));
-                    let _ = self.tx.send(Msg::TemplateStored(result));
+                    let templates = self.templates.clone();
+                    self.in_background(move || {
+                        let result = templates
+                            .delete(&name)
+                            .map(|()| msg::TemplateChange::Deleted);
+                        Msg::TemplateStored { name, result }
+                    });
                 }
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Runs blocking work (files, hashing, conversion, rendering, the
+    /// config and the templates) off the UI thread and hands its result
+    /// back as a message: the one place such work is spawned.
+    fn in_background(&self, work: impl FnOnce() -> Msg + Send + 'static) -> JoinHandle<()> {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(work());
+        })
     }
 
     /// Writes the drafts off the UI thread (the write is fsynced, which can
@@ -549,11 +573,13 @@ impl Runner {
                 if due {
                     *last = Some(std::time::Instant::now());
                     let secs = started.elapsed().as_secs_f64().max(1e-3);
-                    let _ = progress_tx.send(Msg::UploadProgress {
+                    let _ = progress_tx.send(Msg::UploadAdvanced {
                         id,
-                        sent: p.sent,
-                        total: p.total,
-                        rate: p.sent as f64 / secs,
+                        progress: msg::UploadProgress {
+                            sent_bytes: p.sent,
+                            total_bytes: p.total,
+                            bytes_per_second: p.sent as f64 / secs,
+                        },
                     });
                 }
             };
@@ -583,7 +609,7 @@ impl Runner {
         terminal: &mut terminal::Tui,
         text: &str,
         extension: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, msg::EditorError> {
         if let Some(input) = self.input.take() {
             input.abort();
             let _ = input.await;
@@ -593,7 +619,7 @@ impl Runner {
         let reenter = terminal::enter().map(|t| *terminal = t);
         self.input = Some(spawn_input(self.tx.clone()));
         if let Err(e) = reenter {
-            return Err(format!("the terminal could not be restored: {e}"));
+            return Err(msg::EditorError::Terminal(e));
         }
         result
     }
@@ -627,7 +653,8 @@ fn finished(id: u64, outcome: SendOutcome) -> Msg {
     Msg::SendFinished { id, outcome, at }
 }
 
-async fn run_editor(text: &str, extension: &str) -> Result<String, String> {
+async fn run_editor(text: &str, extension: &str) -> Result<String, msg::EditorError> {
+    use msg::EditorError;
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -641,9 +668,8 @@ async fn run_editor(text: &str, extension: &str) -> Result<String, String> {
         .prefix("wecom-")
         .suffix(&format!(".{extension}"))
         .tempfile()
-        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
-    std::fs::write(file.path(), text)
-        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+        .map_err(EditorError::TempFile)?;
+    std::fs::write(file.path(), text).map_err(EditorError::WriteFile)?;
     let path = file.path().to_owned();
     let editor_for_task = editor.clone();
     // `sh -c` so that EDITOR="code --wait" works as in git.
@@ -656,12 +682,13 @@ async fn run_editor(text: &str, extension: &str) -> Result<String, String> {
             .status()
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("{editor}: {e}"))?;
+    .map_err(|e| EditorError::Task(e.to_string()))?
+    .map_err(|source| EditorError::Start {
+        editor: editor.clone(),
+        source,
+    })?;
     if !status.success() {
-        return Err(format!(
-            "{editor} exited with {status}; the text was left unchanged"
-        ));
+        return Err(EditorError::Failed { editor, status });
     }
-    std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited file: {e}"))
+    std::fs::read_to_string(file.path()).map_err(EditorError::ReadFile)
 }

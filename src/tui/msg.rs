@@ -3,7 +3,10 @@
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::store::config::Config;
+use super::compose::DraftKey;
+
+use crate::store::config::{Config, ConfigError};
+use crate::store::templates::TemplateError;
 use crate::wecom::{Message, Webhook, validate::Problem};
 
 /// Everything `update` reacts to. Messages are few and short-lived, so the
@@ -31,19 +34,19 @@ pub enum Msg {
         at: String,
     },
     /// `$EDITOR` exited: the new text, or why it could not run.
-    EditorClosed(Result<String, String>),
+    EditorClosed(Result<String, EditorError>),
     DraftsSaved(Result<(), String>),
-    ConfigSaved(Result<(), String>),
+    ConfigSaved(Result<(), ConfigError>),
     /// A file was checked (or a picture converted) for the draft `key`,
     /// whose path was `path` then.
     AttachmentChecked {
-        key: (String, crate::wecom::MessageKind),
+        key: DraftKey,
         path: String,
         state: super::attach::AttachState,
     },
     /// Tab on a path: its completion.
     PathCompleted {
-        key: (String, crate::wecom::MessageKind),
+        key: DraftKey,
         from: String,
         completion: super::attach::Completion,
     },
@@ -52,19 +55,20 @@ pub enum Msg {
         dir: std::path::PathBuf,
         entries: Result<Vec<super::attach::DirEntry>, String>,
     },
-    /// An upload made progress: bytes sent of total, bytes per second.
-    UploadProgress {
+    /// An upload made progress.
+    UploadAdvanced {
         id: u64,
-        sent: u64,
-        total: u64,
-        rate: f64,
+        progress: UploadProgress,
     },
     /// A background preview rendering finished.
-    PreviewRendered(super::preview_pane::PreviewKey, crate::preview::Rendered),
+    PreviewRendered(super::preview_state::PreviewKey, crate::preview::Rendered),
     /// The template list was read: templates and unreadable files.
     TemplatesListed(Vec<crate::store::templates::Template>, Vec<String>),
-    /// A template was saved or deleted; the text says which, or why not.
-    TemplateStored(Result<String, String>),
+    /// The template `name` was saved or deleted, or why not.
+    TemplateStored {
+        name: String,
+        result: Result<TemplateChange, TemplateError>,
+    },
     /// SIGTERM, SIGHUP: save and leave.
     Terminate,
     /// What the delivery engine is doing with send `id` (waiting for a
@@ -75,6 +79,48 @@ pub enum Msg {
     },
     /// config.toml was changed by another process and read again.
     ConfigReloaded(crate::store::config::Config),
+}
+
+/// Why `$EDITOR` gave no text back; the draft is left as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum EditorError {
+    #[error("cannot create a temporary file: {0}")]
+    TempFile(#[source] std::io::Error),
+    #[error("cannot write the temporary file: {0}")]
+    WriteFile(#[source] std::io::Error),
+    #[error("{editor} did not start: {source} (set $VISUAL or $EDITOR)")]
+    Start {
+        editor: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{editor} exited with {status}; the text was left unchanged")]
+    Failed {
+        editor: String,
+        status: std::process::ExitStatus,
+    },
+    #[error("cannot read the edited file: {0}")]
+    ReadFile(#[source] std::io::Error),
+    #[error("the terminal could not be restored: {0}")]
+    Terminal(#[source] std::io::Error),
+    #[error("the editor's task ended abnormally: {0}")]
+    Task(String),
+}
+
+/// What became of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateChange {
+    /// Saved, in this file.
+    Saved(std::path::PathBuf),
+    Deleted,
+}
+
+/// An upload's progress, as the bar shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UploadProgress {
+    pub sent_bytes: u64,
+    pub total_bytes: u64,
+    pub bytes_per_second: f64,
 }
 
 /// How a send ended.
@@ -127,15 +173,15 @@ pub enum Effect {
     Animate(bool),
     ListTemplates,
     /// Render a large draft's preview off the UI thread.
-    RenderPreview(Box<super::preview_pane::RenderJob>),
+    RenderPreview(Box<super::preview_state::RenderJob>),
     /// Check the file of the draft `key` (or convert its picture).
     CheckAttachment {
-        key: (String, crate::wecom::MessageKind),
+        key: DraftKey,
         path: String,
         convert: bool,
     },
     CompletePath {
-        key: (String, crate::wecom::MessageKind),
+        key: DraftKey,
         text: String,
     },
     ListDir(std::path::PathBuf),

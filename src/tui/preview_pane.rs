@@ -6,63 +6,19 @@ use ratatui::layout::Rect;
 
 use super::app::App;
 use super::compose::FieldId;
+use super::layout;
 use super::msg::Effect;
-use super::view;
-use crate::preview::{self, Dialect, RenderOptions, Rendered};
+use super::preview_state::{PreviewKey, RenderJob, SYNC_LIMIT_BYTES};
+use crate::preview::{self, Dialect, Rendered};
 
-/// Drafts up to this size render on the spot (well under a millisecond);
-/// larger ones render in the background so typing never waits.
-pub const SYNC_LIMIT_BYTES: usize = 64 * 1024;
 /// Hint rows always allowed under the preview; a taller pane gives the
 /// hints up to half its height, and what still does not fit follows the
 /// preview's text, where scrolling reaches it.
 pub const MAX_HINT_ROWS: usize = 4;
 
-/// What a rendering was made from: it is current while these are unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreviewKey {
-    pub robot: String,
-    pub kind: crate::wecom::MessageKind,
-    pub revision: u64,
-    pub width: u16,
-    pub color: bool,
-}
-
-/// The last rendering, and the one being made.
-#[derive(Debug, Default)]
-pub struct PreviewState {
-    pub shown: Option<(PreviewKey, Rendered)>,
-    pub pending: Option<PreviewKey>,
-    /// Follow the editor's cursor (until the user scrolls the preview).
-    pub follow: bool,
-}
-
-/// Everything a background rendering needs.
-#[derive(Debug, Clone)]
-pub struct RenderJob {
-    pub key: PreviewKey,
-    pub source: String,
-    pub dialect: Dialect,
-    pub mentioned_list: Vec<String>,
-    pub mentioned_mobile_list: Vec<String>,
-}
-
-impl RenderJob {
-    pub fn run(&self) -> Rendered {
-        let opts = RenderOptions {
-            width: self.key.width,
-            color: self.key.color,
-            link_urls: true,
-            mentioned_list: &self.mentioned_list,
-            mentioned_mobile_list: &self.mentioned_mobile_list,
-        };
-        preview::render(&self.source, self.dialect, &opts)
-    }
-}
-
 /// The preview pane's inner area on the current screen.
 pub fn inner_area(app: &App) -> Rect {
-    let areas = view::layout(
+    let areas = layout::layout(
         Rect::new(0, 0, app.size.0, app.size.1),
         app.kind,
         app.fields(),

@@ -9,6 +9,23 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A pane's or pop-up's frame: thick and bright when it has the keyboard.
+    pub fn block<'a>(
+        &self,
+        title: impl Into<ratatui::text::Line<'a>>,
+        focused: bool,
+    ) -> ratatui::widgets::Block<'a> {
+        use ratatui::widgets::{Block, BorderType};
+        Block::bordered()
+            .border_type(if focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
+            .border_style(self.border(focused))
+            .title(title.into().style(self.title(focused)))
+    }
+
     /// Colour unless `NO_COLOR` is set to a non-empty value (no-color.org).
     pub fn from_env() -> Theme {
         Theme {

@@ -91,3 +91,162 @@ pub fn screen(app: &App, width: u16, height: u16) -> String {
     );
     text
 }
+
+/// The composer driven as a person drives it, by keys and text, with the
+/// screen and the effects to assert on; calls chain, in the manner of
+/// slumber's `view/test_util.rs`:
+///
+/// ```ignore
+/// Harness::new(Config::default())
+///     .send_text("hello")
+///     .send_key(KeyCode::F(1))
+///     .assert_screen_contains("Keys — the same list drives the footer");
+/// ```
+pub struct Harness {
+    pub app: App,
+    /// The effects of every input since the last `take_effects`.
+    pub effects: Vec<Effect>,
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Harness {
+    pub fn new(config: Config) -> Harness {
+        Harness::from_startup(startup(config, Drafts::default()))
+    }
+
+    pub fn from_startup(startup: Startup) -> Harness {
+        let mut app = App::new(startup);
+        let (width, height) = (120, 35);
+        let mut effects = update(&mut app, Msg::Resized { width, height });
+        effects.extend(update(&mut app, Msg::Started));
+        Harness {
+            app,
+            effects,
+            width,
+            height,
+        }
+    }
+
+    /// Any message, as the runtime would deliver it.
+    pub fn send(&mut self, msg: Msg) -> &mut Harness {
+        let fx = update(&mut self.app, msg);
+        self.effects.extend(fx);
+        self
+    }
+
+    /// A key with no modifiers.
+    pub fn send_key(&mut self, code: KeyCode) -> &mut Harness {
+        self.send(key(code))
+    }
+
+    /// A key with modifiers (`Ctrl-S`, `Alt-↑`).
+    pub fn send_chord(&mut self, code: KeyCode, mods: KeyModifiers) -> &mut Harness {
+        self.send(Msg::Key(KeyEvent::new(code, mods)))
+    }
+
+    /// Ctrl and a letter.
+    pub fn send_ctrl(&mut self, c: char) -> &mut Harness {
+        self.send(ctrl(c))
+    }
+
+    /// Text typed key by key (a newline is Enter).
+    pub fn send_text(&mut self, text: &str) -> &mut Harness {
+        for c in text.chars() {
+            self.send_key(if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            });
+        }
+        self
+    }
+
+    /// Presses `code` until `done` holds, at most `limit` times; fails the
+    /// test if it never does (a key that does not do what it says).
+    pub fn press_until(
+        &mut self,
+        code: KeyCode,
+        limit: usize,
+        done: impl Fn(&App) -> bool,
+    ) -> &mut Harness {
+        for _ in 0..limit {
+            if done(&self.app) {
+                return self;
+            }
+            self.send_key(code);
+        }
+        assert!(
+            done(&self.app),
+            "{code:?} pressed {limit} times did not get there"
+        );
+        self
+    }
+
+    /// Moves the keyboard to `focus` with Tab, as a person would.
+    pub fn tab_to(&mut self, focus: wecom_composer::tui::app::Focus) -> &mut Harness {
+        self.press_until(KeyCode::Tab, 20, |app| app.focus == focus)
+    }
+
+    /// The current message type changed to `kind` from the type list.
+    pub fn choose_kind(&mut self, kind: wecom_composer::wecom::MessageKind) -> &mut Harness {
+        self.tab_to(wecom_composer::tui::app::Focus::Types)
+            .press_until(KeyCode::Char('j'), 20, |app| app.kind == kind)
+            .send_key(KeyCode::Enter)
+    }
+
+    /// Where the keys go now.
+    pub fn context(&self) -> wecom_composer::tui::keymap::Context {
+        self.app.key_context()
+    }
+
+    /// The screen as text.
+    pub fn screen(&self) -> String {
+        screen(&self.app, self.width, self.height)
+    }
+
+    /// The screen with its styles, to see changes that are only colour (a
+    /// selection, the cursor).
+    pub fn buffer(&self) -> ratatui::buffer::Buffer {
+        let mut terminal =
+            Terminal::new(TestBackend::new(self.width, self.height)).expect("terminal");
+        terminal.draw(|f| view::render(&self.app, f)).expect("draw");
+        terminal.backend().buffer().clone()
+    }
+
+    pub fn assert_screen_contains(&mut self, text: &str) -> &mut Harness {
+        let shown = self.screen();
+        assert!(shown.contains(text), "{text:?} not on screen:\n{shown}");
+        self
+    }
+
+    pub fn assert_screen_lacks(&mut self, text: &str) -> &mut Harness {
+        let shown = self.screen();
+        assert!(!shown.contains(text), "{text:?} on screen:\n{shown}");
+        self
+    }
+
+    /// Asserts that some effect since the last `take_effects` matches.
+    pub fn assert_effect(&mut self, what: &str, matches: impl Fn(&Effect) -> bool) -> &mut Harness {
+        assert!(
+            self.effects.iter().any(matches),
+            "no effect {what}: {:?}",
+            self.effects
+        );
+        self
+    }
+
+    /// Asserts on the state.
+    pub fn assert_app(&mut self, what: &str, holds: impl Fn(&App) -> bool) -> &mut Harness {
+        assert!(
+            holds(&self.app),
+            "{what}: status {:?}",
+            self.app.status.text
+        );
+        self
+    }
+
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+}

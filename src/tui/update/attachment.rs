@@ -1,11 +1,16 @@
 //! Image, file and voice: the path field, Tab completion, the file browser,
 //! and handing a chosen file to the runtime to check.
 
-use super::*;
+use super::{App, Effect, FieldId, Status, move_focus};
+use crate::tui::attach::{AttachState, Completion, expand};
+use crate::tui::compose::DraftKey;
+use crate::tui::keymap::Action;
+use crate::tui::popup::{BrowserOutcome, FileBrowser, Popup};
+use ratatui::crossterm::event::KeyEvent;
 
 /// A chosen file not checked yet is handed to the runtime now.
 pub(super) fn check_pending_attachment(app: &mut App, fx: &mut Vec<Effect>) {
-    let key = (app.robot_name(), app.kind);
+    let key = app.key();
     let Some(comp) = app.composition_mut() else {
         return;
     };
@@ -24,22 +29,38 @@ pub(super) fn check_pending_attachment(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-/// A key in the path field: Enter checks the file (or browses from an empty
-/// field or a directory); other keys edit the path.
-pub(super) fn path_input(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+/// Enter in the path field: checks the file, or browses from an empty field
+/// or a directory.
+pub(super) fn check_path(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(a) = app.composition_mut().and_then(|c| c.attachment.as_mut()) else {
         return;
     };
-    if key.code == KeyCode::Enter {
-        let text = a.path_text();
-        let path = crate::tui::attach::expand(&text);
-        if text.is_empty() || path.is_dir() {
-            open_browser(app, if text.is_empty() { None } else { Some(path) }, fx);
-        } else {
-            a.state = AttachState::Pending;
-        }
-        return;
+    let text = a.path_text();
+    let path = expand(&text);
+    if text.is_empty() || path.is_dir() {
+        open_browser(app, if text.is_empty() { None } else { Some(path) }, fx);
+    } else {
+        a.state = AttachState::Pending;
     }
+}
+
+/// Tab in the path field: an edited path is completed, as in a shell; a
+/// complete one moves on.
+pub(super) fn complete_path(app: &mut App, fx: &mut Vec<Effect>) {
+    match app.composition().and_then(|c| c.attachment.as_ref()) {
+        Some(a) if a.state == AttachState::Edited => fx.push(Effect::CompletePath {
+            key: app.key(),
+            text: a.path_text(),
+        }),
+        _ => move_focus(app, 1),
+    }
+}
+
+/// A key typed into the path field.
+pub(super) fn path_input(app: &mut App, key: KeyEvent) {
+    let Some(a) = app.composition_mut().and_then(|c| c.attachment.as_mut()) else {
+        return;
+    };
     if a.path.input(key) {
         a.state = if a.path_text().is_empty() {
             AttachState::Empty
@@ -59,19 +80,10 @@ pub(super) fn open_browser(app: &mut App, dir: Option<std::path::PathBuf>, fx: &
         .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from))
         .unwrap_or_else(|| std::path::PathBuf::from("/"));
     fx.push(Effect::ListDir(dir.clone()));
-    app.popup = Some(Popup::Browser(FileBrowser {
-        dir,
-        entries: None,
-        selected: 0,
-    }));
+    app.popup = Some(Popup::Browser(FileBrowser::open(dir, app.theme)));
 }
 
-pub(super) fn on_path_completed(
-    app: &mut App,
-    key: (String, MessageKind),
-    from: &str,
-    completion: crate::tui::attach::Completion,
-) {
+pub(super) fn on_path_completed(app: &mut App, key: DraftKey, from: &str, completion: Completion) {
     let Some(comp) = app.compositions.get_mut(&key) else {
         return;
     };
@@ -111,46 +123,26 @@ pub(super) fn on_path_completed(
     };
 }
 
-pub(super) fn on_browser_key(
+/// An action in the file browser: the browser does it; the app lists a
+/// directory or takes the chosen file.
+pub(super) fn on_browser_action(
     app: &mut App,
     mut b: FileBrowser,
-    key: KeyEvent,
+    action: Option<Action>,
     fx: &mut Vec<Effect>,
 ) {
-    let entries: &[crate::tui::attach::DirEntry] = match &b.entries {
-        Some(Ok(e)) => e,
-        _ => &[],
-    };
-    match key.code {
-        KeyCode::Esc => return,
-        KeyCode::Up => b.selected = b.selected.saturating_sub(1),
-        KeyCode::Down => b.selected = (b.selected + 1).min(entries.len().saturating_sub(1)),
-        KeyCode::PageUp => b.selected = b.selected.saturating_sub(10),
-        KeyCode::PageDown => b.selected = (b.selected + 10).min(entries.len().saturating_sub(1)),
-        KeyCode::Backspace | KeyCode::Left => {
-            if let Some(parent) = b.dir.parent() {
-                b.dir = parent.to_path_buf();
-                b.entries = None;
-                fx.push(Effect::ListDir(b.dir.clone()));
-            }
+    match b.on_action(action) {
+        BrowserOutcome::Closed => {}
+        BrowserOutcome::Stay => app.popup = Some(Popup::Browser(b)),
+        BrowserOutcome::List(dir) => {
+            fx.push(Effect::ListDir(dir));
+            app.popup = Some(Popup::Browser(b));
         }
-        KeyCode::Enter | KeyCode::Right => {
-            if let Some(entry) = entries.get(b.selected).cloned() {
-                let path = b.dir.join(&entry.name);
-                if entry.is_dir {
-                    b.dir = path;
-                    b.entries = None;
-                    fx.push(Effect::ListDir(b.dir.clone()));
-                } else {
-                    if let Some(comp) = app.composition_mut() {
-                        comp.replace(FieldId::Path, &path.display().to_string());
-                    }
-                    app.drafts_dirty = true;
-                    return;
-                }
+        BrowserOutcome::Chosen(path) => {
+            if let Some(comp) = app.composition_mut() {
+                comp.replace(FieldId::Path, &path.display().to_string());
             }
+            app.drafts_dirty = true;
         }
-        _ => {}
     }
-    app.popup = Some(Popup::Browser(b));
 }

@@ -1,79 +1,84 @@
 //! Keys in the form of news and cards: moving between rows, choices, groups.
 
-use super::*;
+use ratatui::crossterm::event::KeyEvent;
 
-/// A key in the form that is not a command: moving between rows, changing a
-/// choice, or typing into the field under the cursor.
-pub(super) fn form_input(app: &mut App, key: KeyEvent) {
+use super::{App, Focus, Status, Tone};
+use crate::tui::compose::FieldId;
+use crate::tui::form::RowKind;
+use crate::tui::keymap::Action;
+use crate::tui::text;
+use crate::wecom::schema::FieldKind;
+
+/// ↑/↓ in the form: to the row above or below; in a multi-line field, the
+/// cursor moves within the text until its first or last line.
+pub(super) fn form_step(app: &mut App, step: isize, key: KeyEvent) {
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let multiline = comp
+        .form
+        .as_ref()
+        .and_then(|f| f.current())
+        .is_some_and(|row| row.kind == RowKind::Field && row.spec.kind == FieldKind::MultiLine);
+    let inside = multiline
+        && comp.form_editor.as_ref().is_some_and(|e| {
+            let line = e.area.cursor().0;
+            if step < 0 {
+                line > 0
+            } else {
+                line + 1 < e.area.lines().len()
+            }
+        });
+    if inside {
+        if let Some(editor) = comp.form_editor.as_mut() {
+            editor.area.input(key);
+        }
+    } else if let Some(form) = comp.form.as_mut() {
+        form.step(step);
+    }
+    comp.sync_form_editor();
+}
+
+/// Enter, Space, ←/→ on a choice: its next or previous value.
+pub(super) fn form_choice(app: &mut App, step: isize) {
     let Some(comp) = app.composition_mut() else {
         return;
     };
     let Some(row) = comp.form.as_ref().and_then(|f| f.current()) else {
         return;
     };
-    let is_choice = matches!(row.spec.kind, FieldKind::Choice(_));
-    let is_text = row.kind == RowKind::Field && !is_choice;
-    let multiline = row.spec.kind == FieldKind::MultiLine;
-    // In a multi-line field, ↑/↓ move within the text until its first/last line.
-    let inside = comp.form_editor.as_ref().is_some_and(|e| {
-        let line = e.area.cursor().0;
-        match key.code {
-            KeyCode::Up => multiline && line > 0,
-            KeyCode::Down => multiline && line + 1 < e.area.lines().len(),
-            _ => false,
-        }
-    });
-    let mut changed = false;
-    let mut status = None;
     if let Some(form) = comp.form.as_mut() {
-        match key.code {
-            KeyCode::Up if !inside => {
-                form.step(-1);
-            }
-            KeyCode::Down if !inside => {
-                form.step(1);
-            }
-            KeyCode::Enter if is_text && !multiline => {
-                form.step(1);
-            }
-            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right if is_choice => {
-                form.cycle_choice(&row, 1);
-                changed = true;
-            }
-            KeyCode::Left if is_choice => {
-                form.cycle_choice(&row, -1);
-                changed = true;
-            }
-            KeyCode::Enter if matches!(row.kind, RowKind::List { .. }) => {
-                status = Some(form.add_item());
-                changed = true;
-            }
-            _ if is_text => {
-                if let Some(editor) = comp.form_editor.as_mut()
-                    && editor.area.input(key)
-                {
-                    comp.commit_form_editor();
-                    changed = true;
-                }
-            }
-            _ => {}
-        }
+        form.cycle_choice(&row, step);
     }
     comp.sync_form_editor();
+    comp.revision += 1;
+    app.drafts_dirty = true;
+}
+
+/// A key typed into the form's field under the cursor (choices, groups and
+/// headings take no text).
+pub(super) fn form_text_input(app: &mut App, key: KeyEvent) {
+    let Some(comp) = app.composition_mut() else {
+        return;
+    };
+    let is_text = comp
+        .form
+        .as_ref()
+        .and_then(|f| f.current())
+        .is_some_and(|row| {
+            row.kind == RowKind::Field && !matches!(row.spec.kind, FieldKind::Choice(_))
+        });
+    let changed = is_text
+        && comp
+            .form_editor
+            .as_mut()
+            .is_some_and(|editor| editor.area.input(key));
     if changed {
+        comp.commit_form_editor();
         comp.revision += 1;
-        app.drafts_dirty = true;
     }
-    if let Some(result) = status {
-        app.status = match result {
-            Ok(text) => Status::info(text),
-            Err(text) => Status {
-                tone: Tone::Warning,
-                text,
-                detail: None,
-            },
-        };
-    }
+    comp.sync_form_editor();
+    app.drafts_dirty |= changed;
 }
 
 /// Add, remove or move a form item, saying what happened or why not.

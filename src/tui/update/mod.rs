@@ -1,33 +1,32 @@
 //! `update`: the one place the app's state changes. It never awaits and never
 //! does I/O; work outside the state is returned as [`Effect`]s.
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::layout::{Position, Rect};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::attach::AttachState;
+use super::checks;
 use super::compose::{FieldId, cursor_of, place_cursor, rescroll};
-use super::dialog::{FileBrowser, Popup, RobotDialog, TemplatePicker};
-use super::form::RowKind;
-use super::keymap::{self, Action, Context};
-use super::msg::{Effect, Msg, Payload, SendOutcome};
+use super::dialog::{RobotDialog, TemplatePicker};
+use super::keymap::{self, Action};
+use super::msg::{EditorError, Effect, Msg, Payload, SendOutcome, TemplateChange};
+use super::popup::Popup;
 use super::text;
-use super::view;
+use crate::store::templates::TemplateError;
 use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
-use crate::wecom::schema::FieldKind;
 
 mod attachment;
 mod form;
 mod mouse;
 mod popups;
 
-use attachment::*;
-use form::*;
-use mouse::*;
-use popups::*;
+use attachment::{
+    check_path, check_pending_attachment, complete_path, on_path_completed, path_input,
+};
+use form::{form_choice, form_command, form_step, form_text_input, toggle_json};
+use mouse::on_mouse;
+use popups::{on_popup_key, robot_command};
 
 /// Applies one message to the state and returns the work it asks for.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -90,21 +89,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             completion,
         } => on_path_completed(app, key, &from, completion),
         Msg::DirListed { dir, entries } => {
-            if let Some(Popup::Browser(b)) = &mut app.popup
-                && b.dir == dir
-            {
-                b.entries = Some(entries);
-                b.selected = 0;
+            if let Some(Popup::Browser(b)) = &mut app.popup {
+                b.listed(&dir, entries);
             }
         }
-        Msg::UploadProgress {
-            id,
-            sent,
-            total,
-            rate,
-        } => {
+        Msg::UploadAdvanced { id, progress } => {
             if app.sending.as_ref().is_some_and(|s| s.id == id) {
-                app.upload = Some((sent, total, rate));
+                app.upload = Some(progress);
             }
         }
         Msg::PreviewRendered(key, rendered) => {
@@ -123,17 +114,25 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::TemplateStored(result) => {
-            let text = match &result {
-                Ok(t) | Err(t) => t.clone(),
+        Msg::TemplateStored { name, result } => {
+            let (text, ok) = match &result {
+                Ok(TemplateChange::Saved(path)) => {
+                    (format!("Saved template {name} ({}).", path.display()), true)
+                }
+                Ok(TemplateChange::Deleted) => (format!("Deleted template {name}."), true),
+                Err(e @ TemplateError::Delete { .. }) => {
+                    (format!("Could not delete template {name}: {e}"), false)
+                }
+                Err(e) => (e.to_string(), false),
             };
             if let Some(Popup::Templates(picker)) = &mut app.popup {
                 picker.note = Some(text);
                 fx.push(Effect::ListTemplates);
             } else {
-                app.status = match result {
-                    Ok(t) => Status::info(t),
-                    Err(t) => Status::error(t),
+                app.status = if ok {
+                    Status::info(text)
+                } else {
+                    Status::error(text)
                 };
             }
         }
@@ -147,6 +146,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     check_pending_attachment(app, &mut fx);
     app.refresh();
     crate::tui::preview_pane::sync(app, &mut fx);
+    app.checks_last = checks::max_scroll(app);
     fx
 }
 
@@ -160,37 +160,18 @@ fn clear_stale_status(app: &mut App) {
     }
 }
 
-fn context(focus: Focus) -> Context {
-    match focus {
-        Focus::Robots => Context::Robots,
-        Focus::Types => Context::Types,
-        Focus::Editor(FieldId::Form) => Context::Form,
-        Focus::Editor(_) => Context::Editor,
-        Focus::Preview => Context::Preview,
-    }
-}
-
 fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let action = keymap::resolve(&key, app.key_context());
     if let Some(popup) = app.popup.take() {
-        on_popup_key(app, popup, key, fx);
+        on_popup_key(app, popup, action, key, fx);
         return;
     }
-    // Ctrl-C copies while text is selected; otherwise it quits.
-    if key.code == KeyCode::Char('c')
-        && key.modifiers.contains(KeyModifiers::CONTROL)
-        && let Focus::Editor(id) = app.focus
-        && let Some(comp) = app.composition_mut()
-        && let Some(area) = comp.editor_mut(id)
-        && area.is_selecting()
-    {
-        area.copy();
-        return;
-    }
-    match keymap::resolve(&key, context(app.focus)) {
-        Some(action) => on_action(app, action, fx),
+    match action {
+        Some(action) => on_action(app, action, key, fx),
+        // Not a command: text for the focused editor or field.
         None => match app.focus {
-            Focus::Editor(FieldId::Form) => form_input(app, key),
-            Focus::Editor(FieldId::Path) => path_input(app, key, fx),
+            Focus::Editor(FieldId::Form) => form_text_input(app, key),
+            Focus::Editor(FieldId::Path) => path_input(app, key),
             Focus::Editor(id) => {
                 if id == FieldId::Content {
                     app.preview_state.follow = true;
@@ -220,22 +201,34 @@ fn edit(
     }
 }
 
-fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>) {
     match action {
+        // Ctrl-C copies while text is selected; otherwise it quits.
+        Action::Copy => {
+            let copied = match app.focus {
+                Focus::Editor(id) => app
+                    .composition_mut()
+                    .and_then(|c| c.editor_mut(id))
+                    .filter(|area| area.is_selecting())
+                    .map(|area| area.copy())
+                    .is_some(),
+                _ => false,
+            };
+            if !copied {
+                on_action(app, Action::Quit, key, fx);
+            }
+        }
         Action::Send => send(app, false, fx),
         Action::SendRaw => send(app, true, fx),
         Action::CancelSend => cancel(app, fx),
-        Action::Quit => {
-            app.quitting = true;
-            fx.push(Effect::SaveDrafts);
-        }
+        Action::Quit => quit(app, fx),
         Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Action::Templates => {
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);
         }
-        Action::FocusNext => move_focus(app, 1, fx),
-        Action::FocusPrev => move_focus(app, -1, fx),
+        Action::FocusNext => move_focus(app, 1),
+        Action::FocusPrev => move_focus(app, -1),
         Action::ConvertImage => {
             let key = (app.robot_name(), app.kind);
             match app.composition_mut().and_then(|c| c.attachment.as_mut()) {
@@ -277,8 +270,14 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::AddRobot => app.popup = Some(Popup::Robot(RobotDialog::add())),
         Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => robot_command(app, action),
+        Action::Up if app.focus == Focus::Editor(FieldId::Form) => form_step(app, -1, key),
+        Action::Down if app.focus == Focus::Editor(FieldId::Form) => form_step(app, 1, key),
         Action::Up => step_list(app, -1),
         Action::Down => step_list(app, 1),
+        Action::NextChoice => form_choice(app, 1),
+        Action::PrevChoice => form_choice(app, -1),
+        Action::CheckPath => check_path(app, fx),
+        Action::CompletePath => complete_path(app, fx),
         Action::Select => app.focus = Focus::Editor(app.fields()[0]),
         Action::ToggleJson => toggle_json(app),
         Action::AddItem | Action::RemoveItem | Action::MoveItemUp | Action::MoveItemDown => {
@@ -301,9 +300,20 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 .min(last.max(app.preview_scroll));
         }
         Action::SwitchDialect => switch_dialect(app),
+        Action::ChecksUp => scroll_checks(app, false),
+        Action::ChecksDown => scroll_checks(app, true),
         Action::UndoChange => undo_change(app),
-        // Only the robot dialog has a key to reveal; it takes its own keys.
-        Action::RevealKey => {}
+        // The pop-ups' own actions: pop-ups take their keys before this.
+        Action::RevealKey
+        | Action::SwitchField
+        | Action::Submit
+        | Action::SaveTemplate
+        | Action::DeleteTemplate
+        | Action::Parent
+        | Action::Close
+        | Action::Confirm
+        | Action::Top
+        | Action::Bottom => {}
         Action::SelectAll => {
             if let Focus::Editor(id) = app.focus
                 && let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id))
@@ -330,6 +340,23 @@ fn on_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// Scrolls the Checks pane by three rows, never past its last line.
+fn scroll_checks(app: &mut App, down: bool) {
+    let last = app.checks_last;
+    let at = app.checks_scroll.min(last);
+    app.checks_scroll = if down {
+        at.saturating_add(3).min(last)
+    } else {
+        at.saturating_sub(3)
+    };
+}
+
+/// Ctrl-Q: the drafts are handed to saving; the app ends once they are saved.
+fn quit(app: &mut App, fx: &mut Vec<Effect>) {
+    app.quitting = true;
+    fx.push(Effect::SaveDrafts);
 }
 
 fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
@@ -501,7 +528,7 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     };
 }
 
-fn on_editor_closed(app: &mut App, result: Result<String, String>) {
+fn on_editor_closed(app: &mut App, result: Result<String, EditorError>) {
     match result {
         Ok(mut text) => {
             if text.ends_with('\n') {
@@ -625,19 +652,7 @@ fn switch_dialect(app: &mut App) {
     ));
 }
 
-fn move_focus(app: &mut App, step: isize, fx: &mut Vec<Effect>) {
-    // Tab on an edited path completes it, as in a shell.
-    if step == 1
-        && app.focus == Focus::Editor(FieldId::Path)
-        && let Some(a) = app.composition().and_then(|c| c.attachment.as_ref())
-        && a.state == AttachState::Edited
-    {
-        fx.push(Effect::CompletePath {
-            key: (app.robot_name(), app.kind),
-            text: a.path_text(),
-        });
-        return;
-    }
+fn move_focus(app: &mut App, step: isize) {
     // In the form, Tab walks the rows before leaving it.
     if app.focus == Focus::Editor(FieldId::Form)
         && let Some(comp) = app.composition_mut()
@@ -685,13 +700,4 @@ fn select_kind(app: &mut App, kind: MessageKind) {
     {
         app.focus = Focus::Editor(app.fields()[0]);
     }
-}
-
-// ---------------------------------------------------------------- pop-ups
-
-// ---------------------------------------------------------------- mouse
-
-/// The context for the footer.
-pub fn footer_context(app: &App) -> Context {
-    context(app.focus)
 }

@@ -1,12 +1,18 @@
 //! Clicks and the wheel: focus, list selection, form rows, scrolling.
 
-use super::*;
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::{App, Focus, select_kind};
+use crate::tui::compose::FieldId;
+use crate::tui::layout;
+use crate::wecom::MessageKind;
 
 pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
     if app.popup.is_some() {
         return;
     }
-    let areas = view::layout(
+    let areas = layout::layout(
         Rect::new(0, 0, app.size.0, app.size.1),
         app.kind,
         app.fields(),
@@ -34,7 +40,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
                 app.focus = Focus::Editor(*id);
                 let clicked = match (id, app.composition().and_then(|c| c.form.as_ref())) {
                     (FieldId::Form, Some(form)) => {
-                        view::form_row_at(form, &app.derived.problems, *rect, mouse.row)
+                        layout::form_row_at(form, &app.derived.problems, *rect, mouse.row)
                     }
                     _ => None,
                 };
@@ -49,7 +55,9 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = mouse.kind == MouseEventKind::ScrollDown;
-            if hit(areas.preview) {
+            if hit(areas.problems) {
+                super::scroll_checks(app, down);
+            } else if hit(areas.preview) {
                 app.preview_state.follow = false;
                 app.preview_scroll = if down {
                     app.preview_scroll.saturating_add(3)

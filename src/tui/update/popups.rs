@@ -1,7 +1,15 @@
 //! Keys in pop-ups (help, templates, robot dialog, confirmations) and the
 //! robot changes they make.
 
-use super::*;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::attachment::on_browser_action;
+use super::{App, Effect, Focus, Status, Tone, quit, select_kind};
+use crate::tui::dialog::{RobotDialog, TemplatePicker};
+use crate::tui::help;
+use crate::tui::keymap::Action;
+use crate::tui::popup::Popup;
+use crate::tui::text;
 
 pub(super) fn robot_command(app: &mut App, action: Action) {
     let Some(robot) = app.robot().cloned() else {
@@ -25,19 +33,30 @@ pub(super) fn robot_command(app: &mut App, action: Action) {
     });
 }
 
-pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut Vec<Effect>) {
-    let is =
-        |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
+/// A key while a pop-up is open: `action` is what the key map made of it
+/// in the pop-up's context; a key that is no command is text for the
+/// pop-up's field, if it has one.
+pub(super) fn on_popup_key(
+    app: &mut App,
+    popup: Popup,
+    action: Option<Action>,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
+    if action == Some(Action::Quit) {
+        quit(app, fx);
+        return;
+    }
     match popup {
         Popup::Help { scroll } => {
-            let last = view::help_max_scroll(app);
-            let scroll = match key.code {
-                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                KeyCode::PageUp => scroll.saturating_sub(10),
-                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
-                KeyCode::Home => 0,
-                KeyCode::End => last,
+            let last = help::max_scroll(app);
+            let scroll = match action {
+                Some(Action::Up) => scroll.saturating_sub(1),
+                Some(Action::Down) => scroll.saturating_add(1),
+                Some(Action::PageUp) => scroll.saturating_sub(10),
+                Some(Action::PageDown) => scroll.saturating_add(10),
+                Some(Action::Top) => 0,
+                Some(Action::Bottom) => last,
                 _ => return, // Esc, F1, Enter, q, anything: closes
             };
             // Scrolling stops at the last line, never into a blank page.
@@ -45,75 +64,62 @@ pub(super) fn on_popup_key(app: &mut App, popup: Popup, key: KeyEvent, fx: &mut 
                 scroll: scroll.min(last),
             });
         }
-        Popup::Templates(picker) => on_templates_key(app, picker, key, fx),
-        Popup::Browser(browser) => on_browser_key(app, browser, key, fx),
-        Popup::ConfirmQuit { reason } => {
-            if is('y') {
-                fx.push(Effect::Quit);
-            } else if !(key.code == KeyCode::Esc || is('n')) {
-                app.popup = Some(Popup::ConfirmQuit { reason });
-            }
-        }
+        Popup::Templates(picker) => on_templates_action(app, picker, action, key, fx),
+        Popup::Browser(browser) => on_browser_action(app, browser, action, fx),
+        Popup::ConfirmQuit { reason } => match action {
+            Some(Action::Confirm) => fx.push(Effect::Quit),
+            Some(Action::Close) => {}
+            _ => app.popup = Some(Popup::ConfirmQuit { reason }),
+        },
         Popup::ConfirmDeleteTemplate { name } => {
-            let yes = is('y') || key.code == KeyCode::Enter;
-            if !(yes || key.code == KeyCode::Esc || is('n')) {
-                app.popup = Some(Popup::ConfirmDeleteTemplate { name });
-                return;
-            }
-            if yes {
-                fx.push(Effect::DeleteTemplate(name));
+            match action {
+                Some(Action::Confirm) => fx.push(Effect::DeleteTemplate(name)),
+                Some(Action::Close) => {}
+                _ => {
+                    app.popup = Some(Popup::ConfirmDeleteTemplate { name });
+                    return;
+                }
             }
             // Back to the list, read again.
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);
         }
-        Popup::ConfirmDelete { name } => {
-            if is('y') || key.code == KeyCode::Enter {
-                delete_robot(app, &name, fx);
-            } else if !(key.code == KeyCode::Esc || is('n')) {
-                app.popup = Some(Popup::ConfirmDelete { name });
-            }
-        }
-        Popup::Robot(mut dialog) => match keymap::resolve(&key, Context::RobotDialog) {
-            Some(Action::Quit) => {
-                app.quitting = true;
-                fx.push(Effect::SaveDrafts);
-            }
+        Popup::ConfirmDelete { name } => match action {
+            Some(Action::Confirm) => delete_robot(app, &name, fx),
+            Some(Action::Close) => {}
+            _ => app.popup = Some(Popup::ConfirmDelete { name }),
+        },
+        Popup::Robot(mut dialog) => match action {
+            Some(Action::Close) => {}
             Some(Action::RevealKey) => {
                 dialog.toggle_reveal();
                 app.popup = Some(Popup::Robot(dialog));
             }
-            _ => robot_dialog_key(app, dialog, key, fx),
+            Some(Action::SwitchField) => {
+                dialog.toggle_focus();
+                app.popup = Some(Popup::Robot(dialog));
+            }
+            Some(Action::Submit) => save_robot(app, dialog, fx),
+            _ => {
+                dialog.field_mut().input(key);
+                dialog.error = None;
+                app.popup = Some(Popup::Robot(dialog));
+            }
         },
     }
 }
 
-fn robot_dialog_key(app: &mut App, mut dialog: RobotDialog, key: KeyEvent, fx: &mut Vec<Effect>) {
-    match key.code {
-        KeyCode::Esc => {}
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-            dialog.toggle_focus();
-            app.popup = Some(Popup::Robot(dialog));
-        }
-        KeyCode::Enter => save_robot(app, dialog, fx),
-        _ => {
-            dialog.field_mut().input(key);
-            dialog.error = None;
-            app.popup = Some(Popup::Robot(dialog));
-        }
-    }
-}
-
-pub(super) fn on_templates_key(
+fn on_templates_action(
     app: &mut App,
     mut picker: TemplatePicker,
+    action: Option<Action>,
     key: KeyEvent,
     fx: &mut Vec<Effect>,
 ) {
     if let Some(naming) = picker.naming.as_mut() {
-        match key.code {
-            KeyCode::Esc => picker.naming = None,
-            KeyCode::Enter => match app.derived.message.clone() {
+        match action {
+            Some(Action::Close) => picker.naming = None,
+            Some(Action::Submit) => match app.derived.message.clone() {
                 _ if app.derived.bytes.is_some_and(|(used, _)| used == 0) => {
                     picker.note = Some("The current draft is empty: write something first.".into());
                 }
@@ -137,34 +143,30 @@ pub(super) fn on_templates_key(
         return;
     }
     let count = picker.templates.as_ref().map_or(0, Vec::len);
-    let plain =
-        |c: char| key.code == KeyCode::Char(c) && !key.modifiers.contains(KeyModifiers::CONTROL);
-    if key.code == KeyCode::Esc {
-        return;
-    } else if key.code == KeyCode::Up || plain('k') {
-        picker.selected = picker.selected.saturating_sub(1);
-    } else if key.code == KeyCode::Down || plain('j') {
-        picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
-    } else if plain('s') || plain('n') {
-        picker.start_naming();
-    } else if let Some(t) = picker
-        .templates
-        .as_ref()
-        .and_then(|l| l.get(picker.selected))
-        .cloned()
-    {
-        if key.code == KeyCode::Enter {
-            load_template(app, &t);
-            return;
-        }
-        if plain('d') || key.code == KeyCode::Delete {
-            if t.builtin {
-                picker.note = Some("Built-in examples cannot be deleted.".into());
-            } else {
-                app.popup = Some(Popup::ConfirmDeleteTemplate { name: t.name });
+    match action {
+        Some(Action::Close) => return,
+        Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
+        Some(Action::SaveTemplate) => picker.start_naming(),
+        Some(Action::Select) => {
+            if let Some(t) = picker.selected_template().cloned() {
+                load_template(app, &t);
                 return;
             }
         }
+        Some(Action::DeleteTemplate) => match picker.selected_template() {
+            Some(t) if t.builtin => {
+                picker.note = Some("Built-in examples cannot be deleted.".into())
+            }
+            Some(t) => {
+                app.popup = Some(Popup::ConfirmDeleteTemplate {
+                    name: t.name.clone(),
+                });
+                return;
+            }
+            None => {}
+        },
+        _ => {}
     }
     app.popup = Some(Popup::Templates(picker));
 }

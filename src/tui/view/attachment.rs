@@ -1,15 +1,26 @@
-//! Image, file and voice: the chosen file, what is known of it, the upload
-//! progress, and the file browser.
+//! Image, file and voice: the chosen file, what is known of it, and the
+//! upload progress.
 
-use super::*;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{block, field_title};
+use crate::tui::app::App;
+use crate::tui::attach::AttachState;
+use crate::tui::compose::FieldId;
+use crate::tui::keymap::{self, Action, Context};
+use crate::wecom::MessageKind;
+use crate::wecom::validate::group_digits;
 
 pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    use crate::tui::attach::AttachState;
-    let b = block(app, field_title(app, FieldId::Path), focused).title_bottom(
-        Line::from(" F9 JSON ")
-            .right_aligned()
-            .style(app.theme.dim()),
+    let json = format!(
+        " {} JSON ",
+        keymap::key_for(Action::ToggleJson, Context::PathField)
     );
+    let b = block(app, field_title(app, FieldId::Path), focused)
+        .title_bottom(Line::from(json).right_aligned().style(app.theme.dim()));
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let Some(a) = app.composition().and_then(|c| c.attachment.as_ref()) else {
@@ -26,7 +37,14 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
     let mut lines = vec![
         // Wrapped with the rest below, never cut.
         Line::styled(
-            "Enter check · Tab complete · Enter on empty: browse",
+            format!(
+                "{} · {} on empty: browse",
+                keymap::hint_line(Context::PathField, false, |a| matches!(
+                    a,
+                    Action::CheckPath | Action::CompletePath
+                )),
+                keymap::key_for(Action::CheckPath, Context::PathField),
+            ),
             app.theme.dim(),
         ),
         Line::default(),
@@ -68,7 +86,10 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
             }
             lines.push(Line::default());
             lines.push(Line::from(vec![
-                Span::styled("Ctrl-K", app.theme.key()),
+                Span::styled(
+                    keymap::key_for(Action::ConvertImage, Context::PathField),
+                    app.theme.key(),
+                ),
                 Span::raw(" converts it to PNG (or JPEG if smaller), scaled down to fit 2 MiB."),
             ]));
         }
@@ -90,10 +111,22 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
         }
         AttachState::Failed(e) => lines.push(Line::styled(format!("✗ {e}"), app.theme.error())),
     }
-    if let Some((sent, total, rate)) = app.upload {
+    if let Some(p) = app.upload {
         lines.push(Line::default());
-        lines.push(progress_line(app, sent, total, rate, width));
-        lines.push(Line::styled("Esc cancels the upload.", app.theme.dim()));
+        lines.push(progress_line(
+            app,
+            p.sent_bytes,
+            p.total_bytes,
+            p.bytes_per_second,
+            width,
+        ));
+        lines.push(Line::styled(
+            format!(
+                "{} cancels the upload.",
+                keymap::key_for(Action::CancelSend, Context::PathField)
+            ),
+            app.theme.dim(),
+        ));
     }
     let rest = Rect::new(
         inner.x,
@@ -130,52 +163,4 @@ pub(super) fn progress_line(
         Span::styled("░".repeat(bar_width - filled), app.theme.dim()),
         Span::raw(text),
     ])
-}
-
-pub(super) fn render_browser(app: &App, frame: &mut Frame, b: &crate::tui::dialog::FileBrowser) {
-    let area = popup_area(frame.area(), 80, frame.area().height.saturating_sub(4));
-    let outer = block(app, format!(" {} ", b.dir.display()), true).title_bottom(
-        Line::from(" Enter open/choose · ← parent · Esc close ").style(app.theme.key()),
-    );
-    let inner = outer.inner(area);
-    frame.render_widget(Clear, area);
-    frame.render_widget(outer, area);
-    let width = inner.width as usize;
-    let height = inner.height as usize;
-    let lines: Vec<Line> = match &b.entries {
-        None => vec![Line::styled("Reading…", app.theme.dim())],
-        Some(Err(e)) => vec![Line::styled(e.clone(), app.theme.error())],
-        Some(Ok(entries)) if entries.is_empty() => vec![Line::styled("(empty)", app.theme.dim())],
-        Some(Ok(entries)) => {
-            let offset = (b.selected + 1).saturating_sub(height);
-            entries
-                .iter()
-                .enumerate()
-                .skip(offset)
-                .take(height)
-                .map(|(i, e)| {
-                    let marker = if i == b.selected { "› " } else { "  " };
-                    let size = if e.is_dir {
-                        "dir".to_owned()
-                    } else {
-                        group_digits(e.size as usize)
-                    };
-                    let name = if e.is_dir {
-                        format!("{}/", e.name)
-                    } else {
-                        e.name.clone()
-                    };
-                    let room = width.saturating_sub(size.len() + 3);
-                    let text = format!("{marker}{} {size}", fit(&name, room));
-                    let style = if i == b.selected {
-                        app.theme.selected()
-                    } else {
-                        Style::default()
-                    };
-                    Line::styled(text, style)
-                })
-                .collect()
-        }
-    };
-    frame.render_widget(Paragraph::new(lines), inner);
 }

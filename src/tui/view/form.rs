@@ -1,63 +1,39 @@
 //! The form of news and cards: its rows, the field under the cursor, the
 //! problems under the fields they concern.
 
-use super::*;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
-/// A line of the drawn form: a row, or a problem under it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum FormLine {
-    Row(usize),
-    Problem(usize, usize),
-}
+use super::block;
+use crate::tui::app::App;
+use crate::tui::form::{Form, Row, RowKind, counter};
+use crate::tui::keymap::{self, Action, Context};
+use crate::tui::layout::{FormLine, form_label, form_lines};
+use crate::tui::width::{fit, truncate};
+use crate::wecom::schema::FieldKind;
+use unicode_width::UnicodeWidthStr;
 
-/// Width of the label column of a form `width` columns wide: room for the
-/// longest labels on wide screens, a third of the form on narrow ones.
-pub(super) fn form_label(width: usize) -> usize {
-    (width * 2 / 5).clamp(12, 22)
-}
-
-/// The lines of a form and the first one shown, so the cursor's row stays in
-/// view; shared by drawing and mouse clicks.
-pub(super) fn form_lines(
-    form: &Form,
-    problems: &[Problem],
-    height: usize,
-) -> (Vec<FormLine>, usize) {
-    let rows = form.rows();
-    let mut lines = Vec::new();
-    let mut cursor_line = 0;
-    for (i, row) in rows.iter().enumerate() {
-        if i == form.cursor {
-            cursor_line = lines.len();
-        }
-        lines.push(FormLine::Row(i));
-        let path = path_string(form.kind, &row.path);
-        if let Some(p) = problems.iter().position(|p| p.path == path) {
-            lines.push(FormLine::Problem(i, p));
-        }
-    }
-    let offset = (cursor_line + 3).saturating_sub(height);
-    (lines, offset)
-}
-
-/// The form row drawn at screen row `y` of the form's frame `area`.
-pub fn form_row_at(form: &Form, problems: &[Problem], area: Rect, y: u16) -> Option<usize> {
-    let inner = Block::bordered().inner(area);
-    let height = inner.height.saturating_sub(1) as usize;
-    let (lines, offset) = form_lines(form, problems, height);
-    let line = (y.checked_sub(inner.y)? as usize) + offset;
-    match lines.get(line)? {
-        FormLine::Row(i) if form.rows().get(*i).is_some_and(|r| r.focusable()) => Some(*i),
-        _ => None,
-    }
+/// Where a row's value starts: after the form's label column, or further
+/// on a row whose label would be cut there (`Attachment media id` nested in
+/// a card), so every label reads whole; never past half the form.
+fn label_column(row: &Row, width: usize) -> usize {
+    let column = form_label(width);
+    let label = 2 * row.depth + row.spec.label.width() + usize::from(row.required) + 1;
+    column.max(label.min(width / 2))
 }
 
 pub(super) fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
     let title = format!(" {} form → {} ", app.kind.label(), app.robot_name());
     let b = block(app, title, focused).title_bottom(
-        Line::from(" F9 JSON ")
-            .right_aligned()
-            .style(app.theme.dim()),
+        Line::from(format!(
+            " {} JSON ",
+            keymap::key_for(Action::ToggleJson, Context::Form)
+        ))
+        .right_aligned()
+        .style(app.theme.dim()),
     );
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -97,7 +73,7 @@ pub(super) fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: boo
                     let text = form.text(&row.path);
                     let reserve =
                         counter(row.spec, &text).map_or(0, |(c, _)| c.chars().count() + 1);
-                    let label = form_label(width);
+                    let label = label_column(row, width);
                     let value = Rect::new(
                         inner.x + label as u16,
                         y,
@@ -157,7 +133,14 @@ pub(super) fn render_form_row(
             ));
             spans.push(Span::styled(format!("{count}/{max}"), app.theme.dim()));
             if is_cursor {
-                spans.push(Span::styled("  Enter/F6 add", app.theme.key()));
+                spans.push(Span::styled(
+                    format!(
+                        "  {}/{} add",
+                        keymap::key_for(Action::AddItem, Context::FormList),
+                        keymap::key_for(Action::AddItem, Context::Form)
+                    ),
+                    app.theme.key(),
+                ));
             }
         }
         RowKind::Item { index, .. } => {
@@ -176,11 +159,19 @@ pub(super) fn render_form_row(
             ));
             spans.push(Span::styled(truncate(&summary, 24), app.theme.dim()));
             if is_cursor {
-                spans.push(Span::styled("  F7 remove · Alt-↑↓ move", app.theme.key()));
+                spans.push(Span::styled(
+                    format!(
+                        "  {} remove · {}/{} move",
+                        keymap::key_for(Action::RemoveItem, Context::Form),
+                        keymap::key_for(Action::MoveItemUp, Context::Form),
+                        keymap::key_for(Action::MoveItemDown, Context::Form),
+                    ),
+                    app.theme.key(),
+                ));
             }
         }
         RowKind::Field => {
-            let label_width = form_label(width);
+            let label_width = label_column(row, width);
             let label = fit(
                 &format!("{indent}{}{star}", row.spec.label),
                 label_width - 1,

@@ -1,7 +1,19 @@
 //! Pop-ups (help, templates, robot dialog, confirmations) and the notice for
 //! a terminal too small.
 
-use super::*;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::block;
+use crate::tui::app::App;
+use crate::tui::dialog::{DialogField, RobotDialog, RobotDialogMode, TemplatePicker, WebhookCheck};
+use crate::tui::keymap::{self, Context};
+use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH, popup_area};
+use crate::tui::text;
+use crate::tui::width::fit;
 
 pub(super) fn render_too_small(frame: &mut Frame, area: Rect) {
     let msg = vec![
@@ -20,106 +32,7 @@ pub(super) fn render_too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(msg).alignment(Alignment::Center), rect);
 }
 
-pub(super) fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width.saturating_sub(2));
-    let h = height.min(area.height.saturating_sub(2));
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// Where the help pop-up goes on a screen of `size`.
-fn help_area(size: Rect) -> Rect {
-    popup_area(size, 100, size.height.saturating_sub(2))
-}
-
-/// How far the help can scroll on the current screen: until its last line
-/// is at the bottom of the box.
-pub fn help_max_scroll(app: &App) -> u16 {
-    let area = help_area(Rect::new(0, 0, app.size.0, app.size.1));
-    let inner = Rect::new(
-        0,
-        0,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    );
-    let width = usize::from(inner.width.max(1));
-    let total: usize = help_lines(app, area)
-        .iter()
-        .map(|line| {
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            wrap(&text, width).len().max(1)
-        })
-        .sum();
-    u16::try_from(total)
-        .unwrap_or(u16::MAX)
-        .saturating_sub(inner.height)
-}
-
-fn help_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::styled(
-            "Keys — the same list drives the footer",
-            app.theme.title(true),
-        ),
-        Line::default(),
-    ];
-    // Keys and place in two columns; the help text wraps in a third.
-    let text_width = (area.width as usize).saturating_sub(2 + 28).max(10);
-    for (keys, where_, help) in keymap::help_rows() {
-        for (i, piece) in wrap(help, text_width).into_iter().enumerate() {
-            let (k, w) = if i == 0 {
-                (keys.as_str(), where_)
-            } else {
-                ("", "")
-            };
-            lines.push(Line::from(vec![
-                Span::styled(fit(k, 19), app.theme.key()),
-                Span::styled(fit(w, 9), app.theme.dim()),
-                Span::raw(piece),
-            ]));
-        }
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(
-        "In an editor, plain keys are text. Editing: Ctrl-U undo · Ctrl-R redo · Shift+arrows select · Ctrl-X cut · Ctrl-C copy · Ctrl-Y paste · Home/End.",
-    ));
-    lines.push(Line::from(format!(
-        "Config file: {}",
-        app.config_path.display()
-    )));
-    if let Some(s) = &app.sandbox {
-        lines.push(Line::from(format!(
-            "Sandbox robot: {} (records to {})",
-            s.webhook.display_url(),
-            s.record_path.display()
-        )));
-    }
-    lines.push(Line::styled(
-        "Esc closes this help; ↑/↓ scroll, Home/End jump.",
-        app.theme.dim(),
-    ));
-    lines
-}
-
-pub(super) fn render_help(app: &App, frame: &mut Frame, scroll: u16) {
-    let area = help_area(frame.area());
-    let p = Paragraph::new(help_lines(app, area))
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0))
-        .block(block(app, " Help · ↑↓ scroll · Esc closes ", true));
-    frame.render_widget(Clear, area);
-    frame.render_widget(p, area);
-}
-
-pub(super) fn render_templates(
-    app: &App,
-    frame: &mut Frame,
-    picker: &crate::tui::dialog::TemplatePicker,
-) {
+pub(super) fn render_templates(app: &App, frame: &mut Frame, picker: &TemplatePicker) {
     let area = popup_area(frame.area(), 70, 20);
     let outer = block(app, " Templates ", true);
     let inner = outer.inner(area);
@@ -158,13 +71,16 @@ pub(super) fn render_templates(
             frame.render_widget(naming, Rect::new(inner.x, y, inner.width, 1));
         }
         lines.push(Line::default());
-        lines.push(Line::styled("Enter save · Esc back", app.theme.key()));
+        lines.push(Line::styled(
+            keymap::hint_line(Context::TemplateName, false, |a| app.available(a)),
+            app.theme.key(),
+        ));
     } else {
         if let Some(note) = &picker.note {
             lines.push(Line::styled(note.clone(), app.theme.warning()));
         }
         lines.push(Line::styled(
-            "Enter load · s save the current message · d delete · Esc close",
+            keymap::hint_line(Context::Templates, false, |a| app.available(a)),
             app.theme.key(),
         ));
     }
@@ -184,12 +100,13 @@ pub(super) fn render_templates(
     }
 }
 
-pub(super) fn render_confirm(app: &App, frame: &mut Frame, title: &str, message: &str, keys: &str) {
+pub(super) fn render_confirm(app: &App, frame: &mut Frame, title: &str, message: &str) {
+    let keys = keymap::hint_line(app.key_context(), true, |a| app.available(a));
     let area = popup_area(frame.area(), 60, 7);
     let lines = vec![
         Line::from(message.to_owned()),
         Line::default(),
-        Line::styled(keys.to_owned(), app.theme.key()),
+        Line::styled(keys, app.theme.key()),
     ];
     let p = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
         app,
@@ -265,11 +182,7 @@ pub(super) fn render_robot_dialog(app: &App, frame: &mut Frame, dialog: &RobotDi
         });
     }
     lines.push(Line::styled(
-        if dialog.has_webhook_field() {
-            "Enter save · Tab switch field · F3 show/hide key · Esc cancel"
-        } else {
-            "Enter save · Esc cancel"
-        },
+        keymap::hint_line(Context::RobotDialog, false, |a| app.available(a)),
         app.theme.key(),
     ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rows[2]);

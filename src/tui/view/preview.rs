@@ -1,13 +1,27 @@
 //! The preview pane: the rendered draft with its hints, card and news
 //! mock-ups, or the exact JSON payload.
 
-use super::*;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Text};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::block;
+use crate::tui::app::{App, Focus, PreviewMode};
+use crate::tui::compose::FieldId;
+use crate::tui::keymap::{self, Action, Context};
+use crate::tui::preview_pane::HintLayout;
+use crate::wecom::MessageKind;
+use crate::wecom::validate::group_digits;
 
 pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Preview;
-    let footer = Line::from(" F3 content/JSON ")
-        .right_aligned()
-        .style(app.theme.dim());
+    let footer = Line::from(format!(
+        " {} content/JSON ",
+        keymap::key_for(Action::TogglePreview, Context::Preview)
+    ))
+    .right_aligned()
+    .style(app.theme.dim());
     if app.preview == PreviewMode::Content
         && let Some(dialect) = crate::preview::Dialect::of(app.kind)
     {
@@ -43,7 +57,6 @@ pub(super) fn render_rendered(
     focused: bool,
     footer: Line<'static>,
 ) {
-    use crate::tui::preview_pane::HintLayout;
     let stale = app.preview_state.pending.is_some();
     let title = format!(
         " Preview · {}{} ",

@@ -1,0 +1,103 @@
+//! The help screen (F1): every key of the main screen and of each pop-up,
+//! written out from the key map, so it says what the keys do where they
+//! work; how far it scrolls; and how it is drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::app::App;
+use super::keymap::{self, Action, Context};
+use super::layout::help_area;
+use super::width::{fit, wrap};
+
+/// Columns of the keys and of where they work; the help text wraps beside.
+const KEYS_WIDTH: usize = 19;
+const WHERE_WIDTH: usize = 11;
+
+fn lines(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = vec![
+        Line::styled("Keys — the same list drives the footer", theme.title(true)),
+        Line::default(),
+    ];
+    let text_width = (area.width as usize)
+        .saturating_sub(2 + KEYS_WIDTH + WHERE_WIDTH)
+        .max(10);
+    for (keys, where_, help) in keymap::help_rows() {
+        for (i, piece) in wrap(help, text_width).into_iter().enumerate() {
+            let (k, w) = if i == 0 {
+                (keys.as_str(), where_)
+            } else {
+                ("", "")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(fit(k, KEYS_WIDTH), theme.key()),
+                Span::styled(fit(w, WHERE_WIDTH), theme.dim()),
+                Span::raw(piece),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("In the pop-ups", theme.title(true)));
+    for (title, keys) in keymap::popup_help() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{title}: "), theme.dim()),
+            Span::raw(keys),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(
+        "In an editor, plain keys are text. Editing: Ctrl-U undo · Ctrl-R redo · Shift+arrows select · Ctrl-X cut · Ctrl-C copy · Ctrl-Y paste · Home/End.",
+    ));
+    lines.extend(app.help_notes().into_iter().map(Line::from));
+    lines.push(Line::styled(
+        format!(
+            "{} closes this help; {}/{} scroll, {}/{} jump.",
+            keymap::key_for(Action::Close, Context::Help),
+            keymap::key_for(Action::Up, Context::Help),
+            keymap::key_for(Action::Down, Context::Help),
+            keymap::key_for(Action::Top, Context::Help),
+            keymap::key_for(Action::Bottom, Context::Help),
+        ),
+        theme.dim(),
+    ));
+    lines
+}
+
+/// How far the help can scroll on the current screen: until its last line
+/// is at the bottom of the box.
+pub fn max_scroll(app: &App) -> u16 {
+    let area = help_area(Rect::new(0, 0, app.size.0, app.size.1));
+    let inner_width = area.width.saturating_sub(2);
+    let inner_height = area.height.saturating_sub(2);
+    let width = usize::from(inner_width.max(1));
+    let total: usize = lines(app, area)
+        .iter()
+        .map(|line| {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, width).len().max(1)
+        })
+        .sum();
+    u16::try_from(total)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner_height)
+}
+
+/// Draws the help scrolled by `scroll` lines.
+pub fn render(app: &App, frame: &mut Frame, scroll: u16) {
+    let area = help_area(frame.area());
+    let title = format!(
+        " Help · {}{} scroll · {} closes ",
+        keymap::key_for(Action::Up, Context::Help),
+        keymap::key_for(Action::Down, Context::Help),
+        keymap::key_for(Action::Close, Context::Help),
+    );
+    let p = Paragraph::new(lines(app, area))
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+        .block(app.theme.block(title, true));
+    frame.render_widget(Clear, area);
+    frame.render_widget(p, area);
+}

@@ -1,0 +1,48 @@
+//! The pop-ups: which one is open, and which keys it takes. Esc closes
+//! every one. A pop-up's module holds its state, what its actions do and
+//! its widget (`impl Widget for &X`), as the file browser does.
+
+pub mod browser;
+
+pub use browser::{BrowserOutcome, FileBrowser};
+
+use super::dialog::{RobotDialog, TemplatePicker};
+use super::keymap::Context;
+
+/// The open pop-up. (One at a time: its size does not matter.)
+#[allow(clippy::large_enum_variant)]
+pub enum Popup {
+    Robot(RobotDialog),
+    ConfirmDelete {
+        name: String,
+    },
+    /// Deleting one of the user's own templates, asked first.
+    ConfirmDeleteTemplate {
+        name: String,
+    },
+    ConfirmQuit {
+        reason: String,
+    },
+    Help {
+        scroll: u16,
+    },
+    Templates(TemplatePicker),
+    Browser(FileBrowser),
+}
+
+impl Popup {
+    /// Which keys the pop-up takes (see the key map).
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Robot(_) => Context::RobotDialog,
+            Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteTemplate { .. } => {
+                Context::ConfirmDelete
+            }
+            Popup::ConfirmQuit { .. } => Context::ConfirmQuit,
+            Popup::Help { .. } => Context::Help,
+            Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
+            Popup::Templates(_) => Context::Templates,
+            Popup::Browser(_) => Context::FileBrowser,
+        }
+    }
+}
