@@ -155,7 +155,9 @@ async fn a_body_that_stops_half_way_is_cut() {
 #[tokio::test]
 async fn a_get_to_the_relay_is_405_with_a_json_body_saying_what_to_send() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = RelayConfig::new(ConfigStore::new(dir.path().join("config.toml")));
+    let mut config = RelayConfig::new(ConfigStore::new(dir.path().join("config.toml")));
+    // The test's own store, never the user's data directory.
+    config.db = dir.path().join("wecom.db");
     let relay = Relay::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("relay starts");

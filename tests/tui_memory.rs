@@ -207,6 +207,8 @@ fn the_outbox_tab_shows_states_and_countdowns_and_offers_cancel() {
         waited_ms: 0,
         last_error: None,
         transient: false,
+        due_ms: None,
+        expand: false,
     };
     let now = T0 + 3_600_000;
     let items = vec![
