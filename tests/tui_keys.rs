@@ -19,6 +19,96 @@ use wecom_composer::tui::msg::{Effect, Msg};
 use wecom_composer::tui::popup::Popup;
 use wecom_composer::wecom::MessageKind;
 
+/// Thirty markdown sends to ops-alerts, for the History screen.
+struct FewSends;
+
+fn sent(id: i64) -> wecom_composer::store::history::HistoryEntry {
+    wecom_composer::store::history::HistoryEntry {
+        id,
+        time_ms: 1_764_579_600_000 + id * 1000,
+        robot_name: "ops-alerts".to_owned(),
+        robot: "fp".to_owned(),
+        msgtype: "markdown".to_owned(),
+        payload: format!(r#"{{"msgtype":"markdown","markdown":{{"content":"send {id}"}}}}"#),
+        status: wecom_composer::store::history::HistoryStatus::Sent,
+        errcode: Some(0),
+        errmsg: Some("ok".to_owned()),
+        explanation: None,
+        error: None,
+        elapsed_ms: 5,
+        waited_ms: 0,
+        attempts: 1,
+        batch: None,
+        part: None,
+        label: None,
+    }
+}
+
+impl wecom_composer::tui::memory::Pages for FewSends {
+    fn count(&self, filter: &str) -> Result<usize, String> {
+        Ok(if filter.is_empty() { 30 } else { 0 })
+    }
+    fn page(
+        &self,
+        filter: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<wecom_composer::store::history::HistoryRow>, String> {
+        let n = self.count(filter)?;
+        Ok((offset..n.min(offset + limit))
+            .map(|i| {
+                let e = sent(30 - i as i64);
+                wecom_composer::store::history::HistoryRow {
+                    id: e.id,
+                    time_ms: e.time_ms,
+                    robot_name: e.robot_name,
+                    msgtype: e.msgtype,
+                    status: e.status,
+                    errcode: e.errcode,
+                    batch: None,
+                    part: None,
+                    first_line: format!("send {}", e.id),
+                }
+            })
+            .collect())
+    }
+    fn entry(
+        &self,
+        id: i64,
+    ) -> Result<Option<wecom_composer::store::history::HistoryEntry>, String> {
+        Ok(Some(sent(id)))
+    }
+}
+
+fn outbox_item(id: i64) -> wecom_composer::store::outbox::OutboxItem {
+    let e = sent(id);
+    wecom_composer::store::outbox::OutboxItem {
+        id,
+        batch: "b".to_owned(),
+        seq: id,
+        part: None,
+        label: "markdown".to_owned(),
+        robot_name: e.robot_name,
+        robot: e.robot,
+        msgtype: e.msgtype,
+        payload: e.payload,
+        upload: None,
+        state: wecom_composer::store::outbox::OutboxState::Queued,
+        attempts: 0,
+        created_ms: e.time_ms,
+        first_try_ms: None,
+        next_attempt_ms: None,
+        give_up_ms: None,
+        lease_owner: None,
+        lease_until_ms: None,
+        waited_ms: 0,
+        last_error: None,
+        transient: false,
+        due_ms: None,
+        expand: false,
+    }
+}
+
 /// A composer with the keyboard in `context`, reached by keys.
 fn reach(context: Context) -> Harness {
     let mut h = Harness::new(config_with_robots());
@@ -103,9 +193,23 @@ fn reach(context: Context) -> Harness {
                 .send_ctrl('q')
                 .send(Msg::DraftsSaved(Err("disk full".into())));
         }
-        Context::Results | Context::History | Context::Outbox => {
-            panic!("{context:?} has no screen yet")
+        Context::History | Context::Outbox => {
+            h.app.services.history = Some(std::sync::Arc::new(FewSends));
+            // In the middle of the list, so every move moves.
+            h.send_key(KeyCode::F(10))
+                .send_key(KeyCode::Down)
+                .send_key(KeyCode::Down);
+            if context == Context::Outbox {
+                let items = (1..=3).map(outbox_item).collect();
+                h.send(Msg::OutboxChanged {
+                    items,
+                    said: String::new(),
+                })
+                .send_key(KeyCode::Tab)
+                .send_key(KeyCode::Down);
+            }
         }
+        Context::Results => panic!("{context:?} has no screen yet"),
     }
     // The global keys are tried where every one of them is a command.
     let expected = if context == Context::Global {

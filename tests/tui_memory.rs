@@ -7,9 +7,11 @@ use std::cell::Cell;
 use chrono::FixedOffset;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wecom_composer::store::history::{HistoryEntry, HistoryStatus};
+use wecom_composer::store::history::{HistoryEntry, HistoryRow, HistoryStatus};
 use wecom_composer::store::outbox::{OutboxItem, OutboxState};
-use wecom_composer::tui::memory::{MemoryScreen, MemoryView, Outcome, Pages, ScreenAction, Tab};
+use wecom_composer::tui::memory::{
+    MemoryScreen, MemoryView, Outcome, Pages, ScreenAction, Tab, summary,
+};
 use wecom_composer::tui::theme::Theme;
 
 /// 2026-12-01 09:00:00 UTC.
@@ -52,17 +54,30 @@ impl Pages for Vector {
     fn count(&self, filter: &str) -> Result<usize, String> {
         Ok(self.entries.iter().filter(|e| matches(e, filter)).count())
     }
-    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryEntry>, String> {
-        let rows: Vec<HistoryEntry> = self
+    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryRow>, String> {
+        let rows: Vec<HistoryRow> = self
             .entries
             .iter()
             .filter(|e| matches(e, filter))
             .skip(offset)
             .take(limit)
-            .cloned()
+            .map(|e| HistoryRow {
+                id: e.id,
+                time_ms: e.time_ms,
+                robot_name: e.robot_name.clone(),
+                msgtype: e.msgtype.clone(),
+                status: e.status,
+                errcode: e.errcode,
+                batch: e.batch.clone(),
+                part: e.part.clone(),
+                first_line: summary(&e.payload),
+            })
             .collect();
         self.rows_read.set(self.rows_read.get() + rows.len());
         Ok(rows)
+    }
+    fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String> {
+        Ok(self.entries.iter().find(|e| e.id == id).cloned())
     }
 }
 
@@ -170,9 +185,9 @@ fn moving_through_100000_entries_reads_pages_not_the_whole_history() {
         screen.handle(ScreenAction::Down, &pages);
     }
     screen.handle(ScreenAction::End, &pages);
-    assert_eq!(screen.selected_entry().map(|e| e.id), Some(1));
+    assert_eq!(screen.selected_row().map(|e| e.id), Some(1));
     screen.handle(ScreenAction::Home, &pages);
-    assert_eq!(screen.selected_entry().map(|e| e.id), Some(100_000));
+    assert_eq!(screen.selected_row().map(|e| e.id), Some(100_000));
     // Three pages at most (the start, the end, the start again).
     assert!(
         pages.rows_read.get() <= 3 * 200,

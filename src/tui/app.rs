@@ -146,6 +146,21 @@ pub struct App {
     pub upload: Option<super::msg::UploadProgress>,
     /// The rendered preview of text and markdown drafts.
     pub preview_state: super::preview_state::PreviewState,
+    /// What the app reads from outside while drawing or handling a key:
+    /// the history's pages, the outbox, the pictures.
+    pub services: Services,
+}
+
+/// Read-only services the composer's run loop gives the app; absent in
+/// tests that do not need them (and when the store could not be opened).
+#[derive(Default, Clone)]
+pub struct Services {
+    /// The history, a page at a time (the History screen).
+    pub history: Option<std::sync::Arc<dyn super::memory::Pages + Send + Sync>>,
+    /// The outbox, listed for the Outbox tab.
+    pub outbox: Option<crate::store::outbox::Outbox>,
+    /// Pictures of the preview, decoded and fetched off the UI thread.
+    pub pictures: Option<std::sync::Arc<crate::picture::Pictures>>,
 }
 
 /// What the app starts from.
@@ -195,6 +210,7 @@ impl App {
                 follow: true,
                 ..Default::default()
             },
+            services: Services::default(),
         };
         app.reload_robots(None);
         if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {

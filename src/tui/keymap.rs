@@ -46,9 +46,9 @@ pub enum Context {
     /// The results of a broadcast (issue 10): declared so its keys get a
     /// home in this table; nothing is bound to it yet.
     Results,
-    /// The history of sends (issue 10); nothing bound yet.
+    /// The history of sends (F10); letters type its filter.
     History,
-    /// The outbox (issue 10); nothing bound yet.
+    /// The outbox, the other tab of the history screen.
     Outbox,
 }
 
@@ -117,6 +117,8 @@ impl Context {
         Context::FileBrowser,
         Context::ConfirmDelete,
         Context::ConfirmQuit,
+        Context::History,
+        Context::Outbox,
         Context::Help,
     ];
 }
@@ -183,6 +185,20 @@ pub enum Action {
     ChecksDown,
     /// Put back the draft as it was before a template load or item removal.
     UndoChange,
+    /// Open the History and Outbox screen.
+    History,
+    /// The screen's other tab (History / Outbox).
+    NextTab,
+    /// Open the selected entry in the composer as the draft.
+    Reopen,
+    /// Send the selected entry again, to the robot it went to.
+    Resend,
+    /// Copy the selected entry's exact payload (OSC 52).
+    CopyPayload,
+    /// Outbox: cancel the selected item.
+    CancelItem,
+    /// Outbox: try the selected item now.
+    RetryItem,
     /// Select the whole text of the focused editor.
     SelectAll,
     /// Cursor to the start / end of the whole text.
@@ -306,6 +322,8 @@ const TEXT: &[Context] = &[
 /// Where Ctrl-Q quits: everywhere but the questions.
 const QUIT: &[Context] = &[
     Context::Global,
+    Context::History,
+    Context::Outbox,
     Context::RobotDialog,
     Context::Help,
     Context::Templates,
@@ -313,6 +331,8 @@ const QUIT: &[Context] = &[
     Context::FileBrowser,
 ];
 const SCROLLED: &[Context] = &[Context::Help, Context::FileBrowser];
+/// The History and Outbox screen's two tabs.
+const MEMORY: &[Context] = &[Context::History, Context::Outbox];
 const POPUP_LISTS: &[Context] = &[Context::Help, Context::Templates, Context::FileBrowser];
 
 const fn bind(
@@ -872,6 +892,142 @@ pub const BINDINGS: &[Binding] = &[
         &[Context::Help, Context::Templates, Context::FileBrowser],
         "close",
         "Close (in help, any other key closes too).",
+        Yes,
+    ),
+    bind(
+        Action::History,
+        &[key(KeyCode::F(10))],
+        GLOBAL,
+        "history",
+        "Open the history of sends and the outbox (Tab switches between them).",
+        Yes,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up)],
+        &[Context::History],
+        "up",
+        "The entry above (letters type the filter).",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down)],
+        &[Context::History],
+        "down",
+        "The entry below.",
+        Yes,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        &[Context::Outbox],
+        "up",
+        "The item above.",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        &[Context::Outbox],
+        "down",
+        "The item below.",
+        Yes,
+    ),
+    bind(
+        Action::PageUp,
+        &[key(KeyCode::PageUp)],
+        MEMORY,
+        "page up",
+        "A page up.",
+        No,
+    ),
+    bind(
+        Action::PageDown,
+        &[key(KeyCode::PageDown)],
+        MEMORY,
+        "page down",
+        "A page down.",
+        No,
+    ),
+    bind(
+        Action::Top,
+        &[key(KeyCode::Home)],
+        MEMORY,
+        "newest",
+        "To the first (newest) entry.",
+        No,
+    ),
+    bind(
+        Action::Bottom,
+        &[key(KeyCode::End)],
+        MEMORY,
+        "oldest",
+        "To the last (oldest) entry.",
+        No,
+    ),
+    bind(
+        Action::Select,
+        &[key(KeyCode::Enter)],
+        MEMORY,
+        "details",
+        "Show the exact payload and outcome (Enter again: back to the list).",
+        Yes,
+    ),
+    bind(
+        Action::NextTab,
+        &[key(KeyCode::Tab)],
+        MEMORY,
+        "history/outbox",
+        "Switch between the history and the outbox.",
+        Yes,
+    ),
+    bind(
+        Action::Reopen,
+        &[ctrl('o')],
+        MEMORY,
+        "open as draft",
+        "Open the entry in the composer as the draft for its robot and type (Ctrl-Z there puts the old draft back).",
+        Yes,
+    ),
+    bind(
+        Action::Resend,
+        &[ctrl('r')],
+        &[Context::History],
+        "resend",
+        "Send the entry again, through the outbox, to the robot it went to.",
+        Yes,
+    ),
+    bind(
+        Action::CopyPayload,
+        &[ctrl('y')],
+        MEMORY,
+        "copy payload",
+        "Copy the exact JSON payload to the clipboard (OSC 52: works over SSH and in tmux with set-clipboard on).",
+        Yes,
+    ),
+    bind(
+        Action::CancelItem,
+        &[key(KeyCode::Delete), key(KeyCode::Char('d'))],
+        &[Context::Outbox],
+        "cancel item",
+        "Cancel the selected item: it is not sent, and the history says so.",
+        Yes,
+    ),
+    bind(
+        Action::RetryItem,
+        &[key(KeyCode::Char('r'))],
+        &[Context::Outbox],
+        "retry now",
+        "Try the selected item now (an unknown one only when you are sure it did not arrive).",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        MEMORY,
+        "back",
+        "Close the details, clear the filter, or go back to the composer.",
         Yes,
     ),
 ];

@@ -18,7 +18,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Widget, Wrap};
 
-use crate::store::history::{HistoryEntry, HistoryStatus};
+use crate::store::history::{
+    History, HistoryEntry, HistoryFilter, HistoryRow, HistoryStatus, PageStart,
+};
 use crate::store::outbox::{OutboxItem, OutboxState};
 use crate::tui::theme::Theme;
 use crate::untrusted;
@@ -29,10 +31,35 @@ pub trait Pages {
     /// How many entries match `filter` (text in the content, the robot's
     /// name or the message type; empty matches all).
     fn count(&self, filter: &str) -> Result<usize, String>;
-    /// Up to `limit` entries matching `filter`, newest first, skipping the
+    /// Up to `limit` rows matching `filter`, newest first, skipping the
     /// `offset` newest.
-    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryEntry>, String>;
+    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryRow>, String>;
+    /// One entry in full (its payload), for details, reopening and copying.
+    fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String>;
 }
+
+/// The store's history as pages; the filter is parsed as typed
+/// (`robot:ops type:markdown status:refused words`).
+impl Pages for History {
+    fn count(&self, filter: &str) -> Result<usize, String> {
+        History::count(self, &HistoryFilter::parse(filter), COUNT_CAP).map_err(|e| e.to_string())
+    }
+    fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryRow>, String> {
+        History::page(
+            self,
+            &HistoryFilter::parse(filter),
+            PageStart::Offset(offset),
+            limit,
+        )
+        .map_err(|e| e.to_string())
+    }
+    fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String> {
+        self.get(id).map_err(|e| e.to_string())
+    }
+}
+
+/// Counting stops here: more is shown as "1000000+".
+const COUNT_CAP: usize = 1_000_000;
 
 /// The two tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +131,9 @@ pub struct MemoryScreen {
     height: usize,
     total: usize,
     page_start: usize,
-    page: Vec<HistoryEntry>,
+    page: Vec<HistoryRow>,
+    /// The entry whose details are shown.
+    detail: Option<HistoryEntry>,
     outbox: Vec<OutboxItem>,
     outbox_selected: usize,
     details: bool,
@@ -125,6 +154,7 @@ impl MemoryScreen {
             total: 0,
             page_start: 0,
             page: Vec::new(),
+            detail: None,
             outbox,
             outbox_selected: 0,
             details: false,
@@ -154,8 +184,8 @@ impl MemoryScreen {
         self.total
     }
 
-    /// The selected history entry, if it is read.
-    pub fn selected_entry(&self) -> Option<&HistoryEntry> {
+    /// The selected history row, if it is read.
+    pub fn selected_row(&self) -> Option<&HistoryRow> {
         self.selected
             .checked_sub(self.page_start)
             .and_then(|i| self.page.get(i))
@@ -245,6 +275,11 @@ impl MemoryScreen {
             A::Up | A::Down | A::PageUp | A::PageDown | A::Home | A::End => Outcome::Nothing,
             A::Details => {
                 self.details = !self.details && len > 0;
+                self.detail = None;
+                if self.details && self.tab == Tab::History {
+                    self.detail = self.load_selected(pages);
+                    self.details = self.detail.is_some();
+                }
                 Outcome::Nothing
             }
             A::Back => {
@@ -283,19 +318,19 @@ impl MemoryScreen {
             A::Type(_) | A::Backspace => Outcome::Nothing,
             A::Reopen => match self.tab {
                 Tab::History => self
-                    .selected_entry()
-                    .map_or(Outcome::Nothing, |e| Outcome::Reopen(Box::new(e.clone()))),
+                    .load_selected(pages)
+                    .map_or(Outcome::Nothing, |e| Outcome::Reopen(Box::new(e))),
                 Tab::Outbox => self
                     .selected_item()
                     .map_or(Outcome::Nothing, |i| Outcome::EditItem(Box::new(i.clone()))),
             },
-            A::Resend => self
-                .selected_entry()
-                .filter(|_| self.tab == Tab::History)
-                .map_or(Outcome::Nothing, |e| Outcome::Resend(Box::new(e.clone()))),
+            A::Resend if self.tab == Tab::History => self
+                .load_selected(pages)
+                .map_or(Outcome::Nothing, |e| Outcome::Resend(Box::new(e))),
+            A::Resend => Outcome::Nothing,
             A::Copy => {
                 let payload = match self.tab {
-                    Tab::History => self.selected_entry().map(|e| e.payload.clone()),
+                    Tab::History => self.load_selected(pages).map(|e| e.payload),
                     Tab::Outbox => self.selected_item().map(|i| i.payload.clone()),
                 };
                 payload.map_or(Outcome::Nothing, |text| Outcome::Copy {
@@ -325,6 +360,18 @@ impl MemoryScreen {
         self.height = height.max(1);
         self.scroll_to_selection();
         self.ensure_page(pages);
+    }
+
+    /// The selected entry in full, read from the store.
+    fn load_selected(&mut self, pages: &dyn Pages) -> Option<HistoryEntry> {
+        let id = self.selected_row()?.id;
+        match pages.entry(id) {
+            Ok(e) => e,
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
     }
 
     fn scroll_to_selection(&mut self) {
@@ -374,11 +421,11 @@ pub fn summary(payload: &str) -> String {
     untrusted::one_line(first.trim()).into_owned()
 }
 
-fn status_span(theme: &Theme, e: &HistoryEntry) -> Span<'static> {
-    match e.status {
+fn status_span(theme: &Theme, status: HistoryStatus, errcode: Option<i64>) -> Span<'static> {
+    match status {
         HistoryStatus::Sent => Span::styled("✓ sent", theme.success()),
         HistoryStatus::Refused => Span::styled(
-            format!("✗ refused {}", e.errcode.unwrap_or_default()),
+            format!("✗ refused {}", errcode.unwrap_or_default()),
             theme.error(),
         ),
         HistoryStatus::Failed => Span::styled("✗ failed", theme.error()),
@@ -484,9 +531,11 @@ fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
         if let Some(part) = &e.part {
             spans.push(Span::styled(format!("[{part}] "), t.dim()));
         }
-        spans.push(status_span(t, e));
+        spans.push(status_span(t, e.status, e.errcode));
         spans.push(Span::raw("  "));
-        spans.push(Span::raw(summary(&e.payload)));
+        spans.push(Span::raw(
+            untrusted::one_line(e.first_line.trim()).into_owned(),
+        ));
         let mut line = Line::from(spans);
         if index == s.selected {
             line = line.style(t.selected());
@@ -536,7 +585,7 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
     };
     let payload = match s.tab {
         Tab::History => {
-            let Some(e) = s.selected_entry() else { return };
+            let Some(e) = &s.detail else { return };
             lines.push(field("time", s.time(e.time_ms)));
             lines.push(field(
                 "robot",
@@ -544,7 +593,7 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
             ));
             lines.push(Line::from(vec![
                 Span::styled(format!("{:<10}", "outcome"), t.dim()),
-                status_span(t, e),
+                status_span(t, e.status, e.errcode),
             ]));
             if let Some(code) = e.errcode {
                 let msg = e

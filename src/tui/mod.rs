@@ -175,6 +175,10 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     });
     let (tx, rx) = unbounded_channel();
     let engine = deliver::open_engine(&paths.data_dir, client.clone());
+    if let Some(engine) = &engine {
+        app.services.history = Some(Arc::new(engine.history().clone()));
+        app.services.outbox = Some(engine.outbox().clone());
+    }
     let mut runner = Runner {
         tx: tx.clone(),
         engine,
@@ -460,6 +464,37 @@ impl Runner {
                             .map(msg::TemplateChange::Saved);
                         Msg::TemplateStored { name, result }
                     });
+                }
+                Effect::Copy(text) => {
+                    use std::io::Write;
+                    let copy =
+                        ratatui::crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+                    let mut out = std::io::stdout();
+                    if let Err(e) =
+                        ratatui::crossterm::execute!(out, copy).and_then(|()| out.flush())
+                    {
+                        tracing::warn!("copy (OSC 52) failed: {e}");
+                    }
+                }
+                Effect::OutboxCancel(id) | Effect::OutboxRetry(id) => {
+                    let cancel = matches!(effect, Effect::OutboxCancel(_));
+                    if let Some(engine) = &self.engine {
+                        let done = if cancel {
+                            engine.cancel(id)
+                        } else {
+                            engine.retry(id)
+                        };
+                        let items = engine.outbox().list().unwrap_or_default();
+                        let _ = self.tx.send(Msg::OutboxChanged {
+                            items,
+                            said: match (cancel, done) {
+                                (true, Ok(true)) => format!("Outbox item {id} cancelled: it will not be sent."),
+                                (false, Ok(true)) => format!("Outbox item {id} will be tried now."),
+                                (_, Ok(false)) => format!("Outbox item {id} is no longer waiting (sent, or taken by another process)."),
+                                (_, Err(e)) => format!("The outbox could not be changed: {e}"),
+                            },
+                        });
+                    }
                 }
                 Effect::DeleteTemplate(name) => {
                     let templates = self.templates.clone();

@@ -17,6 +17,12 @@ pub enum Msg {
     /// The composer is up: restored drafts get their preview rendered and
     /// their files checked at once, not on the first key.
     Started,
+    /// The outbox after a cancel or retry from the Outbox tab, and what to
+    /// say about it.
+    OutboxChanged {
+        items: Vec<crate::store::outbox::OutboxItem>,
+        said: String,
+    },
     Key(KeyEvent),
     Paste(String),
     Mouse(MouseEvent),
@@ -197,5 +203,10 @@ pub enum Effect {
         message: Message,
     },
     DeleteTemplate(String),
+    /// Put `text` on the clipboard (OSC 52).
+    Copy(String),
+    /// Cancel / retry an outbox item (the History screen's Outbox tab).
+    OutboxCancel(i64),
+    OutboxRetry(i64),
     Quit,
 }

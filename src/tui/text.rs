@@ -55,3 +55,6 @@ pub const CTRL_Z_UNDOES: &str = "Ctrl-Z puts the draft back.";
 pub const NOTHING_TO_UNDO: &str =
     "Nothing to put back: Ctrl-Z undoes a template load or an item removal (Ctrl-U undoes typing).";
 pub const UNDONE: &str = "The draft is back as it was before.";
+
+/// F10 when the store could not be opened.
+pub const NO_HISTORY: &str = "The history is not available: the store (wecom.db in the data directory) could not be opened; see wecom.log.";

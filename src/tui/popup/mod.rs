@@ -28,6 +28,8 @@ pub enum Popup {
     },
     Templates(TemplatePicker),
     Browser(FileBrowser),
+    /// The History and Outbox screen (F10).
+    Memory(Box<super::memory::MemoryScreen>),
 }
 
 impl Popup {
@@ -43,6 +45,10 @@ impl Popup {
             Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
             Popup::Templates(_) => Context::Templates,
             Popup::Browser(_) => Context::FileBrowser,
+            Popup::Memory(m) => match m.tab() {
+                super::memory::Tab::History => Context::History,
+                super::memory::Tab::Outbox => Context::Outbox,
+            },
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::wecom::MessageKind;
 
 mod attachment;
 mod form;
+mod memory;
 mod mouse;
 mod popups;
 
@@ -34,6 +35,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         // The common tail below does the work: check files, render preview.
         Msg::Started => {}
+        Msg::OutboxChanged { items, said } => {
+            if let Some(Popup::Memory(screen)) = &mut app.popup {
+                screen.set_outbox(items);
+            }
+            app.status = Status::info(said);
+        }
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut fx),
         Msg::Key(_) => {}
         Msg::Paste(text) => on_paste(app, &text),
@@ -219,6 +226,14 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
             }
         }
         Action::Send => send(app, false, fx),
+        Action::History => memory::open(app),
+        // The History screen's own actions: only there.
+        Action::NextTab
+        | Action::Reopen
+        | Action::Resend
+        | Action::CopyPayload
+        | Action::CancelItem
+        | Action::RetryItem => {}
         Action::SendRaw => send(app, true, fx),
         Action::CancelSend => cancel(app, fx),
         Action::Quit => quit(app, fx),

@@ -66,6 +66,7 @@ pub(super) fn on_popup_key(
         }
         Popup::Templates(picker) => on_templates_action(app, picker, action, key, fx),
         Popup::Browser(browser) => on_browser_action(app, browser, action, fx),
+        Popup::Memory(screen) => super::memory::on_action(app, screen, action, key, fx),
         Popup::ConfirmQuit { reason } => match action {
             Some(Action::Confirm) => fx.push(Effect::Quit),
             Some(Action::Close) => {}

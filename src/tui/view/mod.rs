@@ -59,6 +59,25 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Help { scroll }) => help::render(app, frame, *scroll),
         Some(Popup::Templates(picker)) => render_templates(app, frame, picker),
         Some(Popup::Browser(browser)) => frame.render_widget(browser, frame.area()),
+        Some(Popup::Memory(screen)) => {
+            // Over the whole screen but the footer, which shows its keys.
+            let full = frame.area();
+            let rect = Rect::new(
+                full.x,
+                full.y,
+                full.width,
+                areas.footer.y.saturating_sub(full.y),
+            );
+            frame.render_widget(ratatui::widgets::Clear, rect);
+            frame.render_widget(
+                crate::tui::memory::MemoryView {
+                    screen,
+                    theme: &app.theme,
+                    now_ms: chrono::Utc::now().timestamp_millis(),
+                },
+                rect,
+            );
+        }
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,

@@ -1,0 +1,145 @@
+//! The History and Outbox screen's keys: the key map's actions turned into
+//! the screen's, and the screen's outcomes into the composer's effects.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::{App, Effect, Focus, Status, select_kind, send};
+use crate::store::history::HistoryEntry;
+use crate::tui::keymap::Action;
+use crate::tui::memory::{MemoryScreen, Outcome, ScreenAction, Tab};
+use crate::tui::popup::Popup;
+use crate::tui::text;
+use crate::untrusted::one_line;
+use crate::wecom::Message;
+
+/// F10: the screen, on the history.
+pub(super) fn open(app: &mut App) {
+    let Some(pages) = app.services.history.clone() else {
+        app.status = Status::error(text::NO_HISTORY);
+        return;
+    };
+    let outbox = app
+        .services
+        .outbox
+        .as_ref()
+        .and_then(|o| o.list().ok())
+        .unwrap_or_default();
+    let offset = *chrono::Local::now().offset();
+    let mut screen = MemoryScreen::new(Tab::History, pages.as_ref(), outbox, offset);
+    let height =
+        MemoryScreen::list_height(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1));
+    screen.set_height(height, pages.as_ref());
+    app.popup = Some(Popup::Memory(Box::new(screen)));
+}
+
+/// A key on the screen.
+pub(super) fn on_action(
+    app: &mut App,
+    mut screen: Box<MemoryScreen>,
+    action: Option<Action>,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(pages) = app.services.history.clone() else {
+        return;
+    };
+    let wanted = match action {
+        Some(Action::Up) => Some(ScreenAction::Up),
+        Some(Action::Down) => Some(ScreenAction::Down),
+        Some(Action::PageUp) => Some(ScreenAction::PageUp),
+        Some(Action::PageDown) => Some(ScreenAction::PageDown),
+        Some(Action::Top) => Some(ScreenAction::Home),
+        Some(Action::Bottom) => Some(ScreenAction::End),
+        Some(Action::Select) => Some(ScreenAction::Details),
+        Some(Action::Close) => Some(ScreenAction::Back),
+        Some(Action::NextTab) => Some(ScreenAction::NextTab),
+        Some(Action::Reopen) => Some(ScreenAction::Reopen),
+        Some(Action::Resend) => Some(ScreenAction::Resend),
+        Some(Action::CopyPayload) => Some(ScreenAction::Copy),
+        Some(Action::CancelItem) => Some(ScreenAction::Cancel),
+        Some(Action::RetryItem) => Some(ScreenAction::RetryNow),
+        Some(_) => None,
+        // Not a command: text for the history's filter.
+        None => match key.code {
+            KeyCode::Char(c) => Some(ScreenAction::Type(c)),
+            KeyCode::Backspace => Some(ScreenAction::Backspace),
+            _ => None,
+        },
+    };
+    let outcome = match wanted {
+        Some(a) => screen.handle(a, pages.as_ref()),
+        None => Outcome::Nothing,
+    };
+    match outcome {
+        Outcome::Nothing => app.popup = Some(Popup::Memory(screen)),
+        Outcome::Close => {}
+        Outcome::Reopen(entry) => {
+            reopen(app, &entry);
+        }
+        Outcome::Resend(entry) => {
+            if reopen(app, &entry) {
+                send(app, false, fx);
+            }
+        }
+        Outcome::Copy { text, what } => {
+            app.status = Status::info(format!("Copied {what} ({} bytes).", text.len()));
+            fx.push(Effect::Copy(text));
+            app.popup = Some(Popup::Memory(screen));
+        }
+        Outcome::CancelItem(id) => {
+            fx.push(Effect::OutboxCancel(id));
+            app.popup = Some(Popup::Memory(screen));
+        }
+        Outcome::RetryItem(id) => {
+            fx.push(Effect::OutboxRetry(id));
+            app.popup = Some(Popup::Memory(screen));
+        }
+        Outcome::EditItem(item) => {
+            app.status = Status::info(format!(
+                "Outbox item {} stays queued; editing it in the composer is not built yet: cancel it (d) and send the draft instead.",
+                item.id
+            ));
+            app.popup = Some(Popup::Memory(screen));
+        }
+    }
+}
+
+/// Puts `entry`'s message in the composer as the draft of its robot and
+/// type; the draft it replaces is kept for Ctrl-Z. False (and the status
+/// says why) when its robot is gone or its payload cannot be read.
+fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
+    let Some(index) = app.robots.iter().position(|r| r.name == entry.robot_name) else {
+        app.status = Status::error(format!(
+            "The robot {} is no longer saved: add it again to reopen this entry.",
+            one_line(&entry.robot_name)
+        ));
+        return false;
+    };
+    let message = match Message::from_json_str(&entry.payload) {
+        Ok(m) => m,
+        Err(e) => {
+            app.status = Status::error(format!(
+                "This entry cannot be opened as a draft: {}",
+                one_line(&e.to_string())
+            ));
+            return false;
+        }
+    };
+    app.robot_index = index;
+    app.ensure_composition();
+    select_kind(app, message.kind());
+    app.remember_for_undo();
+    if let Some(comp) = app.composition_mut() {
+        comp.load(&message);
+    }
+    app.drafts_dirty = true;
+    app.focus = Focus::Editor(app.fields()[0]);
+    app.status = Status::info(format!(
+        "Opened history entry {} as the {} draft for {}. {}",
+        entry.id,
+        message.kind().label(),
+        one_line(&entry.robot_name),
+        text::CTRL_Z_UNDOES
+    ));
+    true
+}
