@@ -65,7 +65,7 @@ pub enum Shown {
 /// Settings of the picture service.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Whether links are fetched at all (`remote_pictures` in the config):
+    /// Whether links are fetched at all (`WECOM_REMOTE_PICTURES=off` turns it off):
     /// someone previewing confidential cards may not want their picture
     /// hosts to see each preview.
     pub remote: bool,
@@ -242,7 +242,7 @@ impl Worker {
                 PictureRef::Url(url) => {
                     if !self.options.remote {
                         let why = Unavailable(
-                            "not fetched: remote pictures are off (remote_pictures in config.toml)"
+                            "not fetched: remote pictures are off (WECOM_REMOTE_PICTURES=off)"
                                 .to_owned(),
                         );
                         return self.publish(key, Shown::Unavailable(why));

@@ -175,6 +175,17 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     });
     let (tx, rx) = unbounded_channel();
     let engine = deliver::open_engine(&paths.data_dir, client.clone());
+    let wake_tx = tx.clone();
+    app.services.pictures = Some(Arc::new(crate::picture::Pictures::new(
+        crate::picture::detect(),
+        crate::picture::Options {
+            remote: std::env::var("WECOM_REMOTE_PICTURES").map_or(true, |v| v != "0" && v != "off"),
+            cache_dir: paths.data_dir.join("pictures"),
+        },
+        Arc::new(move || {
+            let _ = wake_tx.send(Msg::PictureReady);
+        }),
+    )));
     if let Some(engine) = &engine {
         app.services.history = Some(Arc::new(engine.history().clone()));
         app.services.outbox = Some(engine.outbox().clone());

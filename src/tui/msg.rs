@@ -17,6 +17,8 @@ pub enum Msg {
     /// The composer is up: restored drafts get their preview rendered and
     /// their files checked at once, not on the first key.
     Started,
+    /// A picture of the preview became ready (or failed): draw again.
+    PictureReady,
     /// The outbox after a cancel or retry from the Outbox tab, and what to
     /// say about it.
     OutboxChanged {

@@ -34,7 +34,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         // The common tail below does the work: check files, render preview.
-        Msg::Started => {}
+        Msg::Started | Msg::PictureReady => {}
         Msg::OutboxChanged { items, said } => {
             if let Some(Popup::Memory(screen)) = &mut app.popup {
                 screen.set_outbox(items);

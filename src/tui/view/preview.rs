@@ -41,11 +41,70 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
             preview_text(app, area.width.saturating_sub(2)),
         ),
     };
+    let b = block(app, title, focused).title_bottom(footer);
+    let inner = b.inner(area);
     let p = Paragraph::new(body)
         .wrap(Wrap { trim: false })
         .scroll((app.preview_scroll, 0))
-        .block(block(app, title, focused).title_bottom(footer));
+        .block(b);
     frame.render_widget(p, area);
+    if app.preview == PreviewMode::Content {
+        draw_pictures(app, frame, inner);
+    }
+}
+
+/// Draws the mock-up's pictures over their placeholders, where the picture
+/// service has them ready; a picture that cannot be shown gets its reason
+/// written in its box. Nothing here waits: the service works in the
+/// background and asks for a redraw.
+fn draw_pictures(app: &App, frame: &mut Frame, inner: Rect) {
+    use crate::picture::{Fit, PictureRef, Shown};
+    use ratatui::layout::Size;
+    let Some(pictures) = &app.services.pictures else {
+        return;
+    };
+    if app.derived.parse_error.is_some() {
+        return;
+    }
+    let Some(message) = &app.derived.message else {
+        return;
+    };
+    let Some(m) = crate::tui::mockup::mockup_with_pictures(message, inner.width, &app.theme) else {
+        return;
+    };
+    let scroll = usize::from(app.preview_scroll);
+    let rows = usize::from(inner.height);
+    for slot in &m.pictures {
+        // Only a picture wholly in view is drawn (a graphics protocol cannot
+        // draw part of one); the placeholder shows otherwise.
+        if slot.row < scroll || slot.row + slot.height > scroll + rows {
+            continue;
+        }
+        let (Ok(w), Ok(h)) = (u16::try_from(slot.width), u16::try_from(slot.height)) else {
+            continue;
+        };
+        let Ok(x) = u16::try_from(slot.col) else {
+            continue;
+        };
+        let Ok(y) = u16::try_from(slot.row - scroll) else {
+            continue;
+        };
+        if x + w > inner.width {
+            continue;
+        }
+        let rect = Rect::new(inner.x + x, inner.y + y, w, h);
+        let fit = if slot.cover { Fit::Cover } else { Fit::Contain };
+        match pictures.get(&PictureRef::Url(slot.url.clone()), Size::new(w, h), fit) {
+            Shown::Ready(p) => crate::picture::draw(&p, rect, frame.buffer_mut()),
+            Shown::Unavailable(why) if h >= 2 && w >= 12 => {
+                let text = crate::untrusted::one_line(&why.0).into_owned();
+                let line = Line::styled(format!(" {text} "), app.theme.warning());
+                let mid = Rect::new(rect.x, rect.y + h / 2, w, 1);
+                frame.render_widget(Paragraph::new(line).centered(), mid);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The draft as the group will see it, with the dialect's hints below.
