@@ -230,7 +230,11 @@ fn the_outbox_tab_shows_states_and_countdowns_and_offers_cancel() {
         item(7, "ops", OutboxState::Retrying, Some(now + 23_000)),
         item(8, "qa", OutboxState::Unknown, None),
     ];
-    let mut screen = MemoryScreen::new(Tab::Outbox, &pages, items, utc());
+    let mut later = item(9, "ops", OutboxState::Queued, None);
+    later.due_ms = Some(now + 90 * 60_000);
+    let mut screen = MemoryScreen::new(Tab::Outbox, &pages, vec![later], utc());
+    assert!(draw(&screen, 100, 10).contains("due in 90 min"));
+    screen.set_outbox(items);
     let shown = draw(&screen, 100, 10);
     assert!(
         shown.contains("retrying (attempt 3), next try in 23 s"),

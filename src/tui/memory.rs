@@ -439,6 +439,17 @@ fn outbox_state(item: &OutboxItem, now_ms: i64) -> String {
         at.map(|t| (t - now_ms).max(0) / 1000)
             .map_or(String::new(), |s| format!(", next try in {s} s"))
     };
+    if let Some(due) = item.due_ms.filter(|d| *d > now_ms) {
+        let mins = (due - now_ms + 59_999) / 60_000;
+        let when = if mins >= 120 {
+            format!("in {} h {} min", mins / 60, mins % 60)
+        } else if due - now_ms < 60_000 {
+            format!("in {} s", (due - now_ms + 999) / 1000)
+        } else {
+            format!("in {mins} min")
+        };
+        return format!("due {when}");
+    }
     match item.state {
         OutboxState::Retrying => format!(
             "retrying (attempt {}){}",
@@ -547,11 +558,7 @@ fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
 
 fn outbox_rows(s: &MemoryScreen, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     if s.outbox.is_empty() {
-        Paragraph::new(Line::styled(
-            "The outbox is empty: everything was sent.",
-            t.dim(),
-        ))
-        .render(area, buf);
+        Paragraph::new(Line::styled("The outbox is empty.", t.dim())).render(area, buf);
         return;
     }
     let lines: Vec<Line> = s

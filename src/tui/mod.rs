@@ -190,6 +190,21 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         app.services.history = Some(Arc::new(engine.history().clone()));
         app.services.outbox = Some(engine.outbox().clone());
     }
+    // While the composer is open it delivers what is due (`wecom send
+    // --at`, schedules), as `wecom outbox run` and `wecom serve` do.
+    let due_stop = CancellationToken::new();
+    let due_worker = engine.as_ref().map(|engine| {
+        let options = crate::delivery::due::WorkerOptions::from_env().unwrap_or_else(|e| {
+            tracing::warn!("{e}; the default is used");
+            crate::delivery::due::WorkerOptions::default()
+        });
+        crate::delivery::due::spawn_worker(
+            engine.clone(),
+            config_store.clone(),
+            options,
+            due_stop.clone(),
+        )
+    });
     let mut runner = Runner {
         tx: tx.clone(),
         engine,
@@ -222,6 +237,12 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     }
     if app.drafts_dirty {
         let _ = runner.save_drafts(&mut app);
+    }
+    due_stop.cancel();
+    if let Some(worker) = due_worker {
+        // A delivery in flight ends (or is marked unknown by the next
+        // process) within its own timeout; quitting waits no longer.
+        let _ = tokio::time::timeout(Duration::from_secs(3), worker).await;
     }
     if let Some((sandbox, _)) = sandbox {
         sandbox.shutdown().await;

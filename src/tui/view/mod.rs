@@ -60,13 +60,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Templates(picker)) => render_templates(app, frame, picker),
         Some(Popup::Browser(browser)) => frame.render_widget(browser, frame.area()),
         Some(Popup::Memory(screen)) => {
-            // Over the whole screen but the footer, which shows its keys.
+            // Over the whole screen but the status line (what a cancel or a
+            // copy did) and the footer (the screen's keys).
             let full = frame.area();
             let rect = Rect::new(
                 full.x,
                 full.y,
                 full.width,
-                areas.footer.y.saturating_sub(full.y),
+                areas.status.y.saturating_sub(full.y),
             );
             frame.render_widget(ratatui::widgets::Clear, rect);
             frame.render_widget(
