@@ -185,6 +185,8 @@ pub enum Action {
     ChecksDown,
     /// Put back the draft as it was before a template load or item removal.
     UndoChange,
+    /// Apply the quick fix of the hint on the cursor's line (or the first).
+    QuickFix,
     /// Open the History and Outbox screen.
     History,
     /// The screen's other tab (History / Outbox).
@@ -892,6 +894,14 @@ pub const BINDINGS: &[Binding] = &[
         &[Context::Help, Context::Templates, Context::FileBrowser],
         "close",
         "Close (in help, any other key closes too).",
+        Yes,
+    ),
+    bind(
+        Action::QuickFix,
+        &[ctrl('f')],
+        GLOBAL,
+        "quick fix",
+        "Apply the fix a hint offers (shown after it in brackets): the hint on the cursor's line, else the first; Ctrl-Z undoes it.",
         Yes,
     ),
     bind(

@@ -22,6 +22,7 @@ pub mod msg;
 pub mod popup;
 pub mod preview_pane;
 pub mod preview_state;
+pub mod quickfix;
 pub mod terminal;
 pub mod text;
 pub mod theme;

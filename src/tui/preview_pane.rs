@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use super::app::App;
 use super::compose::FieldId;
+use super::keymap::{self, Action, Context};
 use super::layout;
 use super::msg::Effect;
 use super::preview_state::{PreviewKey, RenderJob, SYNC_LIMIT_BYTES};
@@ -34,12 +35,17 @@ pub struct HintLayout {
 }
 
 impl HintLayout {
-    pub fn new(rendered: &Rendered, inner: Rect, color: bool) -> HintLayout {
+    pub fn new(app: &App, rendered: &Rendered, inner: Rect) -> HintLayout {
         let width = usize::from(inner.width.max(1));
         let mut rows = Vec::new();
-        for line in preview::hint_lines(&rendered.hints, color) {
+        let key = keymap::key_for(Action::QuickFix, Context::Editor);
+        let lines = preview::hint_lines(&rendered.hints, app.theme.color);
+        for (hint, line) in rendered.hints.iter().zip(lines) {
             let style = line.spans.first().map(|s| s.style).unwrap_or_default();
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            let mut text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            if let Some(fix) = super::quickfix::label(app, hint, &key) {
+                text.push_str(&fix);
+            }
             for (i, piece) in super::width::wrap(&text, width).into_iter().enumerate() {
                 let piece = if i == 0 { piece } else { format!("  {piece}") };
                 rows.push(ratatui::text::Line::styled(piece, style));
@@ -82,7 +88,7 @@ pub fn max_scroll(app: &App) -> u16 {
         return u16::MAX;
     }
     let inner = inner_area(app);
-    let hints = HintLayout::new(rendered, inner, app.theme.color);
+    let hints = HintLayout::new(app, rendered, inner);
     let after = match hints.after_text.len() {
         0 => 0,
         n => n + 1,
@@ -188,7 +194,7 @@ fn follow_cursor(app: &mut App) {
     };
     let cursor_line = comp.content.cursor().0 + 1;
     let inner = inner_area(app);
-    let hints = HintLayout::new(rendered, inner, app.theme.color);
+    let hints = HintLayout::new(app, rendered, inner);
     let height = inner.height.saturating_sub(hints.rows());
     app.preview_scroll = rendered.follow(cursor_line, app.preview_scroll, height);
 }

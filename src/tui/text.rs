@@ -58,3 +58,6 @@ pub const UNDONE: &str = "The draft is back as it was before.";
 
 /// F10 when the store could not be opened.
 pub const NO_HISTORY: &str = "The history is not available: the store (wecom.db in the data directory) could not be opened; see wecom.log.";
+
+/// The quick-fix key where no hint has a fix.
+pub const NO_QUICK_FIX: &str = "No hint of this draft has a quick fix.";

@@ -21,6 +21,7 @@ mod form;
 mod memory;
 mod mouse;
 mod popups;
+mod quickfix;
 
 use attachment::{
     check_path, check_pending_attachment, complete_path, on_path_completed, path_input,
@@ -227,6 +228,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         }
         Action::Send => send(app, false, fx),
         Action::History => memory::open(app),
+        Action::QuickFix => quickfix::apply(app),
         // The History screen's own actions: only there.
         Action::NextTab
         | Action::Reopen

@@ -128,7 +128,7 @@ pub(super) fn render_rendered(
     let Some((_, rendered)) = &app.preview_state.shown else {
         return;
     };
-    let layout = HintLayout::new(rendered, inner, app.theme.color);
+    let layout = HintLayout::new(app, rendered, inner);
     let hints = layout.rows();
     let body_height = inner.height.saturating_sub(hints);
     // The renderer wraps: one line per row, so only the visible rows are drawn.
