@@ -1,6 +1,8 @@
 //! Every quick fix, from the hint the renderer gives to the exact text of
 //! the edit, and the hint gone once the edit is made.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use wecom_composer::preview::fixes::{Fix, quick_fixes};
 use wecom_composer::preview::{Dialect, Gfm, HintKind, RenderOptions, render};
 

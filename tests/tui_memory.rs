@@ -2,6 +2,8 @@
 //! read by eye), moved through 100,000 entries reading only pages, and
 //! filtered.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::cell::Cell;
 
 use chrono::FixedOffset;

@@ -2,6 +2,8 @@
 //! served on 127.0.0.1 is drawn in half blocks in the card's box; with
 //! nothing listening there, the box says why (snapshots, read by eye).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::Write;

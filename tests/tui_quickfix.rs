@@ -2,6 +2,8 @@
 //! Ctrl-F makes exactly that edit, and Ctrl-Z puts the draft back in one
 //! step. (The edits themselves are tested in tests/quick_fixes.rs.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
