@@ -772,4 +772,18 @@ async fn validate_and_send_json_read_a_seed_002_body_and_an_array() {
         .await
         .expect(0);
     assert_eq!(env.sandbox.messages(), vec![text("一"), markdown("## 二")]);
+    // With no robot named, the body's link is the robot, and it is said.
+    let run = env
+        .run_with(&["send", "--json", "-"], Some(&good), &[])
+        .await;
+    run.expect(0);
+    assert!(
+        run.stderr.contains("the robot is the body's `link`"),
+        "{run:#?}"
+    );
+    assert!(!format!("{run:?}").contains(KEY), "{run:#?}");
+    assert_eq!(
+        env.sandbox.messages(),
+        vec![text("一"), markdown("## 二"), text("一"), markdown("## 二")]
+    );
 }

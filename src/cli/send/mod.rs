@@ -257,9 +257,29 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
 
 /// Reads and checks everything; nothing is sent yet.
 fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Vec<Target>), Failure> {
-    let targets = targets(args, store)?;
-    let plan = plan::plan(args)?;
+    let mut targets = targets(args, store)?;
+    let mut plan = plan::plan(args)?;
+    if targets.is_empty()
+        && let Some(webhook) = plan.link.take()
+    {
+        let target = unsaved_target(webhook);
+        plan.notes.push(format!(
+            "the robot is the body's `link` ({}): no -r, --webhook or {WEBHOOK_ENV} was given",
+            target.name
+        ));
+        targets.push(target);
+    }
     Ok((plan, targets))
+}
+
+/// A webhook not saved as a robot, named by its host and masked key.
+fn unsaved_target(webhook: Webhook) -> Target {
+    let name = if webhook.base() == &default_base() {
+        format!("webhook {}", webhook.key().masked())
+    } else {
+        format!("webhook {} {}", webhook.host(), webhook.key().masked())
+    };
+    Target { webhook, name }
 }
 
 fn config_failure(e: impl std::fmt::Display) -> Failure {
@@ -283,12 +303,7 @@ fn targets(args: &SendArgs, store: &ConfigStore) -> Result<Vec<Target>, Failure>
     let base = store.load().map_err(config_failure)?.base();
     let webhook = Webhook::parse(&text, &base)
         .map_err(|e| Failure::new(exit::USAGE, format!("{from}: {e}")))?;
-    let name = if webhook.base() == &default_base() {
-        format!("webhook {}", webhook.key().masked())
-    } else {
-        format!("webhook {} {}", webhook.host(), webhook.key().masked())
-    };
-    Ok(vec![Target { webhook, name }])
+    Ok(vec![unsaved_target(webhook)])
 }
 
 /// `--robot` names and the members of each `--group`, resolved in the

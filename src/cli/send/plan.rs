@@ -50,6 +50,9 @@ impl Item {
 pub struct Plan {
     pub items: Vec<Item>,
     pub notes: Vec<String>,
+    /// A seed-002 body's `link` (`--json '{"link": …, "data": […]}'`): the
+    /// robot when no `-r`, `--webhook` or `WECOM_WEBHOOK` names one.
+    pub link: Option<crate::wecom::Webhook>,
 }
 
 /// The messages the arguments ask for, each checked.
@@ -57,7 +60,7 @@ pub fn plan(args: &SendArgs) -> Result<Plan, Failure> {
     let mut plan = Plan::default();
     check_combinations(args)?;
     if let Some(value) = &args.json {
-        plan.items = json_items(value)?;
+        (plan.items, plan.link) = json_items(value)?;
     } else if let Some((kind, value)) = content_arg(args) {
         plan.items = content_items(args, kind, value)?;
     }
@@ -203,9 +206,9 @@ fn content_items(args: &SendArgs, kind: MessageKind, value: &str) -> Result<Vec<
 }
 
 /// `--json`: one message object, an array of them sent in order, or seed
-/// 002's `{"link", "data"}` (its link is not used: the robot comes from
-/// `-r`, `--webhook` or `WECOM_WEBHOOK`).
-fn json_items(value: &str) -> Result<Vec<Item>, Failure> {
+/// 002's `{"link", "data"}` (its link, parsed, is the robot only when no
+/// `-r`, `--webhook` or `WECOM_WEBHOOK` names one).
+fn json_items(value: &str) -> Result<(Vec<Item>, Option<crate::wecom::Webhook>), Failure> {
     let source = match value.trim_start().chars().next() {
         _ if value == "-" => Source::Stdin,
         // JSON written on the command line.
@@ -215,11 +218,17 @@ fn json_items(value: &str) -> Result<Vec<Item>, Failure> {
     let text = source.read("JSON")?;
     // One message, an array, or seed 002's {"link", "data"}: read as
     // `wecom validate` and the relay read them.
-    let values = crate::wecom::batch::parse_body_str(&text)
-        .map_err(|e| usage(format!("--json: {e}")))?
-        .entries;
+    let body =
+        crate::wecom::batch::parse_body_str(&text).map_err(|e| usage(format!("--json: {e}")))?;
+    let link = body
+        .link
+        .as_deref()
+        .map(|l| crate::wecom::Webhook::parse(l, &crate::wecom::webhook::default_base()))
+        .transpose()
+        .map_err(|e| usage(format!("--json: `link`: {e}")))?;
+    let values = body.entries;
     let batch = values.len() > 1;
-    values
+    let items = values
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -235,7 +244,8 @@ fn json_items(value: &str) -> Result<Vec<Item>, Failure> {
                 })
                 .map_err(|e| usage(format!("--json: {label}: {e}")))
         })
-        .collect()
+        .collect::<Result<Vec<Item>, Failure>>()?;
+    Ok((items, link))
 }
 
 fn file_name(path: &Path) -> String {
