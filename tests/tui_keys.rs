@@ -209,6 +209,19 @@ fn reach(context: Context) -> Harness {
                 .send_key(KeyCode::Down);
             }
         }
+        Context::SendLater => {
+            h.send_text("stand-up at ten").send_ctrl('l');
+        }
+        Context::SplitOffer => {
+            // Over markdown's 4,096 bytes; the parts scrolled one line, so
+            // scrolling either way moves.
+            let report: String = (1..=200)
+                .map(|i| format!("paragraph {i} of the report\n\n"))
+                .collect();
+            h.send(Msg::Paste(report))
+                .send_ctrl('s')
+                .send_key(KeyCode::Down);
+        }
         Context::Results => panic!("{context:?} has no screen yet"),
     }
     // The global keys are tried where every one of them is a command.

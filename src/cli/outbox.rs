@@ -781,7 +781,7 @@ fn worker(engine: Engine, store: ConfigStore, args: &RunArgs) -> Result<u8, Fail
     runtime.block_on(async move {
         let stop = CancellationToken::new();
         let signal = send::watch_signals(stop.clone());
-        due::run_worker(engine, store, options, stop, observe).await;
+        due::run_worker(engine, store, options, stop, observe, Vec::new()).await;
         let got = *signal.lock().unwrap_or_else(PoisonError::into_inner);
         println!(
             "Stopped{}: what is not due yet stays in the outbox for the next worker.",

@@ -109,7 +109,26 @@ pub fn spawn_worker(
     options: WorkerOptions,
     stop: CancellationToken,
 ) -> JoinHandle<()> {
-    tokio::spawn(run_worker(engine, config, options, stop, Arc::new(log)))
+    tokio::spawn(run_worker(engine, config, options, stop, Arc::new(log), Vec::new()))
+}
+
+/// [`spawn_worker`] for a front end that shows what the worker does
+/// (`observe` is called as well as the log) and knows robots the config
+/// does not hold (`also`: the composer's built-in sandbox, whose address
+/// changes with each run while its key stays).
+pub fn spawn_worker_observed(
+    engine: Engine,
+    config: ConfigStore,
+    options: WorkerOptions,
+    stop: CancellationToken,
+    observe: Observer,
+    also: Vec<Webhook>,
+) -> JoinHandle<()> {
+    let both: Observer = Arc::new(move |event: &WorkerEvent<'_>| {
+        log(event);
+        observe(event);
+    });
+    tokio::spawn(run_worker(engine, config, options, stop, both, also))
 }
 
 fn log(event: &WorkerEvent<'_>) {
@@ -163,10 +182,11 @@ pub async fn run_worker(
     options: WorkerOptions,
     stop: CancellationToken,
     observe: Observer,
+    also: Vec<Webhook>,
 ) {
     let schedules = Schedules::new(Arc::clone(engine.db()));
     while !stop.is_cancelled() {
-        if let Err(e) = cycle(&engine, &schedules, &config, options, &stop, &observe).await {
+        if let Err(e) = cycle(&engine, &schedules, &config, options, &stop, &observe, &also).await {
             observe(&WorkerEvent::StoreFailed(&e));
         }
         let wake = match next_wake(&engine, &schedules).await {
@@ -217,6 +237,7 @@ async fn cycle(
     options: WorkerOptions,
     stop: &CancellationToken,
     observe: &Observer,
+    also: &[Webhook],
 ) -> Result<(), StoreError> {
     let (runs, due) = {
         let schedules = schedules.clone();
@@ -258,7 +279,13 @@ async fn cycle(
                             "the robots config cannot be read ({e}); fix it and the item is delivered at the next look"
                         )
                     })
-                    .and_then(|c| resolve(c, &item.robot_name, &item.robot));
+                    .and_then(|c| resolve(c, &item.robot_name, &item.robot))
+                    .or_else(|why| {
+                        also.iter()
+                            .find(|w| robot_id(w) == item.robot)
+                            .cloned()
+                            .ok_or(why)
+                    });
                 let result = match webhook {
                     Ok(webhook) => {
                         let progress = |it: &OutboxItem, event: &Event| {

@@ -149,6 +149,19 @@ pub struct App {
     /// What the app reads from outside while drawing or handling a key:
     /// the history's pages, the outbox, the pictures.
     pub services: Services,
+    /// The outbox item the current draft was opened from (Outbox tab, e):
+    /// sending the draft sends it in the item's place.
+    pub editing: Option<EditedItem>,
+}
+
+/// An outbox item opened in the composer to be edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditedItem {
+    pub outbox_id: i64,
+    pub robot: String,
+    pub kind: MessageKind,
+    /// When it was due, if it was sent later: the edit keeps that time.
+    pub due_ms: Option<i64>,
 }
 
 /// Read-only services the composer's run loop gives the app; absent in
@@ -211,6 +224,7 @@ impl App {
                 ..Default::default()
             },
             services: Services::default(),
+            editing: None,
         };
         app.reload_robots(None);
         if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {
@@ -408,6 +422,10 @@ impl App {
                     && self.derived.blocking_reason().is_none()
             }
             Action::SendRaw => self.sending.is_none() && self.fields().contains(&FieldId::Raw),
+            Action::SendLater => {
+                self.robot().is_some_and(|r| r.webhook.is_ok())
+                    && self.derived.blocking_reason().is_none()
+            }
             Action::CancelSend => self.sending.is_some(),
             Action::ExternalEditor | Action::Copy => editing,
             Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => own_robot,

@@ -79,6 +79,110 @@ pub async fn deliver(
         Ok(Err(e)) => return Some(store_failed(&e.to_string(), false)),
         Err(e) => return Some(store_failed(&e.to_string(), false)),
     };
+    deliver_item(engine, id, outbox_id, webhook, tx, stop).await
+}
+
+/// The parts of a split message to `robot`, put in the outbox as one
+/// batch (each with its `k/n`, so the history shows them as parts) and
+/// delivered in order. The first part that does not go stops the rest,
+/// which are taken out of the outbox again (they never went): the outcome
+/// says how many went. `None` when the user stopped it before the first.
+pub async fn deliver_parts(
+    engine: &Engine,
+    id: u64,
+    robot: String,
+    webhook: &Webhook,
+    parts: Vec<crate::wecom::Message>,
+    tx: &UnboundedSender<Msg>,
+    stop: &CancellationToken,
+) -> Option<SendOutcome> {
+    let n = parts.len();
+    let fingerprint = robot_id(webhook);
+    let items: Vec<NewItem> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, m)| NewItem {
+            label: format!("{} part {}/{n}", m.kind().msgtype(), i + 1),
+            robot_name: robot.clone(),
+            robot: fingerprint.clone(),
+            msgtype: m.kind().msgtype().to_owned(),
+            payload: m.to_json(),
+            part: Some(format!("{}/{n}", i + 1)),
+            upload: None,
+        })
+        .collect();
+    let submitter = engine.clone();
+    let submitted = tokio::task::spawn_blocking(move || submitter.submit(None, &items, false)).await;
+    let ids = match submitted {
+        Ok(Ok(s)) => s.ids,
+        Ok(Err(e)) => return Some(store_failed(&e.to_string(), false)),
+        Err(e) => return Some(store_failed(&e.to_string(), false)),
+    };
+    let mut last = None;
+    for (i, outbox_id) in ids.iter().enumerate() {
+        if i > 0 {
+            let _ = tx.send(Msg::SendProgress {
+                id,
+                note: format!("Part {} of {n} sent; sending part {}…", i, i + 1),
+            });
+        }
+        let outcome = deliver_item(engine, id, *outbox_id, webhook, tx, stop).await;
+        let went = matches!(outcome, Some(SendOutcome::Sent { .. }));
+        if !went {
+            // The rest never went: out of the outbox, recorded as cancelled.
+            for rest in &ids[i + 1..] {
+                if let Err(e) = engine.cancel(*rest) {
+                    tracing::warn!("a part not sent stays in the outbox: {e}");
+                }
+            }
+            return match outcome {
+                None if i == 0 => None,
+                None => Some(SendOutcome::Failed {
+                    title: format!("Stopped after part {i} of {n}"),
+                    detail: format!(
+                        "parts 1–{i} were sent; the other {} were not (Ctrl-S offers the whole message again)",
+                        n - i
+                    ),
+                }),
+                Some(SendOutcome::Sent { .. }) => unreachable!("went"),
+                Some(SendOutcome::Unknown { title, detail }) => Some(SendOutcome::Unknown {
+                    title: format!("{title} (part {} of {n})", i + 1),
+                    detail: format!(
+                        "{detail}; parts after it were not sent ({} sent before it)",
+                        i
+                    ),
+                }),
+                Some(SendOutcome::Failed { title, detail }) => Some(SendOutcome::Failed {
+                    title: format!("{title} (part {} of {n})", i + 1),
+                    detail: format!("{detail}; {i} part(s) before it were sent, none after it"),
+                }),
+                Some(SendOutcome::Invalid(p)) => Some(SendOutcome::Invalid(p)),
+            };
+        }
+        last = outcome;
+    }
+    match last {
+        Some(SendOutcome::Sent { elapsed_ms, note }) => Some(SendOutcome::Sent {
+            elapsed_ms,
+            note: Some(match note {
+                Some(note) => format!("All {n} parts were sent, in order. {note}"),
+                None => format!("All {n} parts were sent, in order."),
+            }),
+        }),
+        other => other,
+    }
+}
+
+/// Delivers outbox item `outbox_id` (already submitted) as send `id`,
+/// reporting waits and retries as [`Msg::SendProgress`].
+async fn deliver_item(
+    engine: &Engine,
+    id: u64,
+    outbox_id: i64,
+    webhook: &Webhook,
+    tx: &UnboundedSender<Msg>,
+    stop: &CancellationToken,
+) -> Option<SendOutcome> {
     // The last thing the engine said: a wait is counted down once a second
     // from it, so "12 s" in the status line moves while nothing else does.
     let last = Arc::new(Mutex::new(None::<Event>));

@@ -50,6 +50,10 @@ pub enum Context {
     History,
     /// The outbox, the other tab of the history screen.
     Outbox,
+    /// The time typed for send later (Ctrl-L); letters are text.
+    SendLater,
+    /// The parts a message over its limit would be sent as.
+    SplitOffer,
 }
 
 impl Context {
@@ -92,6 +96,8 @@ impl Context {
             Context::Results => "Results",
             Context::History => "History",
             Context::Outbox => "Outbox",
+            Context::SendLater => "Send later",
+            Context::SplitOffer => "Split",
         }
     }
 
@@ -119,6 +125,8 @@ impl Context {
         Context::ConfirmQuit,
         Context::History,
         Context::Outbox,
+        Context::SendLater,
+        Context::SplitOffer,
         Context::Help,
     ];
 }
@@ -206,6 +214,10 @@ pub enum Action {
     /// Cursor to the start / end of the whole text.
     TextStart,
     TextEnd,
+    /// Queue the message for a time to come.
+    SendLater,
+    /// Send the parts a message over its limit was split into.
+    SendParts,
 }
 
 /// A key, as written in hints.
@@ -331,6 +343,8 @@ const QUIT: &[Context] = &[
     Context::Templates,
     Context::TemplateName,
     Context::FileBrowser,
+    Context::SendLater,
+    Context::SplitOffer,
 ];
 const SCROLLED: &[Context] = &[Context::Help, Context::FileBrowser];
 /// The History and Outbox screen's two tabs.
@@ -367,6 +381,78 @@ pub const BINDINGS: &[Binding] = &[
         "send",
         "Send the message to the selected robot (refused while an error remains).",
         First,
+    ),
+    bind(
+        Action::SendLater,
+        &[ctrl('l')],
+        GLOBAL,
+        "send later",
+        "Send the message at a time to come (18:00, +30m, tomorrow 09:00): it waits in the outbox.",
+        Yes,
+    ),
+    bind(
+        Action::Submit,
+        &[key(KeyCode::Enter)],
+        &[Context::SendLater],
+        "queue",
+        "Put the message in the outbox for the time typed.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::SendLater],
+        "cancel",
+        "Close without queueing anything.",
+        Yes,
+    ),
+    bind(
+        Action::SendParts,
+        &[key(KeyCode::Enter), ctrl('s')],
+        &[Context::SplitOffer],
+        "send the parts",
+        "Send the numbered parts, in order, through the outbox.",
+        Yes,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        &[Context::SplitOffer],
+        "scroll",
+        "Scroll the parts.",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        &[Context::SplitOffer],
+        "scroll",
+        "Scroll the parts.",
+        No,
+    ),
+    bind(
+        Action::PageUp,
+        &[key(KeyCode::PageUp)],
+        &[Context::SplitOffer],
+        "page",
+        "Scroll the parts a page.",
+        No,
+    ),
+    bind(
+        Action::PageDown,
+        &[key(KeyCode::PageDown), key(KeyCode::Char(' '))],
+        &[Context::SplitOffer],
+        "page",
+        "Scroll the parts a page.",
+        No,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::SplitOffer],
+        "back",
+        "Back to the draft; nothing is sent.",
+        Yes,
     ),
     bind(
         Action::SendRaw,
@@ -995,9 +1081,17 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         Action::Reopen,
         &[ctrl('o')],
-        MEMORY,
+        &[Context::History],
         "open as draft",
         "Open the entry in the composer as the draft for its robot and type (Ctrl-Z there puts the old draft back).",
+        Yes,
+    ),
+    bind(
+        Action::Reopen,
+        &[ctrl('o'), key(KeyCode::Char('e'))],
+        &[Context::Outbox],
+        "edit",
+        "Open the item in the composer to edit it; it stays queued until the edit is sent, which then goes in its place (at its due time, if it had one).",
         Yes,
     ),
     bind(

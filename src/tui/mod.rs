@@ -22,6 +22,7 @@ pub mod msg;
 pub mod popup;
 pub mod preview_pane;
 pub mod preview_state;
+pub mod queue;
 pub mod quickfix;
 pub mod terminal;
 pub mod text;
@@ -199,11 +200,14 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
             tracing::warn!("{e}; the default is used");
             crate::delivery::due::WorkerOptions::default()
         });
-        crate::delivery::due::spawn_worker(
+        crate::delivery::due::spawn_worker_observed(
             engine.clone(),
             config_store.clone(),
             options,
             due_stop.clone(),
+            queue::worker_observer(tx.clone()),
+            // The built-in sandbox is in no config: the worker knows it here.
+            app.sandbox.iter().map(|s| s.webhook.clone()).collect(),
         )
     });
     let mut runner = Runner {
@@ -529,6 +533,14 @@ impl Runner {
                         });
                     }
                 }
+                Effect::QueueLater { robots, what, due } => self.queue_later(robots, what, due),
+                Effect::InPlaceOf { outbox_id, then } => self.in_place_of(outbox_id, *then),
+                Effect::SendParts {
+                    id,
+                    robot,
+                    webhook,
+                    parts,
+                } => self.send_parts(id, robot, webhook, parts),
                 Effect::DeleteTemplate(name) => {
                     let templates = self.templates.clone();
                     self.in_background(move || {

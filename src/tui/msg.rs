@@ -87,6 +87,19 @@ pub enum Msg {
     },
     /// config.toml was changed by another process and read again.
     ConfigReloaded(crate::store::config::Config),
+    /// A message sent later was put in the outbox (what to say), or why not.
+    Queued(Result<String, String>),
+    /// The outbox item an edited draft replaces was taken out (`Ok(true)`:
+    /// then `then` runs), was no longer waiting (`Ok(false)`: already
+    /// sent or being sent), or the outbox failed.
+    Replaced {
+        id: i64,
+        result: Result<bool, String>,
+        then: Box<Effect>,
+    },
+    /// The send-later worker delivered a due item or ended it otherwise:
+    /// a line for the status bar.
+    DueDelivered { line: String, ok: bool },
 }
 
 /// Why `$EDITOR` gave no text back; the draft is left as it was.
@@ -157,6 +170,18 @@ pub enum Payload {
     Raw(String),
 }
 
+/// What a send later queues.
+#[derive(Debug, Clone)]
+pub enum Later {
+    /// A checked message.
+    Message(Message),
+    /// A file or voice clip, uploaded when it is due.
+    Upload {
+        path: std::path::PathBuf,
+        kind: crate::wecom::media::MediaKind,
+    },
+}
+
 /// Work for the runtime.
 #[derive(Debug)]
 pub enum Effect {
@@ -210,5 +235,24 @@ pub enum Effect {
     /// Cancel / retry an outbox item (the History screen's Outbox tab).
     OutboxCancel(i64),
     OutboxRetry(i64),
+    /// Send the parts of a split message, in order, as one batch.
+    SendParts {
+        id: u64,
+        robot: String,
+        webhook: Webhook,
+        parts: Vec<Message>,
+    },
+    /// Put a message in the outbox for `due` (send later), for each robot.
+    QueueLater {
+        robots: Vec<(String, Webhook)>,
+        what: Later,
+        due: crate::delivery::when::Due,
+    },
+    /// Take outbox item `outbox_id` out (the draft edited from it is sent
+    /// in its place), then run `then`; nothing runs if it already went.
+    InPlaceOf {
+        outbox_id: i64,
+        then: Box<Effect>,
+    },
     Quit,
 }

@@ -496,6 +496,56 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
     at
 }
 
+/// A text, markdown or markdown_v2 message whose content is over its byte
+/// limit, as the numbered messages [`split`] makes of it: `None` when the
+/// message is of another kind or already fits. Mentions of a text message
+/// go on the last part only, so the group is notified once, when the whole
+/// message is there. The composer's split offer and `wecom send --split`
+/// send what this returns.
+pub fn split_message(
+    message: &crate::wecom::Message,
+) -> Result<Option<Vec<crate::wecom::Message>>, SplitError> {
+    use crate::wecom::Message;
+    use crate::wecom::limits::{MARKDOWN_MAX_BYTES, TEXT_MAX_BYTES};
+    let (content, limit) = match message {
+        Message::Text(t) => (&t.content, TEXT_MAX_BYTES),
+        Message::Markdown(m) | Message::MarkdownV2(m) => (&m.content, MARKDOWN_MAX_BYTES),
+        _ => return Ok(None),
+    };
+    if content.len() <= limit {
+        return Ok(None);
+    }
+    let parts = split(content, limit)?;
+    let n = parts.len();
+    Ok(Some(
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, content)| {
+                let last = i + 1 == n;
+                match message {
+                    Message::Text(t) => Message::Text(crate::wecom::message::Text {
+                        content,
+                        mentioned_list: t.mentioned_list.clone().filter(|_| last),
+                        mentioned_mobile_list: t.mentioned_mobile_list.clone().filter(|_| last),
+                    }),
+                    Message::Markdown(m) => Message::Markdown(crate::wecom::message::Markdown {
+                        content,
+                        ..m.clone()
+                    }),
+                    Message::MarkdownV2(m) => {
+                        Message::MarkdownV2(crate::wecom::message::Markdown {
+                            content,
+                            ..m.clone()
+                        })
+                    }
+                    other => other.clone(),
+                }
+            })
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -584,5 +634,46 @@ mod tests {
         let parts = check(&text, 100);
         assert!(parts.len() >= 100);
         assert!(parts[0].ends_with(&format!("\n(1/{})", parts.len())));
+    }
+
+    #[test]
+    fn a_long_text_message_splits_with_mentions_on_the_last_part_only() {
+        use crate::wecom::Message;
+        use crate::wecom::message::Text;
+        // 2048 bytes is text's limit (API-FACTS: 文本内容, 最长不超过 2048 个字节).
+        let content = "line of text\n".repeat(400); // 5200 bytes
+        let message = Message::Text(Text {
+            content: content.clone(),
+            mentioned_list: Some(vec!["@all".to_owned()]),
+            mentioned_mobile_list: None,
+        });
+        let parts = split_message(&message).unwrap().expect("over the limit");
+        assert_eq!(parts.len(), 3);
+        let mut texts = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let Message::Text(t) = part else { panic!("{part:?}") };
+            assert!(t.content.len() <= 2048, "part {i}: {}", t.content.len());
+            assert_eq!(t.mentioned_list.is_some(), i == 2, "part {i}");
+            texts.push(t.content.clone());
+        }
+        assert_eq!(rejoin(&texts).unwrap(), content);
+    }
+
+    #[test]
+    fn a_message_that_fits_or_has_no_content_is_not_split() {
+        use crate::wecom::Message;
+        use crate::wecom::message::Markdown;
+        let fits = Message::Markdown(Markdown {
+            content: "x".repeat(4096),
+            ..Markdown::default()
+        });
+        assert_eq!(split_message(&fits).unwrap(), None);
+        let over = Message::MarkdownV2(Markdown {
+            content: "x".repeat(4097),
+            ..Markdown::default()
+        });
+        let parts = split_message(&over).unwrap().unwrap();
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| matches!(p, Message::MarkdownV2(_))));
     }
 }

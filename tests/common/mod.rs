@@ -250,3 +250,38 @@ impl Harness {
         std::mem::take(&mut self.effects)
     }
 }
+
+/// An outbox item of `robot` holding `payload`, queued, due at `due_ms`
+/// when given.
+pub fn outbox_item(
+    id: i64,
+    robot: &str,
+    payload: &str,
+    due_ms: Option<i64>,
+) -> wecom_composer::store::outbox::OutboxItem {
+    wecom_composer::store::outbox::OutboxItem {
+        id,
+        batch: "b".to_owned(),
+        seq: id,
+        part: None,
+        label: "markdown".to_owned(),
+        robot_name: robot.to_owned(),
+        robot: "fp".to_owned(),
+        msgtype: "markdown".to_owned(),
+        payload: payload.to_owned(),
+        upload: None,
+        state: wecom_composer::store::outbox::OutboxState::Queued,
+        attempts: 0,
+        created_ms: 1_764_579_600_000,
+        first_try_ms: None,
+        next_attempt_ms: None,
+        give_up_ms: None,
+        lease_owner: None,
+        lease_until_ms: None,
+        waited_ms: 0,
+        last_error: None,
+        transient: false,
+        due_ms,
+        expand: due_ms.is_some(),
+    }
+}

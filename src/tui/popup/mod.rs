@@ -3,8 +3,12 @@
 //! its widget (`impl Widget for &X`), as the file browser does.
 
 pub mod browser;
+pub mod later;
+pub mod split;
 
 pub use browser::{BrowserOutcome, FileBrowser};
+pub use later::{LaterOutcome, SendLater};
+pub use split::{SplitOffer, SplitOutcome};
 
 use super::dialog::{RobotDialog, TemplatePicker};
 use super::keymap::Context;
@@ -30,6 +34,10 @@ pub enum Popup {
     Browser(FileBrowser),
     /// The History and Outbox screen (F10).
     Memory(Box<super::memory::MemoryScreen>),
+    /// When to send the message (Ctrl-L).
+    Later(SendLater),
+    /// The parts a message over its limit can go as.
+    Split(SplitOffer),
 }
 
 impl Popup {
@@ -49,6 +57,8 @@ impl Popup {
                 super::memory::Tab::History => Context::History,
                 super::memory::Tab::Outbox => Context::Outbox,
             },
+            Popup::Later(_) => Context::SendLater,
+            Popup::Split(_) => Context::SplitOffer,
         }
     }
 }

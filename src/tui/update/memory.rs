@@ -95,11 +95,9 @@ pub(super) fn on_action(
             app.popup = Some(Popup::Memory(screen));
         }
         Outcome::EditItem(item) => {
-            app.status = Status::info(format!(
-                "Outbox item {} stays queued; editing it in the composer is not built yet: cancel it (d) and send the draft instead.",
-                item.id
-            ));
-            app.popup = Some(Popup::Memory(screen));
+            if !super::later::edit_item(app, &item) {
+                app.popup = Some(Popup::Memory(screen));
+            }
         }
     }
 }
@@ -108,13 +106,6 @@ pub(super) fn on_action(
 /// type; the draft it replaces is kept for Ctrl-Z. False (and the status
 /// says why) when its robot is gone or its payload cannot be read.
 fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
-    let Some(index) = app.robots.iter().position(|r| r.name == entry.robot_name) else {
-        app.status = Status::error(format!(
-            "The robot {} is no longer saved: add it again to reopen this entry.",
-            one_line(&entry.robot_name)
-        ));
-        return false;
-    };
     let message = match Message::from_json_str(&entry.payload) {
         Ok(m) => m,
         Err(e) => {
@@ -125,15 +116,9 @@ fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
             return false;
         }
     };
-    app.robot_index = index;
-    app.ensure_composition();
-    select_kind(app, message.kind());
-    app.remember_for_undo();
-    if let Some(comp) = app.composition_mut() {
-        comp.load(&message);
+    if !load_draft(app, &entry.robot_name, &message) {
+        return false;
     }
-    app.drafts_dirty = true;
-    app.focus = Focus::Editor(app.fields()[0]);
     app.status = Status::info(format!(
         "Opened history entry {} as the {} draft for {}. {}",
         entry.id,
@@ -141,5 +126,28 @@ fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
         one_line(&entry.robot_name),
         text::CTRL_Z_UNDOES
     ));
+    true
+}
+
+/// Makes `message` the draft of `robot` and its type, keeping the draft it
+/// replaces for Ctrl-Z. False (and the status says why) when the robot is
+/// not in the list any more.
+pub(super) fn load_draft(app: &mut App, robot: &str, message: &Message) -> bool {
+    let Some(index) = app.robots.iter().position(|r| r.name == robot) else {
+        app.status = Status::error(format!(
+            "The robot {} is no longer saved: add it again to open this as a draft.",
+            one_line(robot)
+        ));
+        return false;
+    };
+    app.robot_index = index;
+    app.ensure_composition();
+    select_kind(app, message.kind());
+    app.remember_for_undo();
+    if let Some(comp) = app.composition_mut() {
+        comp.load(message);
+    }
+    app.drafts_dirty = true;
+    app.focus = Focus::Editor(app.fields()[0]);
     true
 }

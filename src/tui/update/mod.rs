@@ -18,6 +18,7 @@ use crate::wecom::MessageKind;
 
 mod attachment;
 mod form;
+mod later;
 mod memory;
 mod mouse;
 mod popups;
@@ -69,6 +70,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.robots.len() != before {
                 app.status = Status::info(text::ROBOTS_RELOADED);
             }
+        }
+        Msg::Queued(result) => {
+            app.status = match result {
+                Ok(said) => Status {
+                    tone: Tone::Success,
+                    text: said,
+                    detail: None,
+                },
+                Err(why) => Status::error(format!("Not queued: {}", crate::untrusted::one_line(&why))),
+            };
+            refresh_outbox(app);
+        }
+        Msg::Replaced { id, result, then } => later::replaced(app, id, result, *then, &mut fx),
+        Msg::DueDelivered { line, ok } => {
+            // A send of the user's own in flight keeps the status line.
+            if app.sending.is_none() {
+                app.status = Status {
+                    tone: if ok { Tone::Success } else { Tone::Warning },
+                    text: line,
+                    detail: None,
+                };
+            }
+            refresh_outbox(app);
         }
         Msg::SendProgress { id, note } => {
             // Only the send in flight speaks; a cancelled one is quiet.
@@ -227,6 +251,9 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
             }
         }
         Action::Send => send(app, false, fx),
+        Action::SendLater => later::open(app),
+        // The split offer's own action: only there.
+        Action::SendParts => {}
         Action::History => memory::open(app),
         Action::QuickFix => quickfix::apply(app),
         // The History screen's own actions: only there.
@@ -385,6 +412,9 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         return;
     }
+    if !raw && later::send_edited_later(app, fx) {
+        return;
+    }
     let Some(robot) = app.robot().cloned() else {
         return;
     };
@@ -437,6 +467,9 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         };
         Payload::Raw(comp.text(FieldId::Raw))
     } else {
+        if later::offer_split(app) {
+            return;
+        }
         if let Some(reason) = app.derived.blocking_reason() {
             app.status = Status::error(format!("Not sent: {reason}"));
             return;
@@ -447,13 +480,55 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         Payload::Message(message)
     };
     let id = start_send(app, &robot.name);
-    fx.push(Effect::Send {
+    let effect = Effect::Send {
         id,
         robot: robot.name.clone(),
         webhook,
         payload,
-    });
+    };
+    fx.push(later::in_place_of_edited(app, effect));
     fx.push(Effect::Animate(true));
+}
+
+/// Sends the parts of a split message, in order, to the selected robot.
+fn send_parts(app: &mut App, parts: Vec<crate::wecom::Message>, fx: &mut Vec<Effect>) {
+    if app.sending.is_some() {
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::SEND_IN_FLIGHT.to_owned(),
+            detail: None,
+        };
+        return;
+    }
+    let Some(robot) = app.robot().cloned() else {
+        return;
+    };
+    let Ok(webhook) = robot.webhook else {
+        return;
+    };
+    let id = start_send(app, &robot.name);
+    app.status = Status::info(format!(
+        "Sending {} parts to {}… Esc stops before the next part.",
+        parts.len(),
+        robot.name
+    ));
+    let effect = Effect::SendParts {
+        id,
+        robot: robot.name.clone(),
+        webhook,
+        parts,
+    };
+    fx.push(later::in_place_of_edited(app, effect));
+    fx.push(Effect::Animate(true));
+}
+
+/// The Outbox tab, if open, read again (an item was queued or delivered).
+fn refresh_outbox(app: &mut App) {
+    if let Some(Popup::Memory(screen)) = &mut app.popup
+        && let Some(items) = app.services.outbox.as_ref().and_then(|o| o.list().ok())
+    {
+        screen.set_outbox(items);
+    }
 }
 
 /// Marks a send as in flight, with a fresh id, so a late answer to an
@@ -599,6 +674,10 @@ fn on_drafts_saved(app: &mut App, result: Result<(), String>, fx: &mut Vec<Effec
 
 fn on_paste(app: &mut App, text: &str) {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(Popup::Later(later)) = &mut app.popup {
+        later::paste(later, &text);
+        return;
+    }
     if let Some(Popup::Robot(dialog)) = &mut app.popup {
         dialog.field_mut().insert_str(text.replace('\n', ""));
         dialog.error = None;

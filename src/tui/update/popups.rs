@@ -67,6 +67,8 @@ pub(super) fn on_popup_key(
         Popup::Templates(picker) => on_templates_action(app, picker, action, key, fx),
         Popup::Browser(browser) => on_browser_action(app, browser, action, fx),
         Popup::Memory(screen) => super::memory::on_action(app, screen, action, key, fx),
+        Popup::Later(later) => super::later::on_key(app, later, action, key, fx),
+        Popup::Split(offer) => super::later::on_split_key(app, offer, action, fx),
         Popup::ConfirmQuit { reason } => match action {
             Some(Action::Confirm) => fx.push(Effect::Quit),
             Some(Action::Close) => {}

@@ -59,6 +59,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Help { scroll }) => help::render(app, frame, *scroll),
         Some(Popup::Templates(picker)) => render_templates(app, frame, picker),
         Some(Popup::Browser(browser)) => frame.render_widget(browser, frame.area()),
+        Some(Popup::Later(later)) => frame.render_widget(later, frame.area()),
+        Some(Popup::Split(offer)) => frame.render_widget(offer, frame.area()),
         Some(Popup::Memory(screen)) => {
             // Over the whole screen but the status line (what a cancel or a
             // copy did) and the footer (the screen's keys).
