@@ -57,7 +57,10 @@ fn ctrl_l_reads_the_time_as_typed_and_queues_the_message_for_it() {
         "due {} is not 30 min after {before}",
         due.at_ms
     );
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Send { .. })), "nothing sent now");
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Send { .. })),
+        "nothing sent now"
+    );
 }
 
 #[test]
@@ -129,7 +132,11 @@ fn a_message_over_its_limit_is_offered_as_numbered_parts_shown_before_sending() 
         assert!(c.len() <= 4096, "a part of {} bytes", c.len());
     }
     assert!(contents[0].ends_with("(1/2)") && contents[1].ends_with("(2/2)"));
-    assert_eq!(rejoin(&contents).unwrap(), report, "the parts are the report");
+    assert_eq!(
+        rejoin(&contents).unwrap(),
+        report,
+        "the parts are the report"
+    );
     assert!(h.app.sending.is_some(), "in flight");
     assert!(h.app.status.text.contains("Sending 2 parts to sandbox"));
 }
@@ -137,7 +144,9 @@ fn a_message_over_its_limit_is_offered_as_numbered_parts_shown_before_sending() 
 #[test]
 fn esc_in_the_split_offer_sends_nothing_and_keeps_the_draft() {
     let mut h = Harness::new(Config::default());
-    h.send(Msg::Paste(long_report())).send_ctrl('s').send_key(KeyCode::Esc);
+    h.send(Msg::Paste(long_report()))
+        .send_ctrl('s')
+        .send_key(KeyCode::Esc);
     assert!(h.app.popup.is_none());
     assert!(h.app.sending.is_none());
     assert!(
@@ -215,14 +224,25 @@ fn an_outbox_item_edited_is_sent_in_its_place() {
     });
     assert!(h.app.sending.is_none());
     assert!(
-        h.app.status.text.contains("outbox item 7 was no longer waiting"),
+        h.app
+            .status
+            .text
+            .contains("outbox item 7 was no longer waiting"),
         "{}",
         h.app.status.text
     );
-    assert!(!h.take_effects().iter().any(|e| matches!(e, Effect::Send { .. })));
+    assert!(
+        !h.take_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Send { .. }))
+    );
     // The next Ctrl-S is a new message, not a replacement.
     h.send_ctrl('s');
-    assert!(h.take_effects().iter().any(|e| matches!(e, Effect::Send { .. })));
+    assert!(
+        h.take_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Send { .. }))
+    );
 }
 
 #[test]
@@ -242,7 +262,11 @@ fn once_the_item_is_out_the_edit_goes() {
         result: Ok(true),
         then,
     });
-    assert!(h.take_effects().iter().any(|e| matches!(e, Effect::Send { .. })));
+    assert!(
+        h.take_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Send { .. }))
+    );
 }
 
 #[test]
@@ -250,7 +274,11 @@ fn an_edited_item_that_was_due_later_is_queued_again_for_its_time() {
     let due = now_ms() + 3_600_000;
     let mut h = outbox_with("release note", Some(due));
     h.send_key(KeyCode::Char('e'));
-    assert!(h.app.status.text.contains("at its time"), "{}", h.app.status.text);
+    assert!(
+        h.app.status.text.contains("at its time"),
+        "{}",
+        h.app.status.text
+    );
     h.take_effects();
     h.send_ctrl('s');
     let effects = h.take_effects();
@@ -266,4 +294,72 @@ fn an_edited_item_that_was_due_later_is_queued_again_for_its_time() {
         other => panic!("{other:?}"),
     }
     assert!(h.app.sending.is_none(), "nothing is sent now");
+}
+
+#[test]
+fn schedules_are_listed_under_the_outbox_with_their_next_run() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use wecom_composer::store::schedule::Schedule;
+    use wecom_composer::tui::memory::{MemoryScreen, MemoryView, Tab};
+    use wecom_composer::tui::theme::Theme;
+    let now = now_ms();
+    let payload = r#"{"msgtype":"text","text":{"content":"stand-up"}}"#;
+    let schedule = |name: &str, paused: bool| Schedule {
+        id: 1,
+        name: name.to_owned(),
+        cron: "0 9 * * MON-FRI".to_owned(),
+        tz: Some("Asia/Shanghai".to_owned()),
+        items: vec![wecom_composer::store::outbox::NewItem {
+            label: "text".to_owned(),
+            robot_name: "ops".to_owned(),
+            robot: "fp".to_owned(),
+            msgtype: "text".to_owned(),
+            payload: payload.to_owned(),
+            part: None,
+            upload: None,
+        }],
+        paused,
+        next_ms: Some(now + 2 * 3_600_000 + 30_000),
+        last_run_ms: None,
+        runs: 0,
+        created_ms: now,
+    };
+    let mut screen = MemoryScreen::new(
+        Tab::Outbox,
+        &NoHistory,
+        Vec::new(),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+    );
+    screen.set_schedules(vec![schedule("standup", false), schedule("weekly", true)]);
+    let mut terminal = Terminal::new(TestBackend::new(120, 20)).unwrap();
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                MemoryView {
+                    screen: &screen,
+                    theme: &Theme { color: false },
+                    now_ms: now,
+                },
+                f.area(),
+            )
+        })
+        .unwrap();
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .chunks(120)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+        .collect();
+    let standup = text.lines().find(|l| l.contains("standup")).expect(&text);
+    assert!(
+        standup.contains("0 9 * * MON-FRI Asia/Shanghai"),
+        "{standup}"
+    );
+    assert!(standup.contains("(in 2 h"), "{standup}");
+    assert!(standup.contains("→ ops"), "{standup}");
+    let weekly = text.lines().find(|l| l.contains("weekly")).expect(&text);
+    assert!(weekly.contains("paused"), "{weekly}");
+    assert!(text.contains("The outbox is empty."));
 }

@@ -109,7 +109,14 @@ pub fn spawn_worker(
     options: WorkerOptions,
     stop: CancellationToken,
 ) -> JoinHandle<()> {
-    tokio::spawn(run_worker(engine, config, options, stop, Arc::new(log), Vec::new()))
+    tokio::spawn(run_worker(
+        engine,
+        config,
+        options,
+        stop,
+        Arc::new(log),
+        Vec::new(),
+    ))
 }
 
 /// [`spawn_worker`] for a front end that shows what the worker does
@@ -186,7 +193,11 @@ pub async fn run_worker(
 ) {
     let schedules = Schedules::new(Arc::clone(engine.db()));
     while !stop.is_cancelled() {
-        if let Err(e) = cycle(&engine, &schedules, &config, options, &stop, &observe, &also).await {
+        if let Err(e) = cycle(
+            &engine, &schedules, &config, options, &stop, &observe, &also,
+        )
+        .await
+        {
             observe(&WorkerEvent::StoreFailed(&e));
         }
         let wake = match next_wake(&engine, &schedules).await {

@@ -172,6 +172,8 @@ pub struct Services {
     pub history: Option<std::sync::Arc<dyn super::memory::Pages + Send + Sync>>,
     /// The outbox, listed for the Outbox tab.
     pub outbox: Option<crate::store::outbox::Outbox>,
+    /// The recurring schedules, listed under the outbox.
+    pub schedules: Option<crate::store::schedule::Schedules>,
     /// Pictures of the preview, decoded and fetched off the UI thread.
     pub pictures: Option<std::sync::Arc<crate::picture::Pictures>>,
 }

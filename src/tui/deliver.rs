@@ -112,7 +112,8 @@ pub async fn deliver_parts(
         })
         .collect();
     let submitter = engine.clone();
-    let submitted = tokio::task::spawn_blocking(move || submitter.submit(None, &items, false)).await;
+    let submitted =
+        tokio::task::spawn_blocking(move || submitter.submit(None, &items, false)).await;
     let ids = match submitted {
         Ok(Ok(s)) => s.ids,
         Ok(Err(e)) => return Some(store_failed(&e.to_string(), false)),

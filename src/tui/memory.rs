@@ -22,6 +22,7 @@ use crate::store::history::{
     History, HistoryEntry, HistoryFilter, HistoryRow, HistoryStatus, PageStart,
 };
 use crate::store::outbox::{OutboxItem, OutboxState};
+use crate::store::schedule::Schedule;
 use crate::tui::theme::Theme;
 use crate::untrusted;
 
@@ -136,6 +137,9 @@ pub struct MemoryScreen {
     detail: Option<HistoryEntry>,
     outbox: Vec<OutboxItem>,
     outbox_selected: usize,
+    /// The recurring schedules, listed under the outbox (each run becomes
+    /// an outbox item when due).
+    schedules: Vec<Schedule>,
     details: bool,
     error: Option<String>,
     offset: FixedOffset,
@@ -157,6 +161,7 @@ impl MemoryScreen {
             detail: None,
             outbox,
             outbox_selected: 0,
+            schedules: Vec::new(),
             details: false,
             error: None,
             offset,
@@ -197,6 +202,11 @@ impl MemoryScreen {
     }
 
     /// New outbox contents (after a send, a cancel, a tick).
+    /// The schedules shown under the outbox.
+    pub fn set_schedules(&mut self, schedules: Vec<Schedule>) {
+        self.schedules = schedules;
+    }
+
     pub fn set_outbox(&mut self, items: Vec<OutboxItem>) {
         self.outbox = items;
         self.outbox_selected = self
@@ -557,29 +567,75 @@ fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn outbox_rows(s: &MemoryScreen, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Vec::new();
     if s.outbox.is_empty() {
-        Paragraph::new(Line::styled("The outbox is empty.", t.dim())).render(area, buf);
-        return;
+        lines.push(Line::styled("The outbox is empty.", t.dim()));
     }
-    let lines: Vec<Line> = s
-        .outbox
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let mut line = Line::from(vec![
-                Span::raw(format!("{:<12.12} ", untrusted::one_line(&item.robot_name))),
-                Span::styled(format!("{:<13.13} ", item.msgtype), t.accent()),
-                Span::styled(outbox_state(item, now_ms), t.warning()),
-                Span::raw("  "),
-                Span::raw(summary(&item.payload)),
-            ]);
-            if i == s.outbox_selected {
-                line = line.style(t.selected());
-            }
-            line
-        })
-        .collect();
+    lines.extend(s.outbox.iter().enumerate().map(|(i, item)| {
+        let mut line = Line::from(vec![
+            Span::raw(format!("{:<12.12} ", untrusted::one_line(&item.robot_name))),
+            Span::styled(format!("{:<13.13} ", item.msgtype), t.accent()),
+            Span::styled(outbox_state(item, now_ms), t.warning()),
+            Span::raw("  "),
+            Span::raw(summary(&item.payload)),
+        ]);
+        if i == s.outbox_selected {
+            line = line.style(t.selected());
+        }
+        line
+    }));
+    if !s.schedules.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Schedules: each run is put in the outbox when due (`wecom schedule pause|resume|remove NAME`)",
+            t.dim(),
+        ));
+        lines.extend(s.schedules.iter().map(|sc| schedule_line(sc, t, now_ms)));
+    }
     Paragraph::new(lines).render(area, buf);
+}
+
+/// "standup  0 9 * * MON-FRI  next 09:00 (in 5 h)  → ops, qa".
+fn schedule_line(sc: &Schedule, t: &Theme, now_ms: i64) -> Line<'static> {
+    let mut robots: Vec<&str> = Vec::new();
+    for item in &sc.items {
+        if !robots.contains(&item.robot_name.as_str()) {
+            robots.push(&item.robot_name);
+        }
+    }
+    let when = if sc.paused {
+        Span::styled("paused".to_owned(), t.warning())
+    } else {
+        match sc.next_ms {
+            Some(next) => Span::styled(
+                format!(
+                    "next {} ({})",
+                    crate::delivery::due::local_time(next),
+                    crate::delivery::when::countdown(now_ms, next)
+                ),
+                t.accent(),
+            ),
+            None => Span::styled("no more runs".to_owned(), t.dim()),
+        }
+    };
+    let zone = sc
+        .tz
+        .as_deref()
+        .map(|z| format!(" {z}"))
+        .unwrap_or_default();
+    Line::from(vec![
+        Span::raw(format!("{:<12.12} ", untrusted::one_line(&sc.name))),
+        Span::styled(
+            format!(
+                "{}{} ",
+                untrusted::one_line(&sc.cron),
+                untrusted::one_line(&zone)
+            ),
+            t.dim(),
+        ),
+        when,
+        Span::raw(format!("  → {}", untrusted::one_line(&robots.join(", ")))),
+    ])
 }
 
 fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {

@@ -191,6 +191,9 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     if let Some(engine) = &engine {
         app.services.history = Some(Arc::new(engine.history().clone()));
         app.services.outbox = Some(engine.outbox().clone());
+        app.services.schedules = Some(crate::store::schedule::Schedules::new(Arc::clone(
+            engine.db(),
+        )));
     }
     // While the composer is open it delivers what is due (`wecom send
     // --at`, schedules), as `wecom outbox run` and `wecom serve` do.

@@ -99,7 +99,10 @@ pub enum Msg {
     },
     /// The send-later worker delivered a due item or ended it otherwise:
     /// a line for the status bar.
-    DueDelivered { line: String, ok: bool },
+    DueDelivered {
+        line: String,
+        ok: bool,
+    },
 }
 
 /// Why `$EDITOR` gave no text back; the draft is left as it was.

@@ -43,12 +43,16 @@ impl Runner {
                 let names: Vec<&str> = robots.iter().map(|(n, _)| n.as_str()).collect();
                 let ids: Vec<String> = submitted.ids.iter().map(i64::to_string).collect();
                 Ok(format!(
-                    "Queued {} for {} at {} ({}){}: outbox {}. This composer sends it when due while open; F10 → Outbox shows it.",
+                    "Queued {} for {} at {} ({}){}: outbox {}; F10 shows it.",
                     items.first().map_or("", |i| i.label.as_str()),
                     one_line(&names.join(", ")),
                     local_time(due.at_ms),
                     when::countdown(chrono::Local::now().timestamp_millis(), due.at_ms),
-                    if due.rolled_over { ", tomorrow: that time has passed today" } else { "" },
+                    if due.rolled_over {
+                        ", tomorrow: that time has passed today"
+                    } else {
+                        ""
+                    },
                     ids.join(", ")
                 ))
             })();
@@ -75,7 +79,13 @@ impl Runner {
 
     /// Sends the parts of a split message in order; Esc stops before the
     /// next part (never in the middle of one).
-    pub(super) fn send_parts(&mut self, id: u64, robot: String, webhook: Webhook, parts: Vec<Message>) {
+    pub(super) fn send_parts(
+        &mut self,
+        id: u64,
+        robot: String,
+        webhook: Webhook,
+        parts: Vec<Message>,
+    ) {
         let Some(engine) = self.engine.clone() else {
             let _ = self.tx.send(finished(
                 id,
@@ -153,7 +163,7 @@ pub(super) fn worker_observer(tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> Ob
             WorkerEvent::Progress(..) | WorkerEvent::StoreFailed(_) => return,
         };
         let _ = tx.send(Msg::DueDelivered {
-            line: one_line(&line).into_owned(),
+            line: format!("Outbox: {}", one_line(&line)),
             ok,
         });
     })

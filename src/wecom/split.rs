@@ -651,7 +651,9 @@ mod tests {
         assert_eq!(parts.len(), 3);
         let mut texts = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            let Message::Text(t) = part else { panic!("{part:?}") };
+            let Message::Text(t) = part else {
+                panic!("{part:?}")
+            };
             assert!(t.content.len() <= 2048, "part {i}: {}", t.content.len());
             assert_eq!(t.mentioned_list.is_some(), i == 2, "part {i}");
             texts.push(t.content.clone());

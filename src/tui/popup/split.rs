@@ -118,7 +118,9 @@ impl SplitOffer {
         for (i, part) in self.parts.iter().enumerate() {
             let content = Self::content(part);
             let mentions = match part {
-                Message::Text(t) if t.mentioned_list.is_some() || t.mentioned_mobile_list.is_some() => {
+                Message::Text(t)
+                    if t.mentioned_list.is_some() || t.mentioned_mobile_list.is_some() =>
+                {
                     " · mentions here"
                 }
                 _ => "",

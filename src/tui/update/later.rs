@@ -91,13 +91,22 @@ pub(super) fn on_key(
     fx: &mut Vec<Effect>,
 ) {
     let typed = match key.code {
-        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(c)
         }
         _ => None,
     };
     let backspace = action.is_none() && key.code == KeyCode::Backspace;
-    match later.on_action(action, typed.filter(|_| action.is_none()), backspace, Local::now()) {
+    match later.on_action(
+        action,
+        typed.filter(|_| action.is_none()),
+        backspace,
+        Local::now(),
+    ) {
         LaterOutcome::Stay => app.popup = Some(Popup::Later(later)),
         LaterOutcome::Closed => app.status = Status::info("Nothing was queued."),
         LaterOutcome::Queue(due) => queue(app, due, fx),
@@ -139,7 +148,12 @@ pub(super) fn offer_split(app: &mut App) -> bool {
     };
     // Only when the content's length is all that is wrong: other errors
     // are the user's to fix, and splitting would not fix them.
-    let errors: Vec<_> = app.derived.problems.iter().filter(|p| p.is_error()).collect();
+    let errors: Vec<_> = app
+        .derived
+        .problems
+        .iter()
+        .filter(|p| p.is_error())
+        .collect();
     if errors.is_empty()
         || !errors
             .iter()
@@ -150,6 +164,11 @@ pub(super) fn offer_split(app: &mut App) -> bool {
     let robot = app.robot_name();
     match SplitOffer::for_message(message, robot, app.theme) {
         Ok(Some(offer)) => {
+            app.status = Status::info(format!(
+                "Over its {} bytes: it can go as {} parts (Enter), or Esc to shorten it.",
+                crate::wecom::validate::group_digits(offer.limit),
+                offer.parts.len()
+            ));
             app.popup = Some(Popup::Split(offer));
             true
         }
@@ -210,10 +229,7 @@ pub(super) fn edit_item(app: &mut App, item: &OutboxItem) -> bool {
         due_ms: item.due_ms.filter(|due| *due > now),
     });
     let when = match item.due_ms.filter(|due| *due > now) {
-        Some(due) => format!(
-            "at its time, {}",
-            crate::delivery::due::local_time(due)
-        ),
+        Some(due) => format!("at its time, {}", crate::delivery::due::local_time(due)),
         None => "now".to_owned(),
     };
     app.status = Status::info(format!(
@@ -271,7 +287,13 @@ pub(super) fn send_edited_later(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 
 /// The item an edit was to replace had already gone (or the outbox
 /// failed): the edit is not sent, and the status says why and what to do.
-pub(super) fn replaced(app: &mut App, id: i64, result: Result<bool, String>, then: Effect, fx: &mut Vec<Effect>) {
+pub(super) fn replaced(
+    app: &mut App,
+    id: i64,
+    result: Result<bool, String>,
+    then: Effect,
+    fx: &mut Vec<Effect>,
+) {
     match result {
         Ok(true) => {
             fx.push(then);

@@ -29,6 +29,9 @@ pub(super) fn open(app: &mut App) {
     let height =
         MemoryScreen::list_height(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1));
     screen.set_height(height, pages.as_ref());
+    if let Some(list) = app.services.schedules.as_ref().and_then(|s| s.list().ok()) {
+        screen.set_schedules(list);
+    }
     app.popup = Some(Popup::Memory(Box::new(screen)));
 }
 

@@ -78,7 +78,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     text: said,
                     detail: None,
                 },
-                Err(why) => Status::error(format!("Not queued: {}", crate::untrusted::one_line(&why))),
+                Err(why) => {
+                    Status::error(format!("Not queued: {}", crate::untrusted::one_line(&why)))
+                }
             };
             refresh_outbox(app);
         }
