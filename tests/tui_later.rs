@@ -363,3 +363,12 @@ fn schedules_are_listed_under_the_outbox_with_their_next_run() {
     assert!(weekly.contains("paused"), "{weekly}");
     assert!(text.contains("The outbox is empty."));
 }
+
+#[test]
+fn the_checks_pane_names_the_split_and_ctrl_f_offers_it_too() {
+    let mut h = Harness::new(Config::default());
+    h.send(Msg::Paste(long_report()))
+        .assert_screen_contains("[Ctrl-S: send as numbered parts]")
+        .send_ctrl('f');
+    assert_eq!(h.context(), Context::SplitOffer);
+}

@@ -12,6 +12,7 @@ use super::keymap::{self, Action, Context};
 use super::layout::layout;
 use super::text;
 use super::width::wrap;
+use crate::wecom::MessageKind;
 use crate::wecom::validate::Severity;
 
 /// The Checks pane's title and lines: the draft's problems, and a send's
@@ -78,11 +79,28 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
             Severity::Error => ("✗ ", app.theme.error()),
             Severity::Warning => ("! ", app.theme.warning()),
         };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(mark, style),
             Span::styled(format!("{} ", p.path), style),
             Span::raw(format!("{} {}", p.message, p.fix)),
-        ]));
+        ];
+        // Too long a text or markdown: sending offers it as numbered parts.
+        if p.rule == crate::wecom::Rule::TooManyBytes
+            && p.path.ends_with("content")
+            && matches!(
+                app.kind,
+                MessageKind::Text | MessageKind::Markdown | MessageKind::MarkdownV2
+            )
+        {
+            spans.push(Span::styled(
+                format!(
+                    " [{}: send as numbered parts]",
+                    keymap::key_for(Action::Send, Context::Global)
+                ),
+                app.theme.key(),
+            ));
+        }
+        lines.push(Line::from(spans));
     }
     if !urgent && let Some(line) = detail {
         lines.push(line);

@@ -383,14 +383,6 @@ pub const BINDINGS: &[Binding] = &[
         First,
     ),
     bind(
-        Action::SendLater,
-        &[ctrl('l')],
-        GLOBAL,
-        "send later",
-        "Send the message at a time to come (18:00, +30m, tomorrow 09:00): it waits in the outbox.",
-        Yes,
-    ),
-    bind(
         Action::Submit,
         &[key(KeyCode::Enter)],
         &[Context::SendLater],
@@ -524,6 +516,14 @@ pub const BINDINGS: &[Binding] = &[
         GLOBAL,
         "preview/JSON",
         "Switch the preview between the content and the exact JSON payload.",
+        Yes,
+    ),
+    bind(
+        Action::SendLater,
+        &[ctrl('l')],
+        GLOBAL,
+        "send later",
+        "Send the message at a time to come (18:00, +30m, tomorrow 09:00): it waits in the outbox.",
         Yes,
     ),
     bind(

@@ -11,7 +11,10 @@ use crate::wecom::{Message, MessageKind};
 
 pub(super) fn apply(app: &mut App) {
     let Some((hint, fix)) = quickfix::chosen(app) else {
-        app.status = Status::info(text::NO_QUICK_FIX);
+        // Content over its limit: the fix is to send it as parts.
+        if !super::later::offer_split(app) {
+            app.status = Status::info(text::NO_QUICK_FIX);
+        }
         return;
     };
     let Some(comp) = app.composition() else {
