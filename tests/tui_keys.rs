@@ -82,31 +82,7 @@ impl wecom_composer::tui::memory::Pages for FewSends {
 
 fn outbox_item(id: i64) -> wecom_composer::store::outbox::OutboxItem {
     let e = sent(id);
-    wecom_composer::store::outbox::OutboxItem {
-        id,
-        batch: "b".to_owned(),
-        seq: id,
-        part: None,
-        label: "markdown".to_owned(),
-        robot_name: e.robot_name,
-        robot: e.robot,
-        msgtype: e.msgtype,
-        payload: e.payload,
-        upload: None,
-        state: wecom_composer::store::outbox::OutboxState::Queued,
-        attempts: 0,
-        created_ms: e.time_ms,
-        first_try_ms: None,
-        next_attempt_ms: None,
-        give_up_ms: None,
-        lease_owner: None,
-        lease_until_ms: None,
-        waited_ms: 0,
-        last_error: None,
-        transient: false,
-        due_ms: None,
-        expand: false,
-    }
+    common::outbox_item(id, &e.robot_name, &e.payload, None)
 }
 
 /// A composer with the keyboard in `context`, reached by keys.

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::cell::Cell;
 
 use chrono::FixedOffset;
@@ -201,31 +203,14 @@ fn moving_through_100000_entries_reads_pages_not_the_whole_history() {
 #[test]
 fn the_outbox_tab_shows_states_and_countdowns_and_offers_cancel() {
     let pages = mixed();
+    let payload = serde_json::json!({"msgtype": "markdown", "markdown": {"content": "周会 10:00"}})
+        .to_string();
     let item = |id: i64, robot: &str, state: OutboxState, next: Option<i64>| OutboxItem {
-        id,
-        batch: "b".to_owned(),
-        seq: id,
-        part: None,
-        label: "markdown".to_owned(),
-        robot_name: robot.to_owned(),
-        robot: "fp".to_owned(),
-        msgtype: "markdown".to_owned(),
-        payload: serde_json::json!({"msgtype": "markdown", "markdown": {"content": "周会 10:00"}})
-            .to_string(),
-        upload: None,
         state,
         attempts: 2,
         created_ms: T0,
-        first_try_ms: None,
         next_attempt_ms: next,
-        give_up_ms: None,
-        lease_owner: None,
-        lease_until_ms: None,
-        waited_ms: 0,
-        last_error: None,
-        transient: false,
-        due_ms: None,
-        expand: false,
+        ..common::outbox_item(id, robot, &payload, None)
     };
     let now = T0 + 3_600_000;
     let items = vec![
