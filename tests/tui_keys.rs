@@ -15,6 +15,7 @@ use wecom_composer::tui::app::{App, Focus};
 use wecom_composer::tui::attach::DirEntry;
 use wecom_composer::tui::compose::FieldId;
 use wecom_composer::tui::keymap::{self, Action, Context};
+use wecom_composer::tui::msg::FreshCode;
 use wecom_composer::tui::msg::{Effect, Msg};
 use wecom_composer::tui::popup::Popup;
 use wecom_composer::wecom::MessageKind;
@@ -187,6 +188,20 @@ fn reach(context: Context) -> Harness {
         }
         Context::ConfirmDelete => {
             h.tab_to(Focus::Robots).send_key(KeyCode::Char('d'));
+        }
+        Context::RobotCodes => {
+            // Editing a saved robot, three codes made (drawn as the runtime
+            // would, with fake codes), the middle one selected.
+            h.tab_to(Focus::Robots)
+                .send_key(KeyCode::Char('e'))
+                .send_key(KeyCode::Tab);
+            for i in 0..3 {
+                h.send_key(KeyCode::Char('n')).send(Msg::RelayCodeDrawn {
+                    robot: "ops-alerts".to_owned(),
+                    code: FreshCode(format!("fake-relay-code-for-tests-{i}")),
+                });
+            }
+            h.send_key(KeyCode::Up);
         }
         Context::ConfirmQuit => {
             h.send_text("unsent")

@@ -50,6 +50,8 @@ pub enum Context {
     History,
     /// The outbox, the other tab of the history screen.
     Outbox,
+    /// The relay codes of the robot in the edit dialog (Tab reaches them).
+    RobotCodes,
 }
 
 impl Context {
@@ -92,6 +94,7 @@ impl Context {
             Context::Results => "Results",
             Context::History => "History",
             Context::Outbox => "Outbox",
+            Context::RobotCodes => "Relay codes",
         }
     }
 
@@ -112,6 +115,7 @@ impl Context {
     /// The pop-ups' contexts, each summed up on one line of the help screen.
     pub const POPUPS: &'static [Context] = &[
         Context::RobotDialog,
+        Context::RobotCodes,
         Context::Templates,
         Context::TemplateName,
         Context::FileBrowser,
@@ -206,6 +210,12 @@ pub enum Action {
     /// Cursor to the start / end of the whole text.
     TextStart,
     TextEnd,
+    /// Robot dialog: make a relay code for `wecom serve`, shown once.
+    NewRelayCode,
+    /// Robot dialog: copy the new code's curl line (OSC 52).
+    CopyCurl,
+    /// Robot dialog: revoke the selected relay code, after asking.
+    RevokeCode,
 }
 
 /// A key, as written in hints.
@@ -327,6 +337,7 @@ const QUIT: &[Context] = &[
     Context::History,
     Context::Outbox,
     Context::RobotDialog,
+    Context::RobotCodes,
     Context::Help,
     Context::Templates,
     Context::TemplateName,
@@ -1038,6 +1049,71 @@ pub const BINDINGS: &[Binding] = &[
         MEMORY,
         "back",
         "Close the details, clear the filter, or go back to the composer.",
+        Yes,
+    ),
+    // The relay codes in the edit dialog: no text is typed there.
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        &[Context::RobotCodes],
+        "up",
+        "The code above.",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        &[Context::RobotCodes],
+        "down",
+        "The code below.",
+        Yes,
+    ),
+    bind(
+        Action::NewRelayCode,
+        &[key(KeyCode::Char('n'))],
+        &[Context::RobotCodes],
+        "new code",
+        "Make a relay code for `wecom serve`: shown once, with a curl line; only its hash is saved.",
+        Yes,
+    ),
+    bind(
+        Action::CopyCurl,
+        &[key(KeyCode::Char('c'))],
+        &[Context::RobotCodes],
+        "copy curl",
+        "Copy the new code's curl line (OSC 52); the code is not shown again.",
+        Yes,
+    ),
+    bind(
+        Action::RevokeCode,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        &[Context::RobotCodes],
+        "revoke",
+        "Revoke the selected code, after asking: posts with it are refused from then on.",
+        Yes,
+    ),
+    bind(
+        Action::SwitchField,
+        &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        &[Context::RobotCodes],
+        "switch field",
+        "Back to the name and the webhook.",
+        Yes,
+    ),
+    bind(
+        Action::Submit,
+        &[key(KeyCode::Enter)],
+        &[Context::RobotCodes],
+        "save",
+        "Save the name and the webhook (codes are saved as they are made).",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::RobotCodes],
+        "close",
+        "Close; codes made or revoked stay so.",
         Yes,
     ),
 ];

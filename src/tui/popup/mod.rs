@@ -3,10 +3,15 @@
 //! its widget (`impl Widget for &X`), as the file browser does.
 
 pub mod browser;
+pub mod confirm;
+pub mod help;
+pub mod robot;
+pub mod templates;
 
 pub use browser::{BrowserOutcome, FileBrowser};
+pub use robot::RobotDialog;
+pub use templates::TemplatePicker;
 
-use super::dialog::{RobotDialog, TemplatePicker};
 use super::keymap::Context;
 
 /// The open pop-up. (One at a time: its size does not matter.)
@@ -36,7 +41,7 @@ impl Popup {
     /// Which keys the pop-up takes (see the key map).
     pub fn context(&self) -> Context {
         match self {
-            Popup::Robot(_) => Context::RobotDialog,
+            Popup::Robot(dialog) => dialog.context(),
             Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteTemplate { .. } => {
                 Context::ConfirmDelete
             }
