@@ -314,6 +314,16 @@ fn j_and_k_move_in_every_list() {
         .assert_app("j scrolls help", |a| scroll(a) == 2)
         .send_key(KeyCode::Char('k'))
         .assert_app("k scrolls help back", |a| scroll(a) == 1);
+    // The robot dialog's relay codes (three, the middle one selected).
+    let selected = |a: &App| match &a.popup {
+        Some(Popup::Robot(d)) => d.codes.selected,
+        _ => usize::MAX,
+    };
+    let mut h = reach(Context::RobotCodes);
+    h.send_key(KeyCode::Char('j'))
+        .assert_app("j in the relay codes", |a| selected(a) == 2)
+        .send_key(KeyCode::Char('k'))
+        .assert_app("k in the relay codes", |a| selected(a) == 1);
 }
 
 #[test]
@@ -370,12 +380,17 @@ fn help_says_which_keys_work_where() {
         shown.contains("Templates:"),
         "the pop-ups' keys are listed too"
     );
+    assert!(
+        shown.contains("Relay codes:") && shown.contains("n new code"),
+        "the robot dialog's codes are listed:\n{shown}"
+    );
 }
 
 #[test]
 fn ctrl_q_quits_from_the_robot_dialog_and_every_pop_up_but_a_question() {
     for context in [
         Context::RobotDialog,
+        Context::RobotCodes,
         Context::Help,
         Context::Templates,
         Context::TemplateName,
