@@ -234,3 +234,24 @@ async fn a_code_made_in_the_dialog_works_with_wecom_serve_until_revoked() {
     assert_eq!(sandbox.messages().len(), 1);
     relay.shutdown().await;
 }
+
+#[test]
+fn the_selected_code_stays_in_view_in_a_long_list() {
+    let mut h = editing(config_with_robots());
+    for i in 0..8 {
+        make_code(
+            &mut h,
+            "ops-alerts",
+            &format!("fake-relay-code-{i:04}-tui-long-list"),
+        );
+    }
+    let id_of = |h: &Harness, code: &str| h.app.config.relay_code(code).expect("kept").id.clone();
+    let last = id_of(&h, "fake-relay-code-0007-tui-long-list");
+    let first = id_of(&h, "fake-relay-code-0000-tui-long-list");
+    // The code just made is selected, below the rows its curl line takes.
+    h.assert_screen_contains(&format!("› {last}"));
+    for _ in 0..7 {
+        h.send_key(KeyCode::Up);
+    }
+    h.assert_screen_contains(&format!("› {first}"));
+}

@@ -15,6 +15,7 @@ use crate::store::config::{Config, RelayCode};
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
 use crate::tui::theme::Theme;
+use crate::tui::width::{fit, wrap};
 use crate::wecom::Webhook;
 
 /// What the robot dialog does on save.
@@ -489,29 +490,39 @@ fn render_codes(codes: &RelayCodes, focused: bool, theme: &Theme, area: Rect, bu
     let outer = theme.block(" Relay codes for wecom serve ", focused);
     let inner = outer.inner(area);
     outer.render(area, buf);
+    let width = usize::from(inner.width);
+    // Wrapped here, so the list below knows how many rows are left.
     let mut lines = Vec::new();
+    let mut said = |text: &str, style: Style| {
+        for piece in wrap(text, width) {
+            lines.push(Line::styled(piece, style));
+        }
+    };
     if let Some(id) = &codes.revoking {
-        lines.push(Line::styled(
-            format!("Revoke relay code {id}? Posts with it are refused (404) from then on."),
+        said(
+            &format!("Revoke relay code {id}? Posts with it are refused (404) from then on."),
             theme.warning(),
-        ));
+        );
     } else if let Some(fresh) = &codes.fresh {
-        lines.push(Line::styled(
-            format!(
+        said(
+            &format!(
                 "New code {}, shown only now (only its hash is saved):",
                 fresh.id
             ),
             theme.success(),
-        ));
-        lines.push(Line::raw(fresh.curl.clone()));
+        );
+        said(&fresh.curl, Style::default());
     }
     if codes.list.is_empty() {
-        lines.push(Line::styled(
+        said(
             "No relay codes yet: Tab here, then n makes one.",
             theme.dim(),
-        ));
+        );
     }
-    for (i, c) in codes.list.iter().enumerate() {
+    // The list scrolls so the selected code stays in view.
+    let room = usize::from(inner.height).saturating_sub(lines.len()).max(1);
+    let offset = (codes.selected + 1).saturating_sub(room);
+    for (i, c) in codes.list.iter().enumerate().skip(offset).take(room) {
         let marker = if focused && i == codes.selected {
             "› "
         } else {
@@ -529,11 +540,9 @@ fn render_codes(codes: &RelayCodes, focused: bool, theme: &Theme, area: Rect, bu
             Style::default()
         };
         lines.push(Line::styled(
-            format!("{marker}{}  made {made}", c.id),
+            fit(&format!("{marker}{}  made {made}", c.id), width),
             style,
         ));
     }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
+    Paragraph::new(lines).render(inner, buf);
 }
