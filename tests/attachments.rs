@@ -60,7 +60,7 @@ fn run_checks(app: &mut App, effects: Vec<Effect>) {
             let state = if convert {
                 attach::convert(&path)
             } else {
-                attach::inspect(&path, key.1)
+                attach::inspect(&path, key.kind)
             };
             let more = update(app, Msg::AttachmentChecked { key, path, state });
             run_checks(app, more);

@@ -268,7 +268,7 @@ fn file_send(app: &mut App) -> u64 {
             let state = if convert {
                 wecom_composer::tui::attach::convert(&path)
             } else {
-                wecom_composer::tui::attach::inspect(&path, key.1)
+                wecom_composer::tui::attach::inspect(&path, key.kind)
             };
             update(app, Msg::AttachmentChecked { key, path, state });
         }

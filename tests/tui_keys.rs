@@ -15,6 +15,7 @@ use wecom_composer::tui::app::{App, Focus};
 use wecom_composer::tui::attach::DirEntry;
 use wecom_composer::tui::compose::FieldId;
 use wecom_composer::tui::keymap::{self, Action, Context};
+use wecom_composer::tui::msg::FreshCode;
 use wecom_composer::tui::msg::{Effect, Msg};
 use wecom_composer::tui::popup::Popup;
 use wecom_composer::wecom::MessageKind;
@@ -164,6 +165,20 @@ fn reach(context: Context) -> Harness {
         Context::ConfirmDelete => {
             h.tab_to(Focus::Robots).send_key(KeyCode::Char('d'));
         }
+        Context::RobotCodes => {
+            // Editing a saved robot, three codes made (drawn as the runtime
+            // would, with fake codes), the middle one selected.
+            h.tab_to(Focus::Robots)
+                .send_key(KeyCode::Char('e'))
+                .send_key(KeyCode::Tab);
+            for i in 0..3 {
+                h.send_key(KeyCode::Char('n')).send(Msg::RelayCodeDrawn {
+                    robot: "ops-alerts".to_owned(),
+                    code: FreshCode(format!("fake-relay-code-for-tests-{i}")),
+                });
+            }
+            h.send_key(KeyCode::Up);
+        }
         Context::ConfirmQuit => {
             h.send_text("unsent")
                 .send_ctrl('q')
@@ -288,6 +303,16 @@ fn j_and_k_move_in_every_list() {
         .assert_app("j scrolls help", |a| scroll(a) == 2)
         .send_key(KeyCode::Char('k'))
         .assert_app("k scrolls help back", |a| scroll(a) == 1);
+    // The robot dialog's relay codes (three, the middle one selected).
+    let selected = |a: &App| match &a.popup {
+        Some(Popup::Robot(d)) => d.codes.selected,
+        _ => usize::MAX,
+    };
+    let mut h = reach(Context::RobotCodes);
+    h.send_key(KeyCode::Char('j'))
+        .assert_app("j in the relay codes", |a| selected(a) == 2)
+        .send_key(KeyCode::Char('k'))
+        .assert_app("k in the relay codes", |a| selected(a) == 1);
 }
 
 #[test]
@@ -344,12 +369,17 @@ fn help_says_which_keys_work_where() {
         shown.contains("Templates:"),
         "the pop-ups' keys are listed too"
     );
+    assert!(
+        shown.contains("Relay codes:") && shown.contains("n new code"),
+        "the robot dialog's codes are listed:\n{shown}"
+    );
 }
 
 #[test]
 fn ctrl_q_quits_from_the_robot_dialog_and_every_pop_up_but_a_question() {
     for context in [
         Context::RobotDialog,
+        Context::RobotCodes,
         Context::Help,
         Context::Templates,
         Context::TemplateName,

@@ -177,6 +177,16 @@ pub const CODE_BYTES: usize = 32;
 /// Hex digits of the hash that name a code.
 pub const CODE_ID_CHARS: usize = 8;
 
+/// A new relay code: [`CODE_BYTES`] random bytes, URL-safe base64 (it goes
+/// in a URL path as it is). Not saved anywhere; only its hash is kept.
+pub fn fresh_relay_code() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; CODE_BYTES];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// The hexadecimal sha256 of a relay code.
 pub fn relay_code_hash(code: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -474,13 +484,17 @@ impl Config {
     /// Makes a relay code for the robot called `name` and returns the code
     /// itself, which is not saved anywhere (only its hash is), and its entry.
     pub fn new_relay_code(&mut self, name: &str) -> Result<(String, RelayCode), RobotError> {
-        use base64::Engine as _;
-        use rand::RngCore as _;
+        let code = fresh_relay_code();
+        let entry = self.add_relay_code(name, &code)?;
+        Ok((code, entry))
+    }
+
+    /// Keeps the hash of `code` (one of [`fresh_relay_code`]) as a relay
+    /// code of the robot called `name`, and returns its entry. The
+    /// composer draws the code apart from this, so a test can hand it one.
+    pub fn add_relay_code(&mut self, name: &str, code: &str) -> Result<RelayCode, RobotError> {
         let index = self.index_of(name).ok_or_else(|| not_found(name))?;
-        let mut bytes = [0u8; CODE_BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        let code = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let sha256 = relay_code_hash(&code);
+        let sha256 = relay_code_hash(code);
         let entry = RelayCode {
             id: sha256[..CODE_ID_CHARS].to_owned(),
             robot: self.robots[index].name.clone(),
@@ -488,7 +502,7 @@ impl Config {
             created_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         };
         self.relay.codes.push(entry.clone());
-        Ok((code, entry))
+        Ok(entry)
     }
 
     /// The saved entry of a relay code, if the code is one.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::attach::AttachState;
+use super::compose::DraftKey;
 use super::compose::{Composition, Derived, FieldId};
 use super::form::RowKind;
 use super::keymap::{Action, Context};
@@ -89,7 +90,7 @@ pub struct InFlight {
 /// (loading a template, removing a form item), so Ctrl-Z can put it back.
 #[derive(Debug, Clone)]
 pub struct DraftUndo {
-    pub key: (String, MessageKind),
+    pub key: DraftKey,
     pub draft: crate::store::drafts::Draft,
 }
 
@@ -106,7 +107,7 @@ pub struct App {
     pub robot_index: usize,
     pub kind: MessageKind,
     pub focus: Focus,
-    pub compositions: HashMap<(String, MessageKind), Composition>,
+    pub compositions: HashMap<DraftKey, Composition>,
     pub derived: Derived,
     pub preview: PreviewMode,
     pub preview_scroll: u16,
@@ -138,7 +139,7 @@ pub struct App {
     /// The draft a send result in the status line is about: once another
     /// robot or type is shown, that result (and its detail in Checks) is
     /// cleared so it is never read as this draft's.
-    pub status_about: Option<(String, MessageKind)>,
+    pub status_about: Option<DraftKey>,
     /// What Ctrl-Z restores: the draft before the last template load or
     /// item removal.
     pub undo: Option<DraftUndo>,
@@ -309,15 +310,18 @@ impl App {
         self.robot().map(|r| r.name.clone()).unwrap_or_default()
     }
 
-    pub fn key(&self) -> (String, MessageKind) {
-        (self.robot_name(), self.kind)
+    pub fn key(&self) -> DraftKey {
+        DraftKey {
+            robot: self.robot_name(),
+            kind: self.kind,
+        }
     }
 
     /// Opens the draft of the current robot and type, if not open yet.
     pub fn ensure_composition(&mut self) {
         let key = self.key();
         if !self.compositions.contains_key(&key) {
-            let comp = Composition::new(self.kind, self.drafts.get(&key.0, key.1));
+            let comp = Composition::new(self.kind, self.drafts.get(&key.robot, key.kind));
             self.compositions.insert(key, comp);
         }
         self.drafts.last = Some(LastUsed {
@@ -357,8 +361,8 @@ impl App {
     /// Every draft, open ones included, for saving.
     pub fn drafts_snapshot(&self) -> Drafts {
         let mut drafts = self.drafts.clone();
-        for ((robot, kind), comp) in &self.compositions {
-            drafts.set(robot, *kind, comp.to_draft());
+        for (key, comp) in &self.compositions {
+            drafts.set(&key.robot, key.kind, comp.to_draft());
         }
         drafts
     }
@@ -448,6 +452,10 @@ impl App {
                 Some(Popup::Robot(d)) => d.has_webhook_field(),
                 _ => true,
             },
+            Action::NewRelayCode | Action::CopyCurl | Action::RevokeCode => match &self.popup {
+                Some(Popup::Robot(d)) => d.available(action),
+                _ => true,
+            },
             Action::DeleteTemplate => match &self.popup {
                 Some(Popup::Templates(p)) => p.selected_template().is_some_and(|t| !t.builtin),
                 _ => true,
@@ -468,5 +476,19 @@ impl App {
             ));
         }
         notes
+    }
+}
+
+impl super::popup::help::HelpSource for App {
+    fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    fn screen_size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.help_notes()
     }
 }

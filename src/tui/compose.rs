@@ -7,7 +7,11 @@ use super::attach::AttachState;
 
 /// Which draft: a robot's name and a message type. Each robot keeps one
 /// draft per type.
-pub type DraftKey = (String, crate::wecom::MessageKind);
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DraftKey {
+    pub robot: String,
+    pub kind: crate::wecom::MessageKind,
+}
 use super::form::{Form, Path, RowKind};
 use crate::store::drafts::Draft;
 use crate::wecom::schema::FieldKind;

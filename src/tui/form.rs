@@ -115,6 +115,43 @@ fn new_item(items: &'static [FieldSpec]) -> Value {
     Value::Object(m)
 }
 
+/// What an edit of a group's items did (indexes from 0; the status line
+/// counts from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemChange {
+    Added { index: usize, group: &'static str },
+    Removed { index: usize, group: &'static str },
+    Moved { to: usize, group: &'static str },
+}
+
+/// What an item edit was about, when the cursor is not in an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemVerb {
+    Remove,
+    Move,
+}
+
+/// Why an item edit was refused; nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRefusal {
+    /// The cursor is on no group to add to.
+    NoGroup,
+    /// The cursor is in no item to remove or move.
+    NotInItem(ItemVerb),
+    /// The row under the cursor is not a group (a schema mismatch).
+    NotAGroup,
+    /// The group holds the most WeCom allows.
+    Full {
+        group: &'static str,
+        key: &'static str,
+        max: usize,
+    },
+    /// The group holds the fewest WeCom allows.
+    AtMinimum { group: &'static str, min: usize },
+    /// The item is already first (or last).
+    AtEnd { index: usize, group: &'static str },
+}
+
 impl Form {
     /// An empty form for a structured kind, with what must be there from the
     /// start (news has its one required article).
@@ -338,22 +375,21 @@ impl Form {
 
     /// Adds an item to the group at the cursor, refusing past the documented
     /// maximum with a sentence saying why.
-    pub fn add_item(&mut self) -> Result<String, String> {
-        let (path, spec, after) = self
-            .group_at_cursor()
-            .ok_or("Move to a group (news articles, links, rows…) to add an item.")?;
+    pub fn add_item(&mut self) -> Result<ItemChange, ItemRefusal> {
+        let (path, spec, after) = self.group_at_cursor().ok_or(ItemRefusal::NoGroup)?;
         let FieldKind::List { items, max, .. } = spec.kind else {
-            return Err("Not a group.".into());
+            return Err(ItemRefusal::NotAGroup);
         };
         let count = self
             .get(&path)
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if count >= max {
-            return Err(format!(
-                "{} already has {max}: WeCom allows at most {max} ({}).",
-                spec.label, spec.key
-            ));
+            return Err(ItemRefusal::Full {
+                group: spec.label,
+                key: spec.key,
+                max,
+            });
         }
         let at = after.map_or(count, |i| i + 1);
         if !self.get(&path).is_some_and(Value::is_array) {
@@ -366,24 +402,30 @@ impl Form {
         item_path.push(Seg::Index(at));
         self.focus_path(&item_path);
         self.step(1);
-        Ok(format!("Added item {} of {}.", at + 1, spec.label))
+        Ok(ItemChange::Added {
+            index: at,
+            group: spec.label,
+        })
     }
 
     /// Removes the item at the cursor, keeping the documented minimum.
-    pub fn remove_item(&mut self) -> Result<String, String> {
+    pub fn remove_item(&mut self) -> Result<ItemChange, ItemRefusal> {
         let (path, spec, index) = self
             .group_at_cursor()
-            .ok_or("Move into an item to remove it.")?;
-        let index = index.ok_or("Move into an item to remove it.")?;
+            .ok_or(ItemRefusal::NotInItem(ItemVerb::Remove))?;
+        let index = index.ok_or(ItemRefusal::NotInItem(ItemVerb::Remove))?;
         let FieldKind::List { min, .. } = spec.kind else {
-            return Err("Not a group.".into());
+            return Err(ItemRefusal::NotAGroup);
         };
         let count = self
             .get(&path)
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if count <= min {
-            return Err(format!("{} needs at least {min} item(s).", spec.label));
+            return Err(ItemRefusal::AtMinimum {
+                group: spec.label,
+                min,
+            });
         }
         if let Some(Value::Array(arr)) = self.get_mut_or_create(&path) {
             arr.remove(index);
@@ -398,26 +440,28 @@ impl Form {
         while self.cursor > 0 && !rows[self.cursor].focusable() {
             self.cursor -= 1;
         }
-        Ok(format!("Removed item {} of {}.", index + 1, spec.label))
+        Ok(ItemChange::Removed {
+            index,
+            group: spec.label,
+        })
     }
 
     /// Moves the item at the cursor up (`-1`) or down (`+1`), cursor along.
-    pub fn move_item(&mut self, dir: isize) -> Result<String, String> {
+    pub fn move_item(&mut self, dir: isize) -> Result<ItemChange, ItemRefusal> {
         let (path, spec, index) = self
             .group_at_cursor()
-            .ok_or("Move into an item to reorder it.")?;
-        let index = index.ok_or("Move into an item to reorder it.")?;
+            .ok_or(ItemRefusal::NotInItem(ItemVerb::Move))?;
+        let index = index.ok_or(ItemRefusal::NotInItem(ItemVerb::Move))?;
         let count = self
             .get(&path)
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         let to = index as isize + dir;
         if to < 0 || to as usize >= count {
-            return Err(format!(
-                "Item {} is already at that end of {}.",
-                index + 1,
-                spec.label
-            ));
+            return Err(ItemRefusal::AtEnd {
+                index,
+                group: spec.label,
+            });
         }
         let to = to as usize;
         let rows_before = self.rows();
@@ -429,7 +473,10 @@ impl Form {
         let mut moved = offset;
         moved[path.len()] = Seg::Index(to);
         self.focus_path(&moved);
-        Ok(format!("Moved to position {} of {}.", to + 1, spec.label))
+        Ok(ItemChange::Moved {
+            to,
+            group: spec.label,
+        })
     }
 
     /// The body with empty values pruned, as sent.
@@ -629,7 +676,7 @@ mod tests {
             assert!(f.add_item().is_ok(), "article {n}");
         }
         let err = f.add_item().unwrap_err();
-        assert!(err.contains("at most 8"), "{err}");
+        assert!(matches!(err, ItemRefusal::Full { max: 8, .. }), "{err:?}");
         // A group that does not exist yet is created by its first item.
         let mut card = Form::new(MessageKind::TextNotice);
         let links = card

@@ -54,6 +54,8 @@ pub enum Context {
     SendLater,
     /// The parts a message over its limit would be sent as.
     SplitOffer,
+    /// The relay codes of the robot in the edit dialog (Tab reaches them).
+    RobotCodes,
 }
 
 impl Context {
@@ -98,6 +100,7 @@ impl Context {
             Context::Outbox => "Outbox",
             Context::SendLater => "Send later",
             Context::SplitOffer => "Split",
+            Context::RobotCodes => "Relay codes",
         }
     }
 
@@ -118,6 +121,7 @@ impl Context {
     /// The pop-ups' contexts, each summed up on one line of the help screen.
     pub const POPUPS: &'static [Context] = &[
         Context::RobotDialog,
+        Context::RobotCodes,
         Context::Templates,
         Context::TemplateName,
         Context::FileBrowser,
@@ -218,6 +222,12 @@ pub enum Action {
     SendLater,
     /// Send the parts a message over its limit was split into.
     SendParts,
+    /// Robot dialog: make a relay code for `wecom serve`, shown once.
+    NewRelayCode,
+    /// Robot dialog: copy the new code's curl line (OSC 52).
+    CopyCurl,
+    /// Robot dialog: revoke the selected relay code, after asking.
+    RevokeCode,
 }
 
 /// A key, as written in hints.
@@ -339,6 +349,7 @@ const QUIT: &[Context] = &[
     Context::History,
     Context::Outbox,
     Context::RobotDialog,
+    Context::RobotCodes,
     Context::Help,
     Context::Templates,
     Context::TemplateName,
@@ -1132,6 +1143,71 @@ pub const BINDINGS: &[Binding] = &[
         MEMORY,
         "back",
         "Close the details, clear the filter, or go back to the composer.",
+        Yes,
+    ),
+    // The relay codes in the edit dialog: no text is typed there.
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        &[Context::RobotCodes],
+        "up",
+        "The code above.",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        &[Context::RobotCodes],
+        "down",
+        "The code below.",
+        Yes,
+    ),
+    bind(
+        Action::NewRelayCode,
+        &[key(KeyCode::Char('n'))],
+        &[Context::RobotCodes],
+        "new code",
+        "Make a relay code for `wecom serve`: shown once, with a curl line; only its hash is saved.",
+        Yes,
+    ),
+    bind(
+        Action::CopyCurl,
+        &[key(KeyCode::Char('c'))],
+        &[Context::RobotCodes],
+        "copy curl",
+        "Copy the new code's curl line (OSC 52); the code is not shown again.",
+        Yes,
+    ),
+    bind(
+        Action::RevokeCode,
+        &[key(KeyCode::Char('d')), key(KeyCode::Delete)],
+        &[Context::RobotCodes],
+        "revoke",
+        "Revoke the selected code, after asking: posts with it are refused from then on.",
+        Yes,
+    ),
+    bind(
+        Action::SwitchField,
+        &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        &[Context::RobotCodes],
+        "switch field",
+        "Back to the name and the webhook.",
+        Yes,
+    ),
+    bind(
+        Action::Submit,
+        &[key(KeyCode::Enter)],
+        &[Context::RobotCodes],
+        "save",
+        "Save the name and the webhook (codes are saved as they are made).",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::RobotCodes],
+        "close",
+        "Close; codes made or revoked stay so.",
         Yes,
     ),
 ];

@@ -11,9 +11,7 @@ pub mod autosave;
 pub mod checks;
 pub mod compose;
 pub mod deliver;
-pub mod dialog;
 pub mod form;
-pub mod help;
 pub mod keymap;
 pub mod layout;
 pub mod memory;
@@ -30,6 +28,9 @@ pub mod theme;
 pub mod update;
 pub mod view;
 pub mod width;
+
+/// The help pop-up, also by its older path (the view still names it so).
+pub use popup::help;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -457,7 +458,7 @@ impl Runner {
                 }
                 Effect::Animate(on) => self.animating = on,
                 Effect::CheckAttachment { key, path, convert } => {
-                    let kind = key.1;
+                    let kind = key.kind;
                     self.in_background(move || {
                         let state = if convert {
                             attach::convert(&path)
@@ -544,6 +545,10 @@ impl Runner {
                     webhook,
                     parts,
                 } => self.send_parts(id, robot, webhook, parts),
+                Effect::DrawRelayCode { robot } => {
+                    let code = msg::FreshCode(crate::store::config::fresh_relay_code());
+                    let _ = self.tx.send(Msg::RelayCodeDrawn { robot, code });
+                }
                 Effect::DeleteTemplate(name) => {
                     let templates = self.templates.clone();
                     self.in_background(move || {

@@ -103,6 +103,23 @@ pub enum Msg {
         line: String,
         ok: bool,
     },
+    /// A new relay code was drawn for the robot `robot` (asked for in the
+    /// robot dialog): `update` keeps its hash and shows it once.
+    RelayCodeDrawn {
+        robot: String,
+        code: FreshCode,
+    },
+}
+
+/// A relay code just drawn: a secret, so its `Debug` never shows it (a
+/// message logged or printed in a test leaks nothing).
+#[derive(Clone, PartialEq, Eq)]
+pub struct FreshCode(pub String);
+
+impl std::fmt::Debug for FreshCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FreshCode(…)")
+    }
 }
 
 /// Why `$EDITOR` gave no text back; the draft is left as it was.
@@ -258,4 +275,9 @@ pub enum Effect {
         then: Box<Effect>,
     },
     Quit,
+    /// Draw a new relay code for the robot `robot` (randomness stays out
+    /// of `update`); it comes back as [`Msg::RelayCodeDrawn`].
+    DrawRelayCode {
+        robot: String,
+    },
 }

@@ -3,14 +3,19 @@
 //! its widget (`impl Widget for &X`), as the file browser does.
 
 pub mod browser;
+pub mod confirm;
+pub mod help;
 pub mod later;
+pub mod robot;
 pub mod split;
+pub mod templates;
 
 pub use browser::{BrowserOutcome, FileBrowser};
 pub use later::{LaterOutcome, SendLater};
+pub use robot::RobotDialog;
 pub use split::{SplitOffer, SplitOutcome};
+pub use templates::TemplatePicker;
 
-use super::dialog::{RobotDialog, TemplatePicker};
 use super::keymap::Context;
 
 /// The open pop-up. (One at a time: its size does not matter.)
@@ -44,7 +49,7 @@ impl Popup {
     /// Which keys the pop-up takes (see the key map).
     pub fn context(&self) -> Context {
         match self {
-            Popup::Robot(_) => Context::RobotDialog,
+            Popup::Robot(dialog) => dialog.context(),
             Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteTemplate { .. } => {
                 Context::ConfirmDelete
             }

@@ -4,7 +4,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::{App, Focus, Status, Tone};
 use crate::tui::compose::FieldId;
-use crate::tui::form::RowKind;
+use crate::tui::form::{ItemChange, ItemRefusal, ItemVerb, RowKind};
 use crate::tui::keymap::Action;
 use crate::tui::text;
 use crate::wecom::schema::FieldKind;
@@ -107,14 +107,48 @@ pub(super) fn form_command(app: &mut App, action: Action) {
         app.undo = Some(crate::tui::app::DraftUndo { key, draft });
     }
     app.status = match result {
-        Ok(text) if removed => Status::info(format!("{text} {}", text::CTRL_Z_UNDOES)),
-        Ok(text) => Status::info(text),
-        Err(text) => Status {
+        Ok(change) if removed => Status::info(format!(
+            "{} {}",
+            item_change_said(change),
+            text::CTRL_Z_UNDOES
+        )),
+        Ok(change) => Status::info(item_change_said(change)),
+        Err(refusal) => Status {
             tone: Tone::Warning,
-            text,
+            text: item_refusal_said(refusal),
             detail: None,
         },
     };
+}
+
+/// The status line's sentence for an item edit.
+fn item_change_said(change: ItemChange) -> String {
+    match change {
+        ItemChange::Added { index, group } => format!("Added item {} of {group}.", index + 1),
+        ItemChange::Removed { index, group } => format!("Removed item {} of {group}.", index + 1),
+        ItemChange::Moved { to, group } => format!("Moved to position {} of {group}.", to + 1),
+    }
+}
+
+/// The status line's sentence for a refused item edit: why, and what to do.
+fn item_refusal_said(refusal: ItemRefusal) -> String {
+    match refusal {
+        ItemRefusal::NoGroup => {
+            "Move to a group (news articles, links, rows…) to add an item.".to_owned()
+        }
+        ItemRefusal::NotInItem(ItemVerb::Remove) => "Move into an item to remove it.".to_owned(),
+        ItemRefusal::NotInItem(ItemVerb::Move) => "Move into an item to reorder it.".to_owned(),
+        ItemRefusal::NotAGroup => "Not a group.".to_owned(),
+        ItemRefusal::Full { group, key, max } => {
+            format!("{group} already has {max}: WeCom allows at most {max} ({key}).")
+        }
+        ItemRefusal::AtMinimum { group, min } => {
+            format!("{group} needs at least {min} item(s).")
+        }
+        ItemRefusal::AtEnd { index, group } => {
+            format!("Item {} is already at that end of {group}.", index + 1)
+        }
+    }
 }
 
 pub(super) fn toggle_json(app: &mut App) {

@@ -7,10 +7,9 @@ use super::app::{App, Focus, InFlight, PreviewMode, Status, Tone};
 use super::attach::AttachState;
 use super::checks;
 use super::compose::{FieldId, cursor_of, place_cursor, rescroll};
-use super::dialog::{RobotDialog, TemplatePicker};
 use super::keymap::{self, Action};
 use super::msg::{EditorError, Effect, Msg, Payload, SendOutcome, TemplateChange};
-use super::popup::Popup;
+use super::popup::{Popup, RobotDialog, TemplatePicker};
 use super::text;
 use crate::store::templates::TemplateError;
 use crate::untrusted::one_line;
@@ -170,6 +169,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 };
             }
         }
+        Msg::RelayCodeDrawn { robot, code } => {
+            popups::relay_code_drawn(app, &robot, &code, &mut fx)
+        }
         Msg::Terminate => {
             app.quitting = true;
             app.terminating = true;
@@ -187,7 +189,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 /// A send's result stays on screen only beside the draft it was about.
 fn clear_stale_status(app: &mut App) {
     if let Some(about) = &app.status_about
-        && (about.0 != app.robot_name() || about.1 != app.kind)
+        && (about.robot != app.robot_name() || about.kind != app.kind)
     {
         app.status_about = None;
         app.status = Status::info(text::READY);
@@ -276,7 +278,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         Action::FocusNext => move_focus(app, 1),
         Action::FocusPrev => move_focus(app, -1),
         Action::ConvertImage => {
-            let key = (app.robot_name(), app.kind);
+            let key = app.key();
             match app.composition_mut().and_then(|c| c.attachment.as_mut()) {
                 Some(a) if matches!(a.state, AttachState::ImageOffer(_)) => {
                     a.state = AttachState::Working("converting the picture…".into());
@@ -359,7 +361,10 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         | Action::Close
         | Action::Confirm
         | Action::Top
-        | Action::Bottom => {}
+        | Action::Bottom
+        | Action::NewRelayCode
+        | Action::CopyCurl
+        | Action::RevokeCode => {}
         Action::SelectAll => {
             if let Focus::Editor(id) = app.focus
                 && let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id))
@@ -578,7 +583,10 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     };
     fx.push(Effect::Animate(false));
     app.upload = None;
-    app.status_about = Some((inflight.robot.clone(), inflight.kind));
+    app.status_about = Some(super::compose::DraftKey {
+        robot: inflight.robot.clone(),
+        kind: inflight.kind,
+    });
     app.status = match outcome {
         SendOutcome::Sent { elapsed_ms, note } => Status {
             tone: Tone::Success,
@@ -681,8 +689,7 @@ fn on_paste(app: &mut App, text: &str) {
         return;
     }
     if let Some(Popup::Robot(dialog)) = &mut app.popup {
-        dialog.field_mut().insert_str(text.replace('\n', ""));
-        dialog.error = None;
+        dialog.paste(&text);
         return;
     }
     if let Some(Popup::Templates(picker)) = &mut app.popup {
@@ -704,8 +711,8 @@ fn undo_change(app: &mut App) {
         app.status = Status::info(text::NOTHING_TO_UNDO);
         return;
     };
-    let kind = undo.key.1;
-    if let Some(i) = app.robots.iter().position(|r| r.name == undo.key.0) {
+    let kind = undo.key.kind;
+    if let Some(i) = app.robots.iter().position(|r| r.name == undo.key.robot) {
         app.robot_index = i;
     }
     select_kind(app, kind);

@@ -1,14 +1,19 @@
-//! Keys in pop-ups (help, templates, robot dialog, confirmations) and the
-//! robot changes they make.
+//! Keys in pop-ups, handed to each pop-up's module (`tui/popup/`), and what
+//! the app does with their outcome: the robot changes, loading a template.
 
 use ratatui::crossterm::event::KeyEvent;
 
 use super::attachment::on_browser_action;
 use super::{App, Effect, Focus, Status, Tone, quit, select_kind};
-use crate::tui::dialog::{RobotDialog, TemplatePicker};
-use crate::tui::help;
+use crate::store::config::RelayCode;
+use crate::tui::compose::DraftKey;
 use crate::tui::keymap::Action;
-use crate::tui::popup::Popup;
+use crate::tui::msg::FreshCode;
+use crate::tui::popup::confirm::{Answer, answer};
+use crate::tui::popup::help;
+use crate::tui::popup::robot::RobotOutcome;
+use crate::tui::popup::templates::{Draft, TemplatesOutcome};
+use crate::tui::popup::{Popup, RobotDialog, TemplatePicker};
 use crate::tui::text;
 
 pub(super) fn robot_command(app: &mut App, action: Action) {
@@ -26,7 +31,8 @@ pub(super) fn robot_command(app: &mut App, action: Action) {
                 .robot(&robot.name)
                 .map(|r| r.masked_webhook(&app.config.base()))
                 .unwrap_or_default();
-            Popup::Robot(RobotDialog::edit(&robot.name, masked))
+            let codes = codes_of(&app.config, &robot.name);
+            Popup::Robot(RobotDialog::edit(&robot.name, masked).with_codes(codes))
         }
         Action::RenameRobot => Popup::Robot(RobotDialog::rename(&robot.name)),
         _ => Popup::ConfirmDelete { name: robot.name },
@@ -34,8 +40,8 @@ pub(super) fn robot_command(app: &mut App, action: Action) {
 }
 
 /// A key while a pop-up is open: `action` is what the key map made of it
-/// in the pop-up's context; a key that is no command is text for the
-/// pop-up's field, if it has one.
+/// in the pop-up's context. The pop-up's module does what it can alone and
+/// says what is left for the app (load, save, delete, quit).
 pub(super) fn on_popup_key(
     app: &mut App,
     popup: Popup,
@@ -50,35 +56,25 @@ pub(super) fn on_popup_key(
     match popup {
         Popup::Help { scroll } => {
             let last = help::max_scroll(app);
-            let scroll = match action {
-                Some(Action::Up) => scroll.saturating_sub(1),
-                Some(Action::Down) => scroll.saturating_add(1),
-                Some(Action::PageUp) => scroll.saturating_sub(10),
-                Some(Action::PageDown) => scroll.saturating_add(10),
-                Some(Action::Top) => 0,
-                Some(Action::Bottom) => last,
-                _ => return, // Esc, F1, Enter, q, anything: closes
-            };
-            // Scrolling stops at the last line, never into a blank page.
-            app.popup = Some(Popup::Help {
-                scroll: scroll.min(last),
-            });
+            if let Some(scroll) = help::on_action(scroll, action, last) {
+                app.popup = Some(Popup::Help { scroll });
+            }
         }
         Popup::Templates(picker) => on_templates_action(app, picker, action, key, fx),
         Popup::Browser(browser) => on_browser_action(app, browser, action, fx),
         Popup::Memory(screen) => super::memory::on_action(app, screen, action, key, fx),
         Popup::Later(later) => super::later::on_key(app, later, action, key, fx),
         Popup::Split(offer) => super::later::on_split_key(app, offer, action, fx),
-        Popup::ConfirmQuit { reason } => match action {
-            Some(Action::Confirm) => fx.push(Effect::Quit),
-            Some(Action::Close) => {}
-            _ => app.popup = Some(Popup::ConfirmQuit { reason }),
+        Popup::ConfirmQuit { reason } => match answer(action) {
+            Answer::Yes => fx.push(Effect::Quit),
+            Answer::No => {}
+            Answer::Undecided => app.popup = Some(Popup::ConfirmQuit { reason }),
         },
         Popup::ConfirmDeleteTemplate { name } => {
-            match action {
-                Some(Action::Confirm) => fx.push(Effect::DeleteTemplate(name)),
-                Some(Action::Close) => {}
-                _ => {
+            match answer(action) {
+                Answer::Yes => fx.push(Effect::DeleteTemplate(name)),
+                Answer::No => {}
+                Answer::Undecided => {
                     app.popup = Some(Popup::ConfirmDeleteTemplate { name });
                     return;
                 }
@@ -87,27 +83,29 @@ pub(super) fn on_popup_key(
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);
         }
-        Popup::ConfirmDelete { name } => match action {
-            Some(Action::Confirm) => delete_robot(app, &name, fx),
-            Some(Action::Close) => {}
-            _ => app.popup = Some(Popup::ConfirmDelete { name }),
+        Popup::ConfirmDelete { name } => match answer(action) {
+            Answer::Yes => delete_robot(app, &name, fx),
+            Answer::No => {}
+            Answer::Undecided => app.popup = Some(Popup::ConfirmDelete { name }),
         },
-        Popup::Robot(mut dialog) => match action {
-            Some(Action::Close) => {}
-            Some(Action::RevealKey) => {
-                dialog.toggle_reveal();
+        Popup::Robot(mut dialog) => match dialog.on_action(action, key) {
+            RobotOutcome::Closed => {}
+            RobotOutcome::Stay => app.popup = Some(Popup::Robot(dialog)),
+            RobotOutcome::Save => save_robot(app, dialog, fx),
+            RobotOutcome::NewCode => new_relay_code(app, dialog, fx),
+            RobotOutcome::CopyCurl(curl) => {
+                let id = dialog.codes.fresh.as_ref().map(|f| f.id.clone());
+                // The status line names the code by id only: the code is a
+                // secret shown in the dialog alone.
+                app.status = Status::info(format!(
+                    "Copied the curl line of relay code {} ({} bytes) with OSC 52.",
+                    id.unwrap_or_default(),
+                    curl.len()
+                ));
+                fx.push(Effect::Copy(curl));
                 app.popup = Some(Popup::Robot(dialog));
             }
-            Some(Action::SwitchField) => {
-                dialog.toggle_focus();
-                app.popup = Some(Popup::Robot(dialog));
-            }
-            Some(Action::Submit) => save_robot(app, dialog, fx),
-            _ => {
-                dialog.field_mut().input(key);
-                dialog.error = None;
-                app.popup = Some(Popup::Robot(dialog));
-            }
+            RobotOutcome::Revoke(id) => revoke_relay_code(app, dialog, &id, fx),
         },
     }
 }
@@ -119,57 +117,23 @@ fn on_templates_action(
     key: KeyEvent,
     fx: &mut Vec<Effect>,
 ) {
-    if let Some(naming) = picker.naming.as_mut() {
-        match action {
-            Some(Action::Close) => picker.naming = None,
-            Some(Action::Submit) => match app.derived.message.clone() {
-                _ if app.derived.bytes.is_some_and(|(used, _)| used == 0) => {
-                    picker.note = Some("The current draft is empty: write something first.".into());
-                }
-                Some(message) => {
-                    fx.push(Effect::SaveTemplate {
-                        name: picker.name(),
-                        message,
-                    });
-                    picker.naming = None;
-                }
-                None => {
-                    picker.note =
-                        Some("The current draft is not a message yet: fix it first.".into())
-                }
-            },
-            _ => {
-                naming.input(key);
-            }
+    let draft = match &app.derived.message {
+        _ if app.derived.bytes.is_some_and(|(used, _)| used == 0) => Draft::Empty,
+        Some(message) => Draft::Ready(message),
+        None => Draft::Unfinished,
+    };
+    match picker.on_action(action, key, draft) {
+        TemplatesOutcome::Stay => {}
+        TemplatesOutcome::Closed => return,
+        TemplatesOutcome::Load(t) => {
+            load_template(app, &t);
+            return;
         }
-        app.popup = Some(Popup::Templates(picker));
-        return;
-    }
-    let count = picker.templates.as_ref().map_or(0, Vec::len);
-    match action {
-        Some(Action::Close) => return,
-        Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
-        Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
-        Some(Action::SaveTemplate) => picker.start_naming(),
-        Some(Action::Select) => {
-            if let Some(t) = picker.selected_template().cloned() {
-                load_template(app, &t);
-                return;
-            }
+        TemplatesOutcome::Save { name, message } => fx.push(Effect::SaveTemplate { name, message }),
+        TemplatesOutcome::AskDelete(name) => {
+            app.popup = Some(Popup::ConfirmDeleteTemplate { name });
+            return;
         }
-        Some(Action::DeleteTemplate) => match picker.selected_template() {
-            Some(t) if t.builtin => {
-                picker.note = Some("Built-in examples cannot be deleted.".into())
-            }
-            Some(t) => {
-                app.popup = Some(Popup::ConfirmDeleteTemplate {
-                    name: t.name.clone(),
-                });
-                return;
-            }
-            None => {}
-        },
-        _ => {}
     }
     app.popup = Some(Popup::Templates(picker));
 }
@@ -225,16 +189,92 @@ pub(super) fn save_robot(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Ef
     }
 }
 
+/// `n` in the robot dialog's codes: the code is drawn by the runtime
+/// ([`Effect::DrawRelayCode`]) and kept when it comes back.
+fn new_relay_code(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Effect>) {
+    match (dialog.original(), &app.config_error) {
+        (Some(robot), None) => fx.push(Effect::DrawRelayCode {
+            robot: robot.to_owned(),
+        }),
+        (Some(_), Some(_)) => {
+            dialog.error = Some(
+                "The config file could not be read, so a relay code could not be saved: fix config.toml, then try again."
+                    .to_owned(),
+            )
+        }
+        (None, _) => {}
+    }
+    app.popup = Some(Popup::Robot(dialog));
+}
+
+/// A relay code was drawn for `robot`: its hash is kept in the config
+/// (saved at once, so `wecom serve` takes it), and the dialog shows it
+/// this once. A code for a dialog closed since is dropped unsaved.
+pub(super) fn relay_code_drawn(app: &mut App, robot: &str, code: &FreshCode, fx: &mut Vec<Effect>) {
+    let Some(Popup::Robot(dialog)) = &mut app.popup else {
+        return;
+    };
+    if dialog.original() != Some(robot) {
+        return;
+    }
+    match app.config.add_relay_code(robot, &code.0) {
+        Ok(entry) => {
+            let list = codes_of(&app.config, robot);
+            dialog.code_made(list, entry.id.clone(), &code.0);
+            app.status = Status {
+                tone: Tone::Success,
+                text: format!(
+                    "Relay code {} made for {robot}: copy its curl line now (c), it is not shown again.",
+                    entry.id
+                ),
+                detail: None,
+            };
+            save_config(app, fx);
+        }
+        Err(e) => dialog.error = Some(e.to_string()),
+    }
+}
+
+fn revoke_relay_code(app: &mut App, mut dialog: RobotDialog, id: &str, fx: &mut Vec<Effect>) {
+    let Some(robot) = dialog.original().map(str::to_owned) else {
+        return;
+    };
+    match app.config.revoke_relay_code(&robot, id) {
+        Ok(gone) => {
+            dialog.code_revoked(codes_of(&app.config, &robot), &gone.id);
+            app.status = Status::info(format!(
+                "Revoked relay code {} of {robot}: it is refused (404) from now on.",
+                gone.id
+            ));
+            save_config(app, fx);
+        }
+        Err(e) => dialog.error = Some(e.to_string()),
+    }
+    app.popup = Some(Popup::Robot(dialog));
+}
+
+/// The robot's relay codes, for the dialog's list.
+fn codes_of(config: &crate::store::config::Config, robot: &str) -> Vec<RelayCode> {
+    config
+        .relay_codes_of(robot)
+        .map(|l| l.into_iter().cloned().collect())
+        .unwrap_or_default()
+}
+
 pub(super) fn rename_drafts(app: &mut App, from: &str, to: &str) {
     let keys: Vec<_> = app
         .compositions
         .keys()
-        .filter(|(r, _)| r == from)
+        .filter(|k| k.robot == from)
         .cloned()
         .collect();
     for key in keys {
         if let Some(comp) = app.compositions.remove(&key) {
-            app.compositions.insert((to.to_owned(), key.1), comp);
+            let renamed = DraftKey {
+                robot: to.to_owned(),
+                kind: key.kind,
+            };
+            app.compositions.insert(renamed, comp);
         }
     }
     app.drafts.rename_robot(from, to);
@@ -246,7 +286,7 @@ pub(super) fn delete_robot(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
         app.status = Status::error(e.to_string());
         return;
     }
-    app.compositions.retain(|(r, _), _| r != name);
+    app.compositions.retain(|k, _| k.robot != name);
     app.drafts.remove_robot(name);
     app.drafts_dirty = true;
     app.reload_robots(None);

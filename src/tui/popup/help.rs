@@ -1,23 +1,50 @@
 //! The help screen (F1): every key of the main screen and of each pop-up,
 //! written out from the key map, so it says what the keys do where they
-//! work; how far it scrolls; and how it is drawn.
+//! work; how far it scrolls and what its keys do; and how it is drawn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::app::App;
-use super::keymap::{self, Action, Context};
-use super::layout::help_area;
-use super::width::{fit, wrap};
+use crate::tui::keymap::{self, Action, Context};
+use crate::tui::layout::help_area;
+use crate::tui::theme::Theme;
+use crate::tui::width::{fit, wrap};
+
+/// What the help needs to know of the app beside the key map. The app
+/// answers (see `app.rs`), so this module needs nothing above it.
+pub trait HelpSource {
+    fn theme(&self) -> &Theme;
+    /// The terminal's size, columns and rows.
+    fn screen_size(&self) -> (u16, u16);
+    /// The lines the page ends with (where the config is, the sandbox).
+    fn notes(&self) -> Vec<String>;
+}
+
+/// What a key does to the help scrolled by `scroll`, with `last` the
+/// furthest it scrolls: the new scroll, or `None` when it closes (Esc, F1,
+/// Enter, q, any key that is no scroll).
+pub fn on_action(scroll: u16, action: Option<Action>, last: u16) -> Option<u16> {
+    let scroll = match action {
+        Some(Action::Up) => scroll.saturating_sub(1),
+        Some(Action::Down) => scroll.saturating_add(1),
+        Some(Action::PageUp) => scroll.saturating_sub(10),
+        Some(Action::PageDown) => scroll.saturating_add(10),
+        Some(Action::Top) => 0,
+        Some(Action::Bottom) => last,
+        _ => return None,
+    };
+    // Scrolling stops at the last line, never into a blank page.
+    Some(scroll.min(last))
+}
 
 /// Columns of the keys and of where they work; the help text wraps beside.
 const KEYS_WIDTH: usize = 19;
 const WHERE_WIDTH: usize = 11;
 
-fn lines(app: &App, area: Rect) -> Vec<Line<'static>> {
-    let theme = &app.theme;
+fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
+    let theme = app.theme();
     let mut lines = vec![
         Line::styled("Keys — the same list drives the footer", theme.title(true)),
         Line::default(),
@@ -51,7 +78,7 @@ fn lines(app: &App, area: Rect) -> Vec<Line<'static>> {
     lines.push(Line::from(
         "In an editor, plain keys are text. Editing: Ctrl-U undo · Ctrl-R redo · Shift+arrows select · Ctrl-X cut · Ctrl-C copy · Ctrl-Y paste · Home/End.",
     ));
-    lines.extend(app.help_notes().into_iter().map(Line::from));
+    lines.extend(app.notes().into_iter().map(Line::from));
     lines.push(Line::styled(
         format!(
             "{} closes this help; {}/{} scroll, {}/{} jump.",
@@ -68,8 +95,9 @@ fn lines(app: &App, area: Rect) -> Vec<Line<'static>> {
 
 /// How far the help can scroll on the current screen: until its last line
 /// is at the bottom of the box.
-pub fn max_scroll(app: &App) -> u16 {
-    let area = help_area(Rect::new(0, 0, app.size.0, app.size.1));
+pub fn max_scroll(app: &impl HelpSource) -> u16 {
+    let (width, height) = app.screen_size();
+    let area = help_area(Rect::new(0, 0, width, height));
     let inner_width = area.width.saturating_sub(2);
     let inner_height = area.height.saturating_sub(2);
     let width = usize::from(inner_width.max(1));
@@ -86,7 +114,7 @@ pub fn max_scroll(app: &App) -> u16 {
 }
 
 /// Draws the help scrolled by `scroll` lines.
-pub fn render(app: &App, frame: &mut Frame, scroll: u16) {
+pub fn render(app: &impl HelpSource, frame: &mut Frame, scroll: u16) {
     let area = help_area(frame.area());
     let title = format!(
         " Help · {}{} scroll · {} closes ",
@@ -97,7 +125,7 @@ pub fn render(app: &App, frame: &mut Frame, scroll: u16) {
     let p = Paragraph::new(lines(app, area))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))
-        .block(app.theme.block(title, true));
+        .block(app.theme().block(title, true));
     frame.render_widget(Clear, area);
     frame.render_widget(p, area);
 }
