@@ -30,6 +30,7 @@
 //!   the transaction that writes its history row.
 
 pub mod due;
+pub mod media;
 pub mod placeholders;
 pub mod when;
 
@@ -44,7 +45,7 @@ use crate::store::history::{History, HistoryEntry, HistoryStatus, Retention};
 use crate::store::ledger::{Ledger, Rate, SlotGuard};
 use crate::store::media_cache::MediaCache;
 use crate::store::outbox::{DueAt, NewItem, Outbox, OutboxItem, OutboxState};
-use crate::wecom::attach::{self, Uploader, media_message, robot_id};
+use crate::wecom::attach::{self, media_message, robot_id};
 use crate::wecom::client::{Client, SendError};
 use crate::wecom::{Webhook, errcode};
 
@@ -263,8 +264,26 @@ impl Engine {
         observe: &(dyn Fn(&OutboxItem, &Event) + Send + Sync),
         stop: &CancellationToken,
     ) -> Result<Delivered, StoreError> {
+        self.deliver_with(id, webhook, max_wait, observe, stop, None)
+            .await
+    }
+
+    /// [`Engine::deliver`], reporting the progress of the upload an item
+    /// with a file or voice clip needs first (the composer's progress bar);
+    /// `stop` also cancels that upload.
+    pub async fn deliver_with(
+        &self,
+        id: i64,
+        webhook: &Webhook,
+        max_wait: Option<Duration>,
+        observe: &(dyn Fn(&OutboxItem, &Event) + Send + Sync),
+        stop: &CancellationToken,
+        upload_progress: Option<media::UploadProgress>,
+    ) -> Result<Delivered, StoreError> {
         let mut waited = Duration::ZERO;
         let mut media_reused = None;
+        let mut media_id = None;
+        let mut uploaded_again = false;
         loop {
             let now = now_i64();
             let lease_for = self.client.config().send_timeout + LEASE_MARGIN;
@@ -299,12 +318,19 @@ impl Engine {
                 }
             }
             if let Some(upload) = item.upload.clone() {
-                match self.upload(webhook, &upload.path, upload.kind).await {
-                    Ok((media_id, reused)) => {
+                match self
+                    .media_id(webhook, &upload, upload_progress.as_ref(), stop)
+                    .await
+                {
+                    Ok((id_now, reused)) => {
                         media_reused = Some(reused);
-                        item.payload = media_message(upload.kind, media_id).to_json();
+                        item.payload = media_message(upload.kind, id_now.clone()).to_json();
+                        media_id = Some(id_now);
                         self.outbox.set_payload(id, &item.payload)?;
                     }
+                    // The user stopped it: an upload delivers nothing, so
+                    // there is nothing to be unsure about.
+                    Err(SendError::Cancelled) => return self.stopped(&item),
                     Err(e) => return self.end(&item, e, waited, media_reused),
                 }
             }
@@ -369,6 +395,21 @@ impl Engine {
                         waited,
                         media_reused,
                     });
+                }
+                // A reused media_id WeCom no longer takes (40007): forget
+                // it and go round once more, which uploads the file again.
+                Err(e)
+                    if !uploaded_again && media_reused == Some(true) && is_invalid_media_id(&e) =>
+                {
+                    if let Some(stale) = media_id.take() {
+                        self.forget_media_id(webhook, &stale);
+                    }
+                    uploaded_again = true;
+                    let first = item.first_try_ms.unwrap_or(now_i64());
+                    let give_up = first + ms_of(self.policy.give_up_after);
+                    self.outbox
+                        .set_retrying(id, now_i64(), give_up, &e.to_string())?;
+                    continue;
                 }
                 Err(e) => {
                     let full = matches!(&e, SendError::Refused { errcode, .. } if *errcode == FREQ_OUT_OF_LIMIT);
@@ -479,23 +520,6 @@ impl Engine {
             history_id,
             waited,
         })
-    }
-
-    async fn upload(
-        &self,
-        webhook: &Webhook,
-        path: &std::path::Path,
-        kind: crate::wecom::media::MediaKind,
-    ) -> Result<(String, bool), SendError> {
-        let uploader = Uploader {
-            client: &self.client,
-            cache: &self.media,
-            webhook,
-        };
-        let (id, age) = uploader
-            .media_id_for(path, kind, |_| {}, CancellationToken::new())
-            .await?;
-        Ok((id, age.is_some()))
     }
 
     /// Cancels a waiting, unknown or failed item: a history row says it
