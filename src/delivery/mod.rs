@@ -40,6 +40,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::now_ms;
+use crate::store::config::DeliverySection;
 use crate::store::db::{Db, StoreError};
 use crate::store::history::{History, HistoryEntry, HistoryStatus, Retention};
 use crate::store::ledger::{Ledger, Rate, SlotGuard};
@@ -74,6 +75,32 @@ impl Default for RetryPolicy {
             give_up_after: Duration::from_secs(10 * 60),
             retry_failures: true,
         }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy with the give-up time of config.toml's
+    /// `[delivery] give_up_after_minutes`.
+    pub fn from_settings(settings: &DeliverySection) -> RetryPolicy {
+        let default = RetryPolicy::default();
+        RetryPolicy {
+            give_up_after: settings
+                .give_up_after_minutes
+                .map_or(default.give_up_after, |m| {
+                    Duration::from_secs(m.saturating_mul(60))
+                }),
+            ..default
+        }
+    }
+}
+
+/// The history's retention from config.toml's `[delivery]` (90 days or
+/// 10,000 entries, whichever keeps more, unless set).
+pub fn retention(settings: &DeliverySection) -> Retention {
+    let default = Retention::default();
+    Retention {
+        days: settings.history_days.unwrap_or(default.days),
+        entries: settings.history_entries.unwrap_or(default.entries),
     }
 }
 
@@ -156,7 +183,9 @@ pub struct Engine {
 
 impl Engine {
     /// An engine on `db`; items a dead process left in flight are marked
-    /// unknown first, and the history is pruned.
+    /// unknown first. The history is not pruned here: only a process that
+    /// read the user's `[delivery]` settings may ([`Engine::configured`]),
+    /// so a longer retention there is never cut to the default.
     pub fn new(db: Arc<Db>, client: Client, rate: Rate, policy: RetryPolicy) -> Engine {
         let engine = Engine {
             outbox: Outbox::new(Arc::clone(&db)),
@@ -171,7 +200,21 @@ impl Engine {
         if let Err(e) = engine.recover() {
             tracing::warn!("the outbox could not be checked: {e}");
         }
-        if let Err(e) = engine.history.prune(Retention::default(), now_i64()) {
+        engine
+    }
+
+    /// [`Engine::new`] with config.toml's `[delivery]` settings: the
+    /// give-up time of retries (unless `policy` sets its own, as the relay
+    /// does with its wait) and the history's retention, applied now.
+    pub fn configured(
+        db: Arc<Db>,
+        client: Client,
+        rate: Rate,
+        policy: RetryPolicy,
+        settings: &DeliverySection,
+    ) -> Engine {
+        let engine = Engine::new(db, client, rate, policy);
+        if let Err(e) = engine.history.prune(retention(settings), now_i64()) {
             tracing::warn!("the history could not be pruned: {e}");
         }
         engine
@@ -637,6 +680,35 @@ fn entry_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delivery_settings_override_the_defaults_each_alone() {
+        let none = DeliverySection::default();
+        assert_eq!(RetryPolicy::from_settings(&none), RetryPolicy::default());
+        assert_eq!(
+            retention(&none),
+            Retention {
+                days: 90,
+                entries: 10_000
+            }
+        );
+        let set: DeliverySection =
+            toml::from_str("give_up_after_minutes = 30\nhistory_days = 7\nhistory_entries = 500")
+                .expect("toml");
+        assert_eq!(
+            RetryPolicy::from_settings(&set).give_up_after,
+            Duration::from_secs(1800)
+        );
+        assert_eq!(
+            retention(&set),
+            Retention {
+                days: 7,
+                entries: 500
+            }
+        );
+        let typo = toml::from_str::<DeliverySection>("history_dayz = 7");
+        assert!(typo.is_err(), "an unknown setting is an error, not ignored");
+    }
 
     #[test]
     fn backoff_doubles_from_two_seconds_to_a_minute() {
