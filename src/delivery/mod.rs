@@ -692,9 +692,10 @@ mod tests {
                 entries: 10_000
             }
         );
-        let set: DeliverySection =
-            toml::from_str("give_up_after_minutes = 30\nhistory_days = 7\nhistory_entries = 500")
-                .expect("toml");
+        let set: DeliverySection = serde_json::from_str(
+            r#"{"give_up_after_minutes": 30, "history_days": 7, "history_entries": 500}"#,
+        )
+        .expect("settings");
         assert_eq!(
             RetryPolicy::from_settings(&set).give_up_after,
             Duration::from_secs(1800)
@@ -706,7 +707,7 @@ mod tests {
                 entries: 500
             }
         );
-        let typo = toml::from_str::<DeliverySection>("history_dayz = 7");
+        let typo = serde_json::from_str::<DeliverySection>(r#"{"history_dayz": 7}"#);
         assert!(typo.is_err(), "an unknown setting is an error, not ignored");
     }
 
