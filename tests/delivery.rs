@@ -388,3 +388,84 @@ async fn sigint_stops_the_batch_and_running_it_again_resumes_it() {
     assert!(again.stderr.contains("interrupted earlier"), "{again:#?}");
     assert_eq!(env.messages(), batch);
 }
+
+/// Appends `[delivery]` settings to the test's config.toml.
+fn set_delivery(env: &Env, settings: &str) {
+    let path = env.config_path();
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("config dir");
+    let mut config = std::fs::read_to_string(&path).unwrap_or_default();
+    config.push_str("\n[delivery]\n");
+    config.push_str(settings);
+    std::fs::write(&path, config).expect("write config");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn give_up_after_minutes_in_config_toml_ends_retries() {
+    let env = Env::new().await;
+    // 0 minutes: the first retry (2 s later) is already past the give-up
+    // time, so the message is failed after one attempt. (By default it is
+    // retried: see `retrying_gives_up_and_keeps_the_message_as_failed`.)
+    set_delivery(&env, "give_up_after_minutes = 0\n");
+    let url = format!(
+        "http://127.0.0.1:{}/cgi-bin/webhook/send?key={KEY}",
+        closed_port()
+    );
+    let run = env
+        .run_with(
+            &["send", "--text", "x"],
+            None,
+            &[("WECOM_WEBHOOK", url.as_str())],
+        )
+        .await;
+    run.expect(4);
+    assert!(!run.stderr.contains("retrying in"), "{run:#?}");
+    let outbox = env.run(&["outbox", "--output", "json"]).await;
+    assert_eq!(outbox.json()[0]["state"], "failed", "{outbox:#?}");
+    assert_eq!(outbox.json()[0]["attempts"], json!(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_retention_in_config_toml_keeps_the_newest_entries() {
+    let env = Env::new().await;
+    env.add_robot("ops", KEY).await;
+    // No entry is young enough for 0 days: only the newest 2 are kept.
+    set_delivery(&env, "history_days = 0\nhistory_entries = 2\n");
+    for n in 1..=3 {
+        let content = format!("message {n}");
+        env.run(&["send", "-r", "ops", "--text", &content])
+            .await
+            .expect(0);
+    }
+    assert_eq!(env.messages().len(), 3, "all three were sent");
+    // The history is pruned when a command opens the outbox.
+    env.run(&["outbox"]).await.expect(0);
+    let history = env.run(&["history", "--output", "json"]).await;
+    history.expect(0);
+    let entries = history.json();
+    let entries = entries.as_array().expect("array");
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    let id = entries[1]["id"].as_i64().expect("id").to_string();
+    let shown = env.run(&["history", "show", &id, "--output", "json"]).await;
+    assert_eq!(
+        shown.json()["payload"],
+        text("message 2"),
+        "the oldest went"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_misspelt_delivery_setting_is_an_error_naming_it() {
+    let env = Env::new().await;
+    env.add_robot("ops", KEY).await;
+    set_delivery(&env, "history_dayz = 7\n");
+    let run = env.run(&["send", "-r", "ops", "--text", "x"]).await;
+    assert_ne!(run.code, 0, "{run:#?}");
+    // The config's own text is not repeated (it may hold a key), but the
+    // line and the settings that exist are named.
+    assert!(run.stderr.contains("(line "), "{run:#?}");
+    assert!(
+        run.stderr.contains("`history_days`, `history_entries`"),
+        "{run:#?}"
+    );
+    assert!(env.messages().is_empty());
+}

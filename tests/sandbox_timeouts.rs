@@ -20,6 +20,7 @@ use wecom_composer::store::config::ConfigStore;
 const SHORT: ServerTimeouts = ServerTimeouts {
     header_read: Duration::from_secs(1),
     body_stall: Duration::from_secs(1),
+    write_stall: Duration::from_secs(1),
 };
 
 /// How long a test waits for the server to close a connection: many times
@@ -187,4 +188,67 @@ async fn a_get_to_the_relay_is_405_with_a_json_body_saying_what_to_send() {
     );
     assert!(!message.contains(code), "the code is a secret: {message}");
     relay.shutdown().await;
+}
+
+/// A client that sends many requests at once (pipelined) and never reads
+/// the answers, on a socket with a small receive buffer: once the answers
+/// fill the buffers the server's writes wait, and after the write timeout
+/// it closes the connection instead of holding it for good. The request
+/// head timeout is long here, so only the write timeout can close it
+/// before every answer is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_never_reads_its_answers_is_cut() {
+    let sb = Sandbox::start(
+        SandboxConfig {
+            timeouts: ServerTimeouts {
+                header_read: Duration::from_secs(600),
+                ..SHORT
+            },
+            ..SandboxConfig::default()
+        },
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .expect("sandbox starts");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    let stream = socket.connect(sb.addr()).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    // Far more answers (a 404 with its JSON body each) than the socket
+    // buffers of both ends hold.
+    const REQUESTS: usize = 200_000;
+    let request = b"GET /no-such-page HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n";
+    let writing = tokio::spawn(async move {
+        for _ in 0..REQUESTS / 1000 {
+            let chunk = request.repeat(1000);
+            if writer.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        writer
+    });
+    // Not reading for a while: well past the 1 s write timeout.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let read_all = async {
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(DEADLINE, read_all)
+        .await
+        .unwrap_or_else(|_| panic!("the server kept the connection open for {DEADLINE:?}"));
+    writing.abort();
+    let answers = got.windows(9).filter(|w| w == b"HTTP/1.1 ").count();
+    assert!(answers > 0, "some answers were written before the stall");
+    assert!(
+        answers < REQUESTS,
+        "{answers} answers: the connection was not cut"
+    );
+    // The server still serves others.
+    normal_send(&sb).await;
 }

@@ -104,17 +104,16 @@ pub struct ResendArgs {
 /// Runs `wecom outbox …`.
 pub fn run(args: OutboxArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
-    let result =
-        send::engine(Rate::from_env(), RetryPolicy::default()).and_then(|engine| {
-            match args.command {
-                None => list(&engine, args.output),
-                Some(OutboxCommand::Cancel(which)) => cancel(&engine, &which),
-                Some(OutboxCommand::Retry(which)) => retry(&engine, &store, &which),
-                Some(OutboxCommand::Flush) => flush(&engine, &store, None),
-                Some(OutboxCommand::Edit { id }) => edit(&engine, id),
-                Some(OutboxCommand::Run(run)) => worker(engine, store.clone(), &run),
-            }
-        });
+    let result = send::engine(&store, Rate::from_env(), RetryPolicy::default()).and_then(
+        |engine| match args.command {
+            None => list(&engine, args.output),
+            Some(OutboxCommand::Cancel(which)) => cancel(&engine, &which),
+            Some(OutboxCommand::Retry(which)) => retry(&engine, &store, &which),
+            Some(OutboxCommand::Flush) => flush(&engine, &store, None),
+            Some(OutboxCommand::Edit { id }) => edit(&engine, id),
+            Some(OutboxCommand::Run(run)) => worker(engine, store.clone(), &run),
+        },
+    );
     finish("outbox", result)
 }
 
@@ -496,7 +495,7 @@ pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -
 pub fn resend(args: ResendArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let rate = Rate::with_overrides(args.rate_limit, args.rate_window_ms);
-    let result = send::engine(rate, RetryPolicy::default()).and_then(|engine| {
+    let result = send::engine(&store, rate, RetryPolicy::default()).and_then(|engine| {
         let entry = engine
             .history()
             .get(args.id)
@@ -736,7 +735,7 @@ pub fn spawn_worker(
     stop: CancellationToken,
 ) -> Result<tokio::task::JoinHandle<()>, Failure> {
     let options = WorkerOptions::from_env().map_err(|e| Failure::new(exit::USAGE, e))?;
-    let engine = send::engine(rate, RetryPolicy::default())?;
+    let engine = send::engine(config, rate, RetryPolicy::default())?;
     Ok(due::spawn_worker(engine, config.clone(), options, stop))
 }
 

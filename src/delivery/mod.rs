@@ -30,6 +30,7 @@
 //!   the transaction that writes its history row.
 
 pub mod due;
+pub mod media;
 pub mod placeholders;
 pub mod when;
 
@@ -39,12 +40,13 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::now_ms;
+use crate::store::config::DeliverySection;
 use crate::store::db::{Db, StoreError};
 use crate::store::history::{History, HistoryEntry, HistoryStatus, Retention};
 use crate::store::ledger::{Ledger, Rate, SlotGuard};
 use crate::store::media_cache::MediaCache;
 use crate::store::outbox::{DueAt, NewItem, Outbox, OutboxItem, OutboxState};
-use crate::wecom::attach::{self, Uploader, media_message, robot_id};
+use crate::wecom::attach::{self, media_message, robot_id};
 use crate::wecom::client::{Client, SendError};
 use crate::wecom::{Webhook, errcode};
 
@@ -73,6 +75,32 @@ impl Default for RetryPolicy {
             give_up_after: Duration::from_secs(10 * 60),
             retry_failures: true,
         }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy with the give-up time of config.toml's
+    /// `[delivery] give_up_after_minutes`.
+    pub fn from_settings(settings: &DeliverySection) -> RetryPolicy {
+        let default = RetryPolicy::default();
+        RetryPolicy {
+            give_up_after: settings
+                .give_up_after_minutes
+                .map_or(default.give_up_after, |m| {
+                    Duration::from_secs(m.saturating_mul(60))
+                }),
+            ..default
+        }
+    }
+}
+
+/// The history's retention from config.toml's `[delivery]` (90 days or
+/// 10,000 entries, whichever keeps more, unless set).
+pub fn retention(settings: &DeliverySection) -> Retention {
+    let default = Retention::default();
+    Retention {
+        days: settings.history_days.unwrap_or(default.days),
+        entries: settings.history_entries.unwrap_or(default.entries),
     }
 }
 
@@ -155,7 +183,9 @@ pub struct Engine {
 
 impl Engine {
     /// An engine on `db`; items a dead process left in flight are marked
-    /// unknown first, and the history is pruned.
+    /// unknown first. The history is not pruned here: only a process that
+    /// read the user's `[delivery]` settings may ([`Engine::configured`]),
+    /// so a longer retention there is never cut to the default.
     pub fn new(db: Arc<Db>, client: Client, rate: Rate, policy: RetryPolicy) -> Engine {
         let engine = Engine {
             outbox: Outbox::new(Arc::clone(&db)),
@@ -170,7 +200,21 @@ impl Engine {
         if let Err(e) = engine.recover() {
             tracing::warn!("the outbox could not be checked: {e}");
         }
-        if let Err(e) = engine.history.prune(Retention::default(), now_i64()) {
+        engine
+    }
+
+    /// [`Engine::new`] with config.toml's `[delivery]` settings: the
+    /// give-up time of retries (unless `policy` sets its own, as the relay
+    /// does with its wait) and the history's retention, applied now.
+    pub fn configured(
+        db: Arc<Db>,
+        client: Client,
+        rate: Rate,
+        policy: RetryPolicy,
+        settings: &DeliverySection,
+    ) -> Engine {
+        let engine = Engine::new(db, client, rate, policy);
+        if let Err(e) = engine.history.prune(retention(settings), now_i64()) {
             tracing::warn!("the history could not be pruned: {e}");
         }
         engine
@@ -263,8 +307,26 @@ impl Engine {
         observe: &(dyn Fn(&OutboxItem, &Event) + Send + Sync),
         stop: &CancellationToken,
     ) -> Result<Delivered, StoreError> {
+        self.deliver_with(id, webhook, max_wait, observe, stop, None)
+            .await
+    }
+
+    /// [`Engine::deliver`], reporting the progress of the upload an item
+    /// with a file or voice clip needs first (the composer's progress bar);
+    /// `stop` also cancels that upload.
+    pub async fn deliver_with(
+        &self,
+        id: i64,
+        webhook: &Webhook,
+        max_wait: Option<Duration>,
+        observe: &(dyn Fn(&OutboxItem, &Event) + Send + Sync),
+        stop: &CancellationToken,
+        upload_progress: Option<media::UploadProgress>,
+    ) -> Result<Delivered, StoreError> {
         let mut waited = Duration::ZERO;
         let mut media_reused = None;
+        let mut media_id = None;
+        let mut uploaded_again = false;
         loop {
             let now = now_i64();
             let lease_for = self.client.config().send_timeout + LEASE_MARGIN;
@@ -299,12 +361,19 @@ impl Engine {
                 }
             }
             if let Some(upload) = item.upload.clone() {
-                match self.upload(webhook, &upload.path, upload.kind).await {
-                    Ok((media_id, reused)) => {
+                match self
+                    .media_id(webhook, &upload, upload_progress.as_ref(), stop)
+                    .await
+                {
+                    Ok((id_now, reused)) => {
                         media_reused = Some(reused);
-                        item.payload = media_message(upload.kind, media_id).to_json();
+                        item.payload = media_message(upload.kind, id_now.clone()).to_json();
+                        media_id = Some(id_now);
                         self.outbox.set_payload(id, &item.payload)?;
                     }
+                    // The user stopped it: an upload delivers nothing, so
+                    // there is nothing to be unsure about.
+                    Err(SendError::Cancelled) => return self.stopped(&item),
                     Err(e) => return self.end(&item, e, waited, media_reused),
                 }
             }
@@ -369,6 +438,21 @@ impl Engine {
                         waited,
                         media_reused,
                     });
+                }
+                // A reused media_id WeCom no longer takes (40007): forget
+                // it and go round once more, which uploads the file again.
+                Err(e)
+                    if !uploaded_again && media_reused == Some(true) && is_invalid_media_id(&e) =>
+                {
+                    if let Some(stale) = media_id.take() {
+                        self.forget_media_id(webhook, &stale);
+                    }
+                    uploaded_again = true;
+                    let first = item.first_try_ms.unwrap_or(now_i64());
+                    let give_up = first + ms_of(self.policy.give_up_after);
+                    self.outbox
+                        .set_retrying(id, now_i64(), give_up, &e.to_string())?;
+                    continue;
                 }
                 Err(e) => {
                     let full = matches!(&e, SendError::Refused { errcode, .. } if *errcode == FREQ_OUT_OF_LIMIT);
@@ -479,23 +563,6 @@ impl Engine {
             history_id,
             waited,
         })
-    }
-
-    async fn upload(
-        &self,
-        webhook: &Webhook,
-        path: &std::path::Path,
-        kind: crate::wecom::media::MediaKind,
-    ) -> Result<(String, bool), SendError> {
-        let uploader = Uploader {
-            client: &self.client,
-            cache: &self.media,
-            webhook,
-        };
-        let (id, age) = uploader
-            .media_id_for(path, kind, |_| {}, CancellationToken::new())
-            .await?;
-        Ok((id, age.is_some()))
     }
 
     /// Cancels a waiting, unknown or failed item: a history row says it
@@ -613,6 +680,36 @@ fn entry_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delivery_settings_override_the_defaults_each_alone() {
+        let none = DeliverySection::default();
+        assert_eq!(RetryPolicy::from_settings(&none), RetryPolicy::default());
+        assert_eq!(
+            retention(&none),
+            Retention {
+                days: 90,
+                entries: 10_000
+            }
+        );
+        let set: DeliverySection = serde_json::from_str(
+            r#"{"give_up_after_minutes": 30, "history_days": 7, "history_entries": 500}"#,
+        )
+        .expect("settings");
+        assert_eq!(
+            RetryPolicy::from_settings(&set).give_up_after,
+            Duration::from_secs(1800)
+        );
+        assert_eq!(
+            retention(&set),
+            Retention {
+                days: 7,
+                entries: 500
+            }
+        );
+        let typo = serde_json::from_str::<DeliverySection>(r#"{"history_dayz": 7}"#);
+        assert!(typo.is_err(), "an unknown setting is an error, not ignored");
+    }
 
     #[test]
     fn backoff_doubles_from_two_seconds_to_a_minute() {

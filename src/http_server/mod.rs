@@ -15,6 +15,12 @@
 //!   stops half way is cut instead of waited for. A handler that is busy with
 //!   something else (the relay queueing a request for its rate limit) is not
 //!   affected: no clock runs while nobody reads.
+//! - [`ServerTimeouts::write_stall`]: an answer the client does not take
+//!   (it never reads, its window stays closed) fails the connection once a
+//!   write has waited this long, so a client that sends requests and never
+//!   reads the answers cannot hold a task, a descriptor and the answers'
+//!   memory for good. A slow reader that takes something now and then is
+//!   not cut: the clock restarts at every write that goes through.
 //!
 //! Graceful shutdown works as with `axum::serve`: no new connections, open
 //! ones finish their request in flight and close.
@@ -35,6 +41,7 @@ use axum::extract::ConnectInfo;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
@@ -49,6 +56,9 @@ pub struct ServerTimeouts {
     pub header_read: Duration,
     /// Longest gap between two parts of a request body being read.
     pub body_stall: Duration,
+    /// Longest time a write of an answer may wait for the client to make
+    /// room (read what was sent) before the connection is closed.
+    pub write_stall: Duration,
 }
 
 impl ServerTimeouts {
@@ -58,6 +68,7 @@ impl ServerTimeouts {
     pub const DEFAULT: ServerTimeouts = ServerTimeouts {
         header_read: Duration::from_secs(15),
         body_stall: Duration::from_secs(30),
+        write_stall: Duration::from_secs(30),
     };
 }
 
@@ -101,6 +112,7 @@ pub async fn serve(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(timeouts.header_read);
+        let stream = WriteStall::new(stream, timeouts.write_stall);
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -191,5 +203,92 @@ impl http_body::Body for StallGuard {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// A connection whose writes fail once one has waited longer than `limit`
+/// for the client to make room ([`ServerTimeouts::write_stall`]).
+struct WriteStall<S> {
+    inner: S,
+    limit: Duration,
+    /// Running while writes are pending; dropped when one goes through.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteStall<S> {
+    fn new(inner: S, limit: Duration) -> WriteStall<S> {
+        WriteStall {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Passes `poll` on, except that a write pending for longer than the
+    /// limit becomes a `TimedOut` error (hyper then closes the connection).
+    fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let limit = self.limit;
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the client took none of its answer for {limit:?}"),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteStall<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteStall<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.watch(cx, poll)
     }
 }

@@ -154,9 +154,11 @@ pub fn shared(config: &RelayConfig) -> Result<Arc<Shared>, StartError> {
         retry_failures: true,
     };
     let rate = Rate::new(config.rate_limit, config.rate_window);
+    // The history's retention; retries keep the relay's own limit above.
+    let settings = config.config.load()?.delivery;
     Ok(Arc::new(Shared {
         book: Book::open(config.config.clone())?,
-        engine: Engine::new(db, client, rate, policy),
+        engine: Engine::configured(db, client, rate, policy, &settings),
         max_wait: config.max_wait,
         refusals: notify::RefusalLog::default(),
         link_hosts: batch::LinkHosts::new(config.allow_link_hosts.clone()),

@@ -41,6 +41,36 @@ pub struct Config {
     /// -g NAME` and the composer's robot list send to every member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupEntry>,
+    /// How long retries go on and how much history is kept (`[delivery]`);
+    /// absent: the defaults.
+    #[serde(default, skip_serializing_if = "DeliverySection::is_default")]
+    pub delivery: DeliverySection,
+}
+
+/// `[delivery]` in config.toml: settings of the delivery engine that every
+/// `wecom` process reads when it opens the store. Whole numbers, so a typo
+/// is a parse error with its line rather than a silent default.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySection {
+    /// Retries of a message that failed without being delivered (45009,
+    /// -1, a refused connection, HTTP 5xx) stop this many minutes after its
+    /// first attempt; then it is `failed` in the outbox. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub give_up_after_minutes: Option<u64>,
+    /// The history keeps entries younger than this many days … (default 90)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_days: Option<u32>,
+    /// … or the newest this many entries, whichever keeps more (default
+    /// 10,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_entries: Option<u32>,
+}
+
+impl DeliverySection {
+    pub fn is_default(&self) -> bool {
+        *self == DeliverySection::default()
+    }
 }
 
 /// A named group of saved robots: one message to all of them at once.

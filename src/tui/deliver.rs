@@ -17,6 +17,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{Msg, Payload, SendOutcome};
+use crate::delivery::media::UploadProgress;
 use crate::delivery::{Delivered, Engine, Event, RetryPolicy};
 use crate::store::db::{DB_FILE, Db};
 use crate::store::ledger::Rate;
@@ -71,6 +72,21 @@ pub async fn deliver(
         part: None,
         upload: None,
     };
+    deliver_item(engine, id, item, webhook, tx, stop, None).await
+}
+
+/// Puts `item` in the outbox and delivers it (the composer's file and voice
+/// sends come here with their upload and its progress); `None` when the
+/// user stopped it while it waited or uploaded.
+pub async fn deliver_item(
+    engine: &Engine,
+    id: u64,
+    item: NewItem,
+    webhook: &Webhook,
+    tx: &UnboundedSender<Msg>,
+    stop: &CancellationToken,
+    upload_progress: Option<UploadProgress>,
+) -> Option<SendOutcome> {
     let submitter = engine.clone();
     let submitted =
         tokio::task::spawn_blocking(move || submitter.submit(None, &[item], false)).await;
@@ -197,7 +213,7 @@ async fn deliver_item(
             }
         }
     };
-    let delivery = engine.deliver(outbox_id, webhook, None, &observe, stop);
+    let delivery = engine.deliver_with(outbox_id, webhook, None, &observe, stop, upload_progress);
     tokio::pin!(delivery);
     let mut countdown = tokio::time::interval(Duration::from_secs(1));
     countdown.tick().await;
@@ -216,15 +232,13 @@ async fn deliver_item(
     };
     match delivered {
         Ok(Delivered::Sent {
-            elapsed, waited, ..
+            elapsed,
+            waited,
+            media_reused,
+            ..
         }) => Some(SendOutcome::Sent {
             elapsed_ms: elapsed.as_millis() as u64,
-            note: (waited >= NOTEWORTHY_WAIT).then(|| {
-                format!(
-                    "Waited {} s for the rate limit.",
-                    waited.as_secs_f64().round()
-                )
-            }),
+            note: sent_note(waited, media_reused),
         }),
         Ok(Delivered::Ended { error, .. }) => Some(super::outcome(Err(error))),
         Ok(Delivered::Stopped) => {
@@ -247,6 +261,28 @@ async fn deliver_item(
         }),
         // The request may already have gone out when the store failed.
         Err(e) => Some(store_failed(&e.to_string(), true)),
+    }
+}
+
+/// What is worth saying about a send that went through: a wait for the
+/// rate limit, and for a file or voice clip whether it was uploaded.
+fn sent_note(waited: Duration, media_reused: Option<bool>) -> Option<String> {
+    let wait = (waited >= NOTEWORTHY_WAIT).then(|| {
+        format!(
+            "Waited {} s for the rate limit.",
+            waited.as_secs_f64().round()
+        )
+    });
+    let media = media_reused.map(|reused| {
+        if reused {
+            "Reused this robot's media_id for the same file (under 3 days old): no upload."
+        } else {
+            "Uploaded, then sent."
+        }
+    });
+    match (media, wait) {
+        (Some(m), Some(w)) => Some(format!("{m} {w}")),
+        (m, w) => m.map(str::to_owned).or(w),
     }
 }
 

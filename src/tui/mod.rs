@@ -482,10 +482,11 @@ impl Runner {
                 })),
                 Effect::SendMedia {
                     id,
+                    robot,
                     webhook,
                     path,
                     kind,
-                } => self.send_media(id, webhook, path, kind),
+                } => self.send_media(id, robot, webhook, path, kind),
                 Effect::RenderPreview(job) => drop(self.in_background(move || {
                     let rendered = job.run();
                     Msg::PreviewRendered(job.key, rendered)
@@ -642,9 +643,48 @@ impl Runner {
         self.sends.insert(id, task.abort_handle());
     }
 
-    /// Uploads (or reuses) and sends a file or voice clip in the background,
-    /// reporting progress at most 20 times a second.
-    fn send_media(&mut self, id: u64, webhook: Webhook, path: std::path::PathBuf, kind: MediaKind) {
+    /// Uploads (or reuses) a file or voice clip and sends it through the
+    /// engine like any message (outbox, rate ledger, history), reporting the
+    /// upload's progress at most 20 times a second. Esc cancels the upload
+    /// or the wait for a slot, never a request being written.
+    fn send_media(
+        &mut self,
+        id: u64,
+        robot: String,
+        webhook: Webhook,
+        path: std::path::PathBuf,
+        kind: MediaKind,
+    ) {
+        let progress = upload_progress(id, self.tx.clone());
+        let Some(engine) = self.engine.clone() else {
+            return self.send_media_direct(id, webhook, path, kind, progress);
+        };
+        let tx = self.tx.clone();
+        let stop = CancellationToken::new();
+        let task_stop = stop.clone();
+        tokio::spawn(async move {
+            let item = crate::delivery::media::media_item(&robot, &webhook, &path, kind);
+            let outcome =
+                deliver::deliver_item(&engine, id, item, &webhook, &tx, &task_stop, Some(progress))
+                    .await;
+            if let Some(outcome) = outcome {
+                let _ = tx.send(finished(id, outcome));
+            }
+        });
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        self.cancels.insert(id, stop);
+    }
+
+    /// Uploads and sends without the outbox, when the store could not be
+    /// opened.
+    fn send_media_direct(
+        &mut self,
+        id: u64,
+        webhook: Webhook,
+        path: std::path::PathBuf,
+        kind: MediaKind,
+        progress: crate::delivery::media::UploadProgress,
+    ) {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let cache = self.media_cache.clone();
@@ -652,25 +692,7 @@ impl Runner {
         let task_cancel = cancel.clone();
         let task = tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let last = std::sync::Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
-            let progress_tx = tx.clone();
-            let progress = move |p: Progress| {
-                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50))
-                    || p.sent == p.total;
-                if due {
-                    *last = Some(std::time::Instant::now());
-                    let secs = started.elapsed().as_secs_f64().max(1e-3);
-                    let _ = progress_tx.send(Msg::UploadAdvanced {
-                        id,
-                        progress: msg::UploadProgress {
-                            sent_bytes: p.sent,
-                            total_bytes: p.total,
-                            bytes_per_second: p.sent as f64 / secs,
-                        },
-                    });
-                }
-            };
+            let progress = move |p: Progress| progress(p);
             let result =
                 send_media(&client, cache, &webhook, &path, kind, progress, task_cancel).await;
             let outcome = outcome(result.map(|sent| {
@@ -711,6 +733,34 @@ impl Runner {
         }
         result
     }
+}
+
+/// The composer's upload progress for send `id`: at most 20 reports a
+/// second (and the last one), with the rate so far, so a fast upload does
+/// not flood the event loop.
+fn upload_progress(
+    id: u64,
+    tx: tokio::sync::mpsc::UnboundedSender<Msg>,
+) -> crate::delivery::media::UploadProgress {
+    let started = std::time::Instant::now();
+    let last = std::sync::Mutex::new(None::<std::time::Instant>);
+    std::sync::Arc::new(move |p: Progress| {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let due =
+            last.is_none_or(|t| t.elapsed() >= Duration::from_millis(50)) || p.sent == p.total;
+        if due {
+            *last = Some(std::time::Instant::now());
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            let _ = tx.send(Msg::UploadAdvanced {
+                id,
+                progress: msg::UploadProgress {
+                    sent_bytes: p.sent,
+                    total_bytes: p.total,
+                    bytes_per_second: p.sent as f64 / secs,
+                },
+            });
+        }
+    })
 }
 
 /// How a send ended, for the status line: the error explained, never the key

@@ -241,6 +241,8 @@ pub enum Effect {
     /// Upload (or reuse) a file or voice clip, then send it.
     SendMedia {
         id: u64,
+        /// The robot's name, for the outbox and the history.
+        robot: String,
         webhook: Webhook,
         path: std::path::PathBuf,
         kind: crate::wecom::media::MediaKind,

@@ -117,6 +117,7 @@ pub fn filled_in_now(items: &[NewItem]) -> Result<Vec<Value>, Failure> {
 /// in as of now).
 pub(super) fn run(
     args: &SendArgs,
+    store: &ConfigStore,
     plan: &Plan,
     targets: &[Target],
     due: &Due,
@@ -159,7 +160,7 @@ pub(super) fn run(
             "wecom send: the robot is not saved: the process that sends it finds it only through {WEBHOOK_ENV} set to the same webhook; save it with `wecom robots add` to be sure"
         );
     }
-    let engine: Engine = super::engine(Rate::from_env(), RetryPolicy::default())?;
+    let engine: Engine = super::engine(store, Rate::from_env(), RetryPolicy::default())?;
     let submitted = engine
         .submit_due(
             &items,

@@ -231,7 +231,7 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let result = prepare(&args, &store).and_then(|(plan, targets)| {
         if let Some(due) = later::due(&args)? {
-            return later::run(&args, &plan, &targets, &due);
+            return later::run(&args, &store, &plan, &targets, &due);
         }
         if args.dry_run {
             return Ok(report::dry_run(&args, &plan, targets.first()));
@@ -244,7 +244,7 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
                 ),
             ));
         }
-        send(&args, &plan, &targets)
+        send(&args, &store, &plan, &targets)
     });
     match result {
         Ok(code) => exit::code(code),
@@ -415,7 +415,17 @@ async fn wait_for_signal() -> Interrupt {
 }
 
 /// The engine for this process, on the shared database.
-pub fn engine(rate: Rate, policy: RetryPolicy) -> Result<Engine, Failure> {
+/// The engine of a command, with the `[delivery]` settings of `store`'s
+/// config.toml: its give-up time replaces `policy`'s default one (a policy
+/// of its own, as `--no-queue` makes, is kept), and its retention prunes the
+/// history.
+pub fn engine(store: &ConfigStore, rate: Rate, policy: RetryPolicy) -> Result<Engine, Failure> {
+    let settings = store.load().map_err(config_failure)?.delivery;
+    let policy = if policy == RetryPolicy::default() {
+        RetryPolicy::from_settings(&settings)
+    } else {
+        policy
+    };
     let db = Db::open_default().map_err(|e| Failure::new(exit::IO, e.to_string()))?;
     let mut config = ClientConfig::default();
     // For tests: a server that never answers is given up on sooner.
@@ -426,7 +436,7 @@ pub fn engine(rate: Rate, policy: RetryPolicy) -> Result<Engine, Failure> {
         config.send_timeout = Duration::from_millis(ms);
     }
     let client = Client::new(config).map_err(|e| Failure::new(exit::INTERNAL, e.to_string()))?;
-    Ok(Engine::new(db, client, rate, policy))
+    Ok(Engine::configured(db, client, rate, policy, &settings))
 }
 
 /// A runtime for one command.
@@ -437,7 +447,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))
 }
 
-fn send(args: &SendArgs, plan: &plan::Plan, targets: &[Target]) -> Result<u8, Failure> {
+fn send(
+    args: &SendArgs,
+    store: &ConfigStore,
+    plan: &plan::Plan,
+    targets: &[Target],
+) -> Result<u8, Failure> {
     report::notes(args, &plan.notes);
     let runtime = runtime()?;
     let policy = if args.no_queue {
@@ -460,7 +475,7 @@ fn send(args: &SendArgs, plan: &plan::Plan, targets: &[Target]) -> Result<u8, Fa
             retry_failures: true,
         }
     };
-    let engine = engine(rate(args), policy)?;
+    let engine = engine(store, rate(args), policy)?;
     let broadcast = targets.len() > 1;
     let progress = |line: &str| report::progress(args, line);
     let on_outcome = |target: &Target, i: usize, n: usize, o: &deliver::Outcome| {

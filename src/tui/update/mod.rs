@@ -457,6 +457,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         let id = start_send(app, &robot.name);
         fx.push(Effect::SendMedia {
             id,
+            robot: robot.name.clone(),
             webhook,
             path,
             kind,
