@@ -95,7 +95,7 @@ pub async fn deliver_item(
         Ok(Err(e)) => return Some(store_failed(&e.to_string(), false)),
         Err(e) => return Some(store_failed(&e.to_string(), false)),
     };
-    deliver_item(engine, id, outbox_id, webhook, tx, stop).await
+    deliver_submitted(engine, id, outbox_id, webhook, tx, stop, upload_progress).await
 }
 
 /// The parts of a split message to `robot`, put in the outbox as one
@@ -143,7 +143,7 @@ pub async fn deliver_parts(
                 note: format!("Part {} of {n} sent; sending part {}…", i, i + 1),
             });
         }
-        let outcome = deliver_item(engine, id, *outbox_id, webhook, tx, stop).await;
+        let outcome = deliver_submitted(engine, id, *outbox_id, webhook, tx, stop, None).await;
         let went = matches!(outcome, Some(SendOutcome::Sent { .. }));
         if !went {
             // The rest never went: out of the outbox, recorded as cancelled.
@@ -192,13 +192,14 @@ pub async fn deliver_parts(
 
 /// Delivers outbox item `outbox_id` (already submitted) as send `id`,
 /// reporting waits and retries as [`Msg::SendProgress`].
-async fn deliver_item(
+async fn deliver_submitted(
     engine: &Engine,
     id: u64,
     outbox_id: i64,
     webhook: &Webhook,
     tx: &UnboundedSender<Msg>,
     stop: &CancellationToken,
+    upload_progress: Option<UploadProgress>,
 ) -> Option<SendOutcome> {
     // The last thing the engine said: a wait is counted down once a second
     // from it, so "12 s" in the status line moves while nothing else does.
