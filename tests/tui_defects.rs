@@ -694,3 +694,16 @@ fn a_70000_line_paste_is_kept_whole_and_the_user_is_told_what_the_editor_cannot_
         h.app.status.text
     );
 }
+
+#[test]
+fn the_path_fields_placeholder_reads_whole_at_120_columns() {
+    let mut h = Harness::new(Config::default());
+    h.choose_kind(MessageKind::Voice);
+    let shown = h.screen();
+    let row = shown
+        .lines()
+        .find(|l| l.contains("File "))
+        .unwrap_or_else(|| panic!("no file field:\n{shown}"));
+    // The whole placeholder, then the field's own border: nothing cut.
+    assert!(row.contains("path of the file to send "), "{row}");
+}
