@@ -667,11 +667,15 @@ fn a_70000_line_paste_is_kept_whole_and_the_user_is_told_what_the_editor_cannot_
     let said = h.app.status.text.clone();
     assert!(said.contains("70,000 lines"), "{said}");
     assert!(said.contains("65,535 rows"), "{said}");
+    // Read whole in the status line at 120 columns, the way out in Checks.
+    assert!(said.chars().count() <= 118, "{said}");
+    let detail = h.app.status.detail.clone().unwrap_or_default();
     assert!(
-        said.contains("Ctrl-E") && said.contains("--split"),
-        "{said}"
+        detail.contains("Ctrl-E") && detail.contains("--split"),
+        "{detail}"
     );
-    h.assert_screen_contains("This draft has 70,000 lines");
+    h.assert_screen_contains(&said);
+    h.assert_screen_contains("--split`: send in parts.");
 
     // Typing goes on at the cursor, at the end, and is kept; the warning is
     // not repeated at every key.

@@ -56,7 +56,7 @@ fn too_tall(app: &App) -> Option<(FieldId, usize)> {
 /// What the status line says of a draft of `lines` lines.
 pub fn warning(lines: usize) -> String {
     format!(
-        "This draft has {} lines, more than the {} rows the editor and the preview can draw: nothing is lost, but the cursor and typing past that row are not shown. {} edits it in $EDITOR; to send it in parts, save it to a file and run `wecom send --markdown @FILE --split`.",
+        "{} lines: past row {} the editor and preview show neither cursor nor typing; nothing is lost. {}: edit in $EDITOR; `wecom send --markdown @FILE --split`: send in parts.",
         crate::wecom::validate::group_digits(lines),
         crate::wecom::validate::group_digits(MAX_ROWS),
         keymap::key_for(Action::ExternalEditor, Context::Editor),
@@ -72,7 +72,15 @@ pub fn check(app: &mut App) {
     match tall {
         Some((_, lines)) if !warned => {
             app.preview_state.too_tall = Some(key);
-            app.status = Status::error(warning(lines));
+            // One status line is too narrow for the way out: the Checks
+            // pane shows the whole of it.
+            let mut status = Status::error(format!(
+                "This draft has {} lines; the editor draws only {} rows. Nothing is lost: see Checks.",
+                crate::wecom::validate::group_digits(lines),
+                crate::wecom::validate::group_digits(MAX_ROWS),
+            ));
+            status.detail = Some(warning(lines));
+            app.status = status;
         }
         None if warned => app.preview_state.too_tall = None,
         _ => {}
