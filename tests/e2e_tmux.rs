@@ -326,18 +326,36 @@ fn compose_send_quit_and_come_back_then_a_refusal_is_explained() {
     );
 }
 
+/// What the store holds of the drafts: they live in wecom.db (its WAL holds
+/// the latest writes).
+fn saved_drafts(dirs: &Dirs) -> String {
+    ["wecom.db", "wecom.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::read(dirs.data.join(f)).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
 #[test]
 fn external_editor_round_trip_and_sigterm_keep_the_text() {
     let dirs = dirs();
     let tmux = Tmux::new("editor");
-    // An "editor" that edits the file in place and exits, as vi would.
-    tmux.start_app_with(&dirs, "EDITOR='sed -i s/hello/edited-in-editor/'");
+    // An "editor" that edits the file in place and exits, as vi would. The
+    // autosave waits ten minutes, so only the terminate path can save.
+    tmux.start_app_with(
+        &dirs,
+        "WECOM_AUTOSAVE_DELAY_MS=600000 EDITOR='sed -i s/hello/edited-in-editor/'",
+    );
     tmux.wait_for("No robot yet");
     tmux.type_text("hello world");
     tmux.wait_for("hello world");
     tmux.keys(&["C-e"]);
     tmux.wait_for("Text updated from the external editor");
     tmux.wait_for("edited-in-editor world");
+    assert!(
+        !saved_drafts(&dirs).contains("edited-in-editor world"),
+        "saved before SIGTERM: the test would not see the terminate path"
+    );
 
     // SIGTERM ends the app cleanly, with the draft saved.
     let status = Command::new("kill")
@@ -346,13 +364,10 @@ fn external_editor_round_trip_and_sigterm_keep_the_text() {
         .expect("kill");
     assert!(status.success());
     tmux.wait_exit();
-    // The drafts live in wecom.db now (its WAL holds the latest writes).
-    let drafts: String = ["wecom.db", "wecom.db-wal"]
-        .iter()
-        .filter_map(|f| std::fs::read(dirs.data.join(f)).ok())
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .collect();
-    assert!(drafts.contains("edited-in-editor world"), "drafts saved");
+    assert!(
+        saved_drafts(&dirs).contains("edited-in-editor world"),
+        "drafts saved"
+    );
 
     // And it is there again at the next start.
     tmux.start_app(&dirs);
@@ -400,6 +415,70 @@ fn a_text_notice_card_filled_in_the_form_reaches_the_sandbox() {
             }
         })
     );
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
+}
+
+#[test]
+fn copying_the_json_view_puts_the_payload_in_tmux_buffer_without_the_key() {
+    let dirs = dirs();
+    // A robot of its own, so a key exists that must not be copied. Given on
+    // standard input, as `--help` advises.
+    let mut add = Command::new(BIN)
+        .args(["robots", "add", "e2e-copy", "-"])
+        .env("WECOM_CONFIG_DIR", &dirs.config)
+        .env("WECOM_DATA_DIR", &dirs.data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("wecom robots add");
+    {
+        use std::io::Write;
+        let mut stdin = add.stdin.take().expect("stdin");
+        writeln!(stdin, "http://127.0.0.1:9/cgi-bin/webhook/send?key={KEY}").expect("write");
+    }
+    assert!(add.wait().expect("robots add").success());
+
+    let tmux = Tmux::new("copy");
+    tmux.start_app(&dirs);
+    tmux.wait_for("e2e-copy");
+    let status = tmux
+        .cmd()
+        .args(["set-option", "-g", "set-clipboard", "on"])
+        .status()
+        .expect("set-option");
+    assert!(status.success());
+    // The composer opens in the editor.
+    tmux.type_text("hello clipboard");
+    tmux.wait_for("hello clipboard");
+    // F3 shows the JSON view; Alt-C then copies the payload from there.
+    tmux.keys(&["F3"]);
+    tmux.wait_for("JSON payload");
+    tmux.keys(&["M-c"]);
+    tmux.wait_for("Copied the JSON payload (");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let buffer = loop {
+        let out = tmux
+            .cmd()
+            .args(["show-buffer"])
+            .output()
+            .expect("show-buffer");
+        let buffer = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !buffer.is_empty() || Instant::now() > deadline {
+            break buffer;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // The compact payload of the API: msgtype, and its object with the
+    // content (the type is the one the composer opens with).
+    let payload: serde_json::Value = serde_json::from_str(&buffer)
+        .unwrap_or_else(|e| panic!("not the JSON payload ({e}): {buffer:?}"));
+    let msgtype = payload["msgtype"].as_str().expect("msgtype");
+    assert_eq!(
+        buffer,
+        format!(r#"{{"msgtype":"{msgtype}","{msgtype}":{{"content":"hello clipboard"}}}}"#)
+    );
+    assert!(!buffer.contains(KEY));
     tmux.keys(&["C-q"]);
     tmux.wait_exit();
 }

@@ -647,3 +647,67 @@ fn every_hint_can_be_read_whole() {
     let scrolled = screen(&app, 100, 30);
     assert!(scrolled.contains("line 10: "), "{scrolled}");
 }
+
+#[test]
+fn a_70000_line_paste_is_kept_whole_and_the_user_is_told_what_the_editor_cannot_show() {
+    let mut h = Harness::new(Config::default());
+    assert_eq!(
+        h.app.focus,
+        wecom_composer::tui::app::Focus::Editor(FieldId::Content)
+    );
+    let pasted: String = (1..=70_000)
+        .map(|i| format!("line {i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    h.send(Msg::Paste(pasted.clone()));
+    // Nothing is lost: every line is in the draft, in order.
+    assert_eq!(content(&h.app), pasted);
+    // The editor (ratatui-textarea scrolls by a u16) cannot draw row
+    // 70,000: the status line says so and what to do instead.
+    let said = h.app.status.text.clone();
+    assert!(said.contains("70,000 lines"), "{said}");
+    assert!(said.contains("65,535 rows"), "{said}");
+    // Read whole in the status line at 120 columns, the way out in Checks.
+    assert!(said.chars().count() <= 118, "{said}");
+    let detail = h.app.status.detail.clone().unwrap_or_default();
+    assert!(
+        detail.contains("Ctrl-E") && detail.contains("--split"),
+        "{detail}"
+    );
+    h.assert_screen_contains(&said);
+    h.assert_screen_contains("--split`: send in parts.");
+
+    // Typing goes on at the cursor, at the end, and is kept; the warning is
+    // not repeated at every key.
+    h.app.status.text = String::new();
+    h.send_text("!");
+    assert_eq!(content(&h.app), format!("{pasted}!"));
+    assert_eq!(h.app.status.text, "");
+
+    // Below the limit again (Ctrl-U undoes the paste): quiet, and warned
+    // again if it comes back.
+    h.send_ctrl('u').send_ctrl('u');
+    assert!(
+        content(&h.app).len() < 100,
+        "undo did not take the paste out"
+    );
+    h.send(Msg::Paste(pasted.clone()));
+    assert!(
+        h.app.status.text.contains("70,000 lines"),
+        "{}",
+        h.app.status.text
+    );
+}
+
+#[test]
+fn the_path_fields_placeholder_reads_whole_at_120_columns() {
+    let mut h = Harness::new(Config::default());
+    h.choose_kind(MessageKind::Voice);
+    let shown = h.screen();
+    let row = shown
+        .lines()
+        .find(|l| l.contains("File "))
+        .unwrap_or_else(|| panic!("no file field:\n{shown}"));
+    // The whole placeholder, then the field's own border: nothing cut.
+    assert!(row.contains("path of the file to send "), "{row}");
+}

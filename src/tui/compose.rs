@@ -167,10 +167,9 @@ impl Composition {
             && draft.is_some_and(|d| d.texts.get("mode").is_some_and(|m| m == "json"));
         let attachment = has_attachment(kind).then(|| {
             let path = text(FieldId::Path);
-            let mut area = textarea(
-                path,
-                "path to the file; Tab completes, Enter on an empty field browses",
-            );
+            // Short enough to read whole in the field at 120 columns: the
+            // keys (Tab completes, Enter browses) are on the line below.
+            let mut area = textarea(path, "path of the file to send");
             area.set_wrap_mode(WrapMode::None);
             area.set_cursor_line_style(ratatui::style::Style::default());
             area.move_cursor(ratatui_textarea::CursorMove::End);

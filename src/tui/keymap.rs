@@ -228,6 +228,9 @@ pub enum Action {
     CopyCurl,
     /// Robot dialog: revoke the selected relay code, after asking.
     RevokeCode,
+    /// Copy out with OSC 52: the exact JSON payload from the preview, the
+    /// selection or the field from an editor.
+    CopyOut,
 }
 
 /// A key, as written in hints.
@@ -361,6 +364,18 @@ const SCROLLED: &[Context] = &[Context::Help, Context::FileBrowser];
 /// The History and Outbox screen's two tabs.
 const MEMORY: &[Context] = &[Context::History, Context::Outbox];
 const POPUP_LISTS: &[Context] = &[Context::Help, Context::Templates, Context::FileBrowser];
+/// Where nothing is typed: Ctrl-Y copies the JSON payload there, as it
+/// copies an entry's payload in History (in an editor Ctrl-Y pastes).
+const COPY_JSON: &[Context] = &[Context::Preview, Context::Robots, Context::Types];
+/// Every editor of the main screen: Alt-C copies out from there.
+const COPY_TEXT: &[Context] = &[
+    Context::Editor,
+    Context::Form,
+    Context::FormField,
+    Context::FormChoice,
+    Context::FormList,
+    Context::PathField,
+];
 
 const fn bind(
     action: Action,
@@ -1120,6 +1135,22 @@ pub const BINDINGS: &[Binding] = &[
         "copy payload",
         "Copy the exact JSON payload to the clipboard (OSC 52: works over SSH and in tmux with set-clipboard on).",
         Yes,
+    ),
+    bind(
+        Action::CopyOut,
+        &[ctrl('y'), alt(KeyCode::Char('c'))],
+        COPY_JSON,
+        "copy JSON",
+        "Copy the exact JSON payload, as it would be POSTed (never the webhook key), to the clipboard (OSC 52: works over SSH and in tmux with set-clipboard on).",
+        Yes,
+    ),
+    bind(
+        Action::CopyOut,
+        &[alt(KeyCode::Char('c'))],
+        COPY_TEXT,
+        "copy out",
+        "Copy to the clipboard (OSC 52): the selection, else the whole field; the JSON payload while the preview shows it.",
+        No,
     ),
     bind(
         Action::CancelItem,

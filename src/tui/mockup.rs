@@ -41,6 +41,13 @@ pub struct PictureSlot {
     pub cover: bool,
 }
 
+/// The links of the pictures the mock-up of `message` draws, in order.
+pub fn picture_links(message: &Message, theme: &Theme) -> Vec<String> {
+    mockup_with_pictures(message, 80, theme)
+        .map(|m| m.pictures.into_iter().map(|p| p.url).collect())
+        .unwrap_or_default()
+}
+
 /// [`mockup`], with the boxes its pictures are drawn in.
 pub fn mockup_with_pictures(message: &Message, width: u16, theme: &Theme) -> Option<Mockup> {
     let inner = (width as usize).saturating_sub(4).max(10);

@@ -22,6 +22,7 @@ pub mod preview_pane;
 pub mod preview_state;
 pub mod queue;
 pub mod quickfix;
+pub mod tall;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -316,6 +317,17 @@ fn spawn_signals(tx: UnboundedSender<Msg>) {
 /// keys is one write.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
 
+/// [`AUTOSAVE_DELAY`], unless `WECOM_AUTOSAVE_DELAY_MS` says otherwise. For
+/// tests only: with a long delay, a draft found on disk after SIGTERM can
+/// only have been saved by the terminate path, not by an autosave that
+/// happened to run first.
+fn autosave_delay() -> Duration {
+    std::env::var("WECOM_AUTOSAVE_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(AUTOSAVE_DELAY, Duration::from_millis)
+}
+
 /// Runs effects and owns what they need.
 struct Runner {
     tx: UnboundedSender<Msg>,
@@ -370,7 +382,7 @@ impl Runner {
             }
             redraw = true;
             if app.drafts_dirty && autosave_due.is_none() {
-                autosave_due = Some(tokio::time::Instant::now() + AUTOSAVE_DELAY);
+                autosave_due = Some(tokio::time::Instant::now() + autosave_delay());
             }
             let due = autosave_due.unwrap_or_else(tokio::time::Instant::now);
             let msg = tokio::select! {
@@ -505,6 +517,13 @@ impl Runner {
                             .save(&name, &message)
                             .map(msg::TemplateChange::Saved);
                         Msg::TemplateStored { name, result }
+                    });
+                }
+                Effect::LinksQuiet(generation) => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(crate::tui::preview_state::LINK_QUIET).await;
+                        let _ = tx.send(Msg::LinksQuiet(generation));
                     });
                 }
                 Effect::Copy(text) => {

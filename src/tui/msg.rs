@@ -19,6 +19,9 @@ pub enum Msg {
     Started,
     /// A picture of the preview became ready (or failed): draw again.
     PictureReady,
+    /// `LINK_QUIET` passed since the draft's generation `0` of picture
+    /// links began (see `preview_state::PictureLinks`).
+    LinksQuiet(u64),
     /// The outbox after a cancel or retry from the Outbox tab, and what to
     /// say about it.
     OutboxChanged {
@@ -254,6 +257,8 @@ pub enum Effect {
     DeleteTemplate(String),
     /// Put `text` on the clipboard (OSC 52).
     Copy(String),
+    /// Send `Msg::LinksQuiet(generation)` after `preview_state::LINK_QUIET`.
+    LinksQuiet(u64),
     /// Cancel / retry an outbox item (the History screen's Outbox tab).
     OutboxCancel(i64),
     OutboxRetry(i64),

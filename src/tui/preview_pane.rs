@@ -148,6 +148,8 @@ fn job(app: &App, key: PreviewKey) -> Option<RenderJob> {
 /// Brings the rendering up to date (now, or by asking the runtime) and
 /// scrolls it to the cursor.
 pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
+    sync_links(app, fx);
+    super::tall::check(app);
     let Some(key) = current_key(app) else { return };
     let current = app
         .preview_state
@@ -170,6 +172,66 @@ pub fn sync(app: &mut App, fx: &mut Vec<Effect>) {
         }
     }
     follow_cursor(app);
+}
+
+/// Decides which picture links of the draft may be fetched now (see
+/// [`PictureLinks`](super::preview_state::PictureLinks)): those not in the
+/// text being edited at once, the one being typed once it is left or the
+/// draft stays unchanged for [`LINK_QUIET`](super::preview_state::LINK_QUIET)
+/// (the runtime sends `Msg::LinksQuiet` then).
+fn sync_links(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(message) = &app.derived.message else {
+        return;
+    };
+    let urls = super::mockup::picture_links(message, &app.theme);
+    // The text the keyboard is changing: the form field under the cursor, or
+    // the raw JSON.
+    let editing = match app.focus {
+        super::app::Focus::Editor(id @ (FieldId::Form | FieldId::Raw)) => app
+            .composition()
+            .and_then(|c| c.editor(id))
+            .map(|area| area.lines().join("\n")),
+        _ => None,
+    };
+    let links = &mut app.preview_state.links;
+    if links.seen != app.derived.source {
+        links.seen = app.derived.source.clone();
+        links.generation += 1;
+        links.timer = false;
+    }
+    let mut waiting = false;
+    for url in &urls {
+        if links.may_fetch(url) {
+            continue;
+        }
+        if editing
+            .as_deref()
+            .is_some_and(|text| text.contains(url.as_str()))
+        {
+            waiting = true;
+        } else {
+            links.settle(url);
+        }
+    }
+    if waiting && !links.timer {
+        links.timer = true;
+        fx.push(Effect::LinksQuiet(links.generation));
+    }
+}
+
+/// The quiet period that began at `generation` is over: if nothing changed
+/// since, the links being typed are taken as finished.
+pub fn links_quiet(app: &mut App, generation: u64) {
+    let links = &mut app.preview_state.links;
+    if generation != links.generation {
+        return;
+    }
+    links.timer = false;
+    if let Some(message) = &app.derived.message {
+        for url in super::mockup::picture_links(message, &app.theme) {
+            app.preview_state.links.settle(&url);
+        }
+    }
 }
 
 /// A background rendering arrived: keep it (even if the draft moved on, it

@@ -25,6 +25,54 @@ pub struct PreviewState {
     pub pending: Option<PreviewKey>,
     /// Follow the editor's cursor (until the user scrolls the preview).
     pub follow: bool,
+    /// Which picture links of the draft may be fetched.
+    pub links: PictureLinks,
+    /// The draft last said to be too tall for the editor (`tui::tall`).
+    pub too_tall: Option<crate::tui::compose::DraftKey>,
+}
+
+/// How long a link being typed must stay unchanged before its picture is
+/// fetched.
+pub const LINK_QUIET: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The picture links the preview may fetch. Why: a link typed into a form
+/// field is a new URL at every keystroke (`http://h`, `http://ho`, …), and
+/// fetching each would send a burst of requests to hosts that do not exist
+/// or to the right host for pictures that do not. So a link is fetched
+/// once the user has left the field that holds it, or once the draft has
+/// stayed unchanged for [`LINK_QUIET`]; `preview_pane::sync_links` keeps
+/// this up to date after every message.
+#[derive(Debug, Default)]
+pub struct PictureLinks {
+    settled: std::collections::HashSet<String>,
+    /// Bumped at every change of the draft: a quiet period that began
+    /// before the last change is over for nothing.
+    pub generation: u64,
+    /// The draft (robot, type, revision) the generation was bumped for.
+    pub seen: Option<(String, crate::wecom::MessageKind, u64)>,
+    /// Whether a quiet timer runs for `generation`.
+    pub timer: bool,
+}
+
+impl PictureLinks {
+    /// At most this many links are remembered; past it they start over (the
+    /// draft's own are settled again at once unless being typed).
+    const KEEP: usize = 256;
+
+    /// Whether the picture at `url` may be fetched now.
+    pub fn may_fetch(&self, url: &str) -> bool {
+        self.settled.contains(url)
+    }
+
+    pub fn settle(&mut self, url: &str) {
+        if self.settled.contains(url) {
+            return;
+        }
+        if self.settled.len() >= Self::KEEP {
+            self.settled.clear();
+        }
+        self.settled.insert(url.to_owned());
+    }
 }
 
 /// Everything a background rendering needs.

@@ -19,30 +19,34 @@ pub const SANDBOX_IS_BUILT_IN: &str =
     "The sandbox robot is built in: it cannot be edited, renamed or deleted.";
 pub const NO_EDITOR_FOCUS: &str = "Move to an editor field first (Tab), then press Ctrl-E.";
 
-/// What each structured type will need, shown above its JSON editor until
-/// its form exists.
-pub fn raw_hint(kind: crate::wecom::MessageKind) -> &'static str {
+/// What each structured type will need, shown above its JSON editor (F9
+/// from a form or a file field). The keys are the key map's, so the words
+/// never disagree with F1.
+pub fn raw_hint(kind: crate::wecom::MessageKind) -> String {
+    use crate::tui::keymap::{Action, Context, key_for};
     use crate::wecom::MessageKind::*;
+    let back = key_for(Action::ToggleJson, Context::Global);
+    let file_field = format!("{back} goes back to choosing a file.");
     match kind {
-        Image => {
-            "image: base64 of a JPG/PNG (≤ 2 MiB) and the md5 of its raw bytes. A file picker is coming; meanwhile edit the JSON."
-        }
+        Image => format!(
+            "image: base64 (JPG/PNG, ≤ 2 MiB) and the md5 of its bytes. {file_field}"
+        ),
         News => {
-            "news: 1–8 articles, each with title (≤ 128 bytes) and url; description and picurl optional. Edit the JSON."
+            "news: 1–8 articles, each with title (≤ 128 bytes) and url; description and picurl optional. Edit the JSON.".to_owned()
         }
-        File => {
-            "file: the media_id of an upload (type=file, ≤ 20 MiB, valid 3 days). Paste a media_id into the JSON."
-        }
-        Voice => {
-            "voice: the media_id of an AMR upload (type=voice, ≤ 2 MiB, ≤ 60 s). Paste a media_id into the JSON."
-        }
+        File => format!(
+            "file: the media_id of an upload (≤ 20 MiB, valid 3 days). {file_field}"
+        ),
+        Voice => format!(
+            "voice: the media_id of an AMR upload (≤ 2 MiB, ≤ 60 s). {file_field}"
+        ),
         TextNotice => {
-            "text_notice card: card_action required; main_title.title or sub_title_text. Edit the JSON."
+            "text_notice card: card_action required; main_title.title or sub_title_text. Edit the JSON.".to_owned()
         }
         NewsNotice => {
-            "news_notice card: main_title.title, card_image.url and card_action required. Edit the JSON."
+            "news_notice card: main_title.title, card_image.url and card_action required. Edit the JSON.".to_owned()
         }
-        Text | Markdown | MarkdownV2 => "",
+        Text | Markdown | MarkdownV2 => String::new(),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 
 mod attachment;
+mod copy;
 mod form;
 mod later;
 mod memory;
@@ -36,6 +37,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         // The common tail below does the work: check files, render preview.
         Msg::Started | Msg::PictureReady => {}
+        Msg::LinksQuiet(generation) => crate::tui::preview_pane::links_quiet(app, generation),
         Msg::OutboxChanged { items, said } => {
             if let Some(Popup::Memory(screen)) = &mut app.popup {
                 screen.set_outbox(items);
@@ -365,6 +367,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         | Action::NewRelayCode
         | Action::CopyCurl
         | Action::RevokeCode => {}
+        Action::CopyOut => copy::copy_out(app, fx),
         Action::SelectAll => {
             if let Focus::Editor(id) = app.focus
                 && let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id))

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::block;
 use crate::tui::app::{App, Focus, PreviewMode};
+use crate::tui::attach::AttachState;
 use crate::tui::compose::FieldId;
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::preview_pane::HintLayout;
@@ -26,6 +27,12 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
         && let Some(dialect) = crate::preview::Dialect::of(app.kind)
     {
         render_rendered(app, frame, area, dialect, focused, footer);
+        return;
+    }
+    if app.preview == PreviewMode::Content
+        && let Some((path, description)) = image_message_file(app)
+    {
+        render_image(app, frame, area, focused, footer, &path, description);
         return;
     }
     let (title, body): (String, Text) = match app.preview {
@@ -53,6 +60,89 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// The file of an image draft that is ready to send, and what is known of
+/// it: what the image view draws. A draft edited as raw JSON, or a file not
+/// (yet) a picture WeCom takes, keeps the text preview that says why.
+fn image_message_file(app: &App) -> Option<(std::path::PathBuf, &str)> {
+    let comp = app.composition()?;
+    if app.kind != MessageKind::Image || comp.json_mode {
+        return None;
+    }
+    let a = comp.attachment.as_ref()?;
+    match &a.state {
+        AttachState::Image(ready) => Some((
+            crate::tui::attach::expand(&a.path_text()),
+            ready.description.as_str(),
+        )),
+        _ => None,
+    }
+}
+
+/// The largest box the image message's picture is drawn in, in cells: about
+/// the share of a chat window the client gives a picture.
+const IMAGE_BOX: (u16, u16) = (48, 16);
+
+/// The image message as the group sees it: the picture alone, as large as
+/// its box allows with its proportions kept, under a line naming the file.
+/// While the picture is decoded (off the UI thread), or when it cannot be
+/// shown, a box of the same size says so.
+fn render_image(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    focused: bool,
+    footer: Line<'static>,
+    path: &std::path::Path,
+    description: &str,
+) {
+    use crate::picture::{Fit, PictureRef, Shown};
+    let b = block(app, " Preview · image ", focused).title_bottom(footer);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let name = path
+        .file_name()
+        .map(|n| crate::untrusted::one_line(&n.to_string_lossy()).into_owned())
+        .unwrap_or_default();
+    let caption = Line::styled(format!("{name} · {description}"), app.theme.dim());
+    let caption_rows = 2.min(inner.height);
+    frame.render_widget(
+        Paragraph::new(caption).wrap(Wrap { trim: false }),
+        Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)),
+    );
+    let w = inner.width.min(IMAGE_BOX.0);
+    let h = inner.height.saturating_sub(caption_rows).min(IMAGE_BOX.1);
+    if w == 0 || h == 0 {
+        return;
+    }
+    let rect = Rect::new(inner.x, inner.y + caption_rows, w, h);
+    let shown = match &app.services.pictures {
+        Some(pictures) => pictures.get(
+            &PictureRef::File(path.to_path_buf()),
+            ratatui::layout::Size::new(w, h),
+            Fit::Contain,
+        ),
+        None => Shown::Unavailable(crate::picture::Unavailable(
+            "pictures are not shown here".to_owned(),
+        )),
+    };
+    let why = match shown {
+        Shown::Ready(p) => return crate::picture::draw(&p, rect, frame.buffer_mut()),
+        Shown::Loading => "reading the picture…".to_owned(),
+        Shown::Unavailable(why) => {
+            format!("picture not shown: {}", crate::untrusted::one_line(&why.0))
+        }
+    };
+    let fill: Vec<Line> = (0..h)
+        .map(|_| Line::styled("░".repeat(usize::from(w)), app.theme.dim()))
+        .collect();
+    frame.render_widget(Paragraph::new(fill), rect);
+    let mid = Rect::new(rect.x, rect.y + h / 2, w, 1);
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!(" {why} "), app.theme.warning())).centered(),
+        mid,
+    );
+}
+
 /// Draws the mock-up's pictures over their placeholders, where the picture
 /// service has them ready; a picture that cannot be shown gets its reason
 /// written in its box. Nothing here waits: the service works in the
@@ -78,6 +168,10 @@ fn draw_pictures(app: &App, frame: &mut Frame, inner: Rect) {
         // Only a picture wholly in view is drawn (a graphics protocol cannot
         // draw part of one); the placeholder shows otherwise.
         if slot.row < scroll || slot.row + slot.height > scroll + rows {
+            continue;
+        }
+        // A link still being typed is not fetched (its placeholder stays).
+        if !app.preview_state.links.may_fetch(&slot.url) {
             continue;
         }
         let (Ok(w), Ok(h)) = (u16::try_from(slot.width), u16::try_from(slot.height)) else {
@@ -117,10 +211,17 @@ pub(super) fn render_rendered(
     footer: Line<'static>,
 ) {
     let stale = app.preview_state.pending.is_some();
+    // Scrolled by a u16: past that row the preview says where it stops.
+    let cut = app
+        .preview_state
+        .shown
+        .as_ref()
+        .is_some_and(|(_, r)| r.text.lines.len() > crate::tui::tall::MAX_ROWS);
     let title = format!(
-        " Preview · {}{} ",
+        " Preview · {}{}{} ",
         dialect.name(),
-        if stale { " · updating…" } else { "" }
+        if stale { " · updating…" } else { "" },
+        if cut { " · the first 65,535 rows" } else { "" }
     );
     let b = block(app, title, focused).title_bottom(footer);
     let inner = b.inner(area);

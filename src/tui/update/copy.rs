@@ -1,0 +1,88 @@
+//! Copying out of the composer with OSC 52 (`Effect::Copy`): the exact JSON
+//! payload, or what is being edited. The terminal puts the text on the
+//! clipboard, so it works over SSH and in tmux with `set-clipboard on`;
+//! pasting back in is the terminal's bracketed paste, unchanged.
+
+use crate::tui::app::{App, Focus, PreviewMode, Status};
+use crate::tui::compose::FieldId;
+use crate::tui::msg::Effect;
+
+/// What was copied, for the status line, and the text.
+struct Copied {
+    what: &'static str,
+    text: String,
+}
+
+/// Alt-C / Ctrl-Y: the JSON payload while the preview shows it or has the
+/// keyboard (or a list has it); in an editor, the selection, else the
+/// whole field.
+pub(super) fn copy_out(app: &mut App, fx: &mut Vec<Effect>) {
+    let wants_json = app.preview == PreviewMode::Json || !matches!(app.focus, Focus::Editor(_));
+    let copied = match app.focus {
+        Focus::Editor(id) if !wants_json => editor_text(app, id),
+        _ => payload(app),
+    };
+    match copied {
+        Ok(Copied { what, text }) if !text.is_empty() => {
+            app.status = Status::info(format!(
+                "Copied {what} ({} bytes).",
+                crate::wecom::validate::group_digits(text.len())
+            ));
+            fx.push(Effect::Copy(text));
+        }
+        Ok(Copied { what, .. }) => {
+            app.status = Status::info(format!("Nothing copied: {what} is empty."));
+        }
+        Err(why) => app.status = Status::error(format!("Nothing copied: {why}")),
+    }
+}
+
+/// The payload exactly as a send would POST it: the message's compact JSON
+/// (the picture's whole base64 included, which the JSON view cuts short).
+/// The webhook key is in the send URL, never in the payload.
+fn payload(app: &App) -> Result<Copied, String> {
+    match &app.derived.message {
+        Some(m) => Ok(Copied {
+            what: "the JSON payload",
+            text: m.to_json(),
+        }),
+        None => Err(app
+            .derived
+            .blocking_reason()
+            .or_else(|| app.derived.parse_error.clone())
+            .unwrap_or_else(|| match app.kind.msgtype() {
+                "file" | "voice" => {
+                    "the media_id of this payload comes from the upload, when you send".to_owned()
+                }
+                _ => "there is no payload yet".to_owned(),
+            })),
+    }
+}
+
+/// The selection of the editor `id`, or its whole text.
+fn editor_text(app: &mut App, id: FieldId) -> Result<Copied, String> {
+    let Some(area) = app.composition_mut().and_then(|c| c.editor_mut(id)) else {
+        // A form row with no text of its own (a group, a choice): the
+        // form's payload is what there is to copy.
+        return payload(app);
+    };
+    if area.is_selecting() {
+        area.copy();
+        return Ok(Copied {
+            what: "the selection",
+            text: area.yank_text(),
+        });
+    }
+    let what = match id {
+        FieldId::Content => "the content",
+        FieldId::Mentions => "the mentioned_list",
+        FieldId::Mobiles => "the mentioned_mobile_list",
+        FieldId::Raw => "the JSON being edited",
+        FieldId::Form => "the field",
+        FieldId::Path => "the path",
+    };
+    Ok(Copied {
+        what,
+        text: area.lines().join("\n"),
+    })
+}
