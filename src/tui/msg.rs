@@ -87,6 +87,29 @@ pub enum Msg {
     },
     /// config.toml was changed by another process and read again.
     ConfigReloaded(crate::store::config::Config),
+    /// Broadcast `id` is in the outbox: batch `batch`, and the outbox item of
+    /// each row (row index, item id).
+    BroadcastQueued {
+        id: u64,
+        batch: Option<String>,
+        items: Vec<(usize, i64)>,
+    },
+    /// Row `row` of broadcast `id` moved on.
+    BroadcastRow {
+        id: u64,
+        row: usize,
+        state: super::popup::results::RowState,
+    },
+    /// The robots' rate-limit quotas, read from the shared ledger (by name).
+    Quotas(Vec<(String, crate::store::ledger::Quota)>),
+    /// The earliest "next slot" of a full robot has come: read the quotas
+    /// again.
+    QuotaDue,
+    /// A single send went into the outbox as item `outbox_id`.
+    Queued {
+        id: u64,
+        outbox_id: i64,
+    },
 }
 
 /// Why `$EDITOR` gave no text back; the draft is left as it was.
@@ -157,6 +180,31 @@ pub enum Payload {
     Raw(String),
 }
 
+/// What a broadcast sends to each robot: a message (uploaded media have
+/// their own media_id per robot, so a file or voice clip is uploaded by
+/// each robot's delivery, the media cache reusing what it can).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    Payload(Payload),
+    Media {
+        path: std::path::PathBuf,
+        kind: crate::wecom::media::MediaKind,
+    },
+}
+
+/// One robot of a broadcast, as the runner needs it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The row in the results view.
+    pub row: usize,
+    pub robot: String,
+    pub webhook: Webhook,
+    /// An unknown or failed item still in the outbox: retried as it is, not
+    /// queued again.
+    pub outbox_id: Option<i64>,
+}
+
 /// Work for the runtime.
 #[derive(Debug)]
 pub enum Effect {
@@ -210,5 +258,14 @@ pub enum Effect {
     /// Cancel / retry an outbox item (the History screen's Outbox tab).
     OutboxCancel(i64),
     OutboxRetry(i64),
+    /// Send `outgoing` to every target, through the outbox as one batch,
+    /// robots in parallel.
+    Broadcast {
+        id: u64,
+        targets: Vec<Target>,
+        outgoing: Outgoing,
+    },
+    /// Read the quotas of these robots (name, fingerprint) off the UI thread.
+    ReadQuotas(Vec<(String, String)>),
     Quit,
 }

@@ -3,6 +3,7 @@
 //! its widget (`impl Widget for &X`), as the file browser does.
 
 pub mod browser;
+pub mod results;
 
 pub use browser::{BrowserOutcome, FileBrowser};
 
@@ -30,6 +31,13 @@ pub enum Popup {
     Browser(FileBrowser),
     /// The History and Outbox screen (F10).
     Memory(Box<super::memory::MemoryScreen>),
+    /// The results of the latest broadcast (its rows are on the app).
+    Results(results::ResultsView),
+    /// Quitting while messages this composer queued are still in the
+    /// outbox: wait for them, or leave them there.
+    QuitWithOutbox {
+        left: usize,
+    },
 }
 
 impl Popup {
@@ -45,6 +53,8 @@ impl Popup {
             Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
             Popup::Templates(_) => Context::Templates,
             Popup::Browser(_) => Context::FileBrowser,
+            Popup::Results(_) => Context::Results,
+            Popup::QuitWithOutbox { .. } => Context::QuitOutbox,
             Popup::Memory(m) => match m.tab() {
                 super::memory::Tab::History => Context::History,
                 super::memory::Tab::Outbox => Context::Outbox,

@@ -67,6 +67,10 @@ pub(super) fn on_popup_key(
         Popup::Templates(picker) => on_templates_action(app, picker, action, key, fx),
         Popup::Browser(browser) => on_browser_action(app, browser, action, fx),
         Popup::Memory(screen) => super::memory::on_action(app, screen, action, key, fx),
+        Popup::Results(view) => super::broadcast::on_results_action(app, view, action, fx),
+        Popup::QuitWithOutbox { left } => {
+            super::broadcast::on_quit_outbox_action(app, left, action, fx)
+        }
         Popup::ConfirmQuit { reason } => match action {
             Some(Action::Confirm) => fx.push(Effect::Quit),
             Some(Action::Close) => {}
