@@ -108,7 +108,11 @@ fn enter_on_a_group_marks_its_members() {
     h.press_until(KeyCode::Down, 10, |app| app.group_cursor == Some(0));
     h.send_key(KeyCode::Enter);
     assert_eq!(h.app.marked, ["ops", "qa"]);
-    assert_eq!(h.app.focus, Focus::Robots, "Enter on a group stays in the list");
+    assert_eq!(
+        h.app.focus,
+        Focus::Robots,
+        "Enter on a group stays in the list"
+    );
 }
 
 #[test]
@@ -153,7 +157,9 @@ fn results_view_with_mixed_outcomes_snapshot() {
         select_robot(&mut h, name);
         h.send_key(KeyCode::Char(' '));
     }
-    h.tab_to(Focus::Editor(wecom_composer::tui::compose::FieldId::Content));
+    h.tab_to(Focus::Editor(
+        wecom_composer::tui::compose::FieldId::Content,
+    ));
     h.send_text("# 发布完成");
     h.send_ctrl('s');
     assert_eq!(h.context(), Context::Results);
@@ -173,8 +179,9 @@ fn results_view_with_mixed_outcomes_snapshot() {
             until_ms: now_ms() + 11_600,
         },
         RowState::Unknown {
-            detail: "no answer from 127.0.0.1:40009 within 10 s: the message may have been delivered."
-                .to_owned(),
+            detail:
+                "no answer from 127.0.0.1:40009 within 10 s: the message may have been delivered."
+                    .to_owned(),
         },
         RowState::Refused {
             errcode: Some(93000),
@@ -187,12 +194,19 @@ fn results_view_with_mixed_outcomes_snapshot() {
     let screen = common::screen(&h.app, 120, 35);
     assert!(screen.contains("✓ sent (42 ms)"), "{screen}");
     assert!(screen.contains("waiting for a slot: 12 s"), "{screen}");
-    assert!(screen.contains("? unknown: may have been delivered"), "{screen}");
+    assert!(
+        screen.contains("? unknown: may have been delivered"),
+        "{screen}"
+    );
     // 93000 explained from the errcode table (API-FACTS: invalid webhook url).
     assert!(screen.contains("✗ refused 93000"), "{screen}");
     insta::assert_snapshot!("results_mixed_outcomes", screen);
     // The status line counts, the unfinished one is remembered for quit.
-    assert!(h.app.status.text.contains("1 sent"), "{}", h.app.status.text);
+    assert!(
+        h.app.status.text.contains("1 sent"),
+        "{}",
+        h.app.status.text
+    );
     assert_eq!(h.app.unfinished.keys().copied().collect::<Vec<_>>(), [12]);
 
     // Enter: the refused robot's detail, with its explanation and payload.
@@ -259,8 +273,10 @@ async fn live(rate: Rate) -> Live {
 
 fn live_config(sandbox: &Sandbox) -> Config {
     let mut c = Config::default();
-    c.add_robot("ops", &sandbox.webhook_url(KEY_OPS)).expect("add");
-    c.add_robot("qa", &sandbox.webhook_url(KEY_QA)).expect("add");
+    c.add_robot("ops", &sandbox.webhook_url(KEY_OPS))
+        .expect("add");
+    c.add_robot("qa", &sandbox.webhook_url(KEY_QA))
+        .expect("add");
     c
 }
 
@@ -269,7 +285,9 @@ fn mark_both_and_write(h: &mut Harness, text: &str) {
         select_robot(h, name);
         h.send_key(KeyCode::Char(' '));
     }
-    h.tab_to(Focus::Editor(wecom_composer::tui::compose::FieldId::Content));
+    h.tab_to(Focus::Editor(
+        wecom_composer::tui::compose::FieldId::Content,
+    ));
     h.send_text(text);
     h.send_ctrl('s');
 }
@@ -297,7 +315,9 @@ async fn a_broadcast_over_http_arrives_once_at_each_robot_and_is_one_broadcast_i
     }
     let b = h.app.broadcast.as_ref().expect("broadcast");
     assert!(
-        b.rows.iter().all(|r| matches!(r.state, RowState::Sent { .. })),
+        b.rows
+            .iter()
+            .all(|r| matches!(r.state, RowState::Sent { .. })),
         "{:?}",
         b.rows
     );
@@ -324,7 +344,10 @@ async fn a_broadcast_over_http_arrives_once_at_each_robot_and_is_one_broadcast_i
     // The sandbox names each robot by its masked key: ****0-b1, ****0-b2.
     assert_eq!(
         got,
-        vec![("****0-b1".to_owned(), md.clone()), ("****0-b2".to_owned(), md)]
+        vec![
+            ("****0-b1".to_owned(), md.clone()),
+            ("****0-b2".to_owned(), md)
+        ]
     );
 
     let batch = b.batch.clone().expect("batch");
@@ -347,9 +370,8 @@ async fn quitting_with_a_message_waiting_asks_and_leave_keeps_it_in_the_outbox()
     // its part waits while the other's goes.
     let live = live(Rate::new(1, Duration::from_secs(60))).await;
     let mut h = Harness::new(live_config(&live.sandbox));
-    let ops = wecom_composer::wecom::attach::robot_id(
-        h.app.robots[0].webhook.as_ref().expect("webhook"),
-    );
+    let ops =
+        wecom_composer::wecom::attach::robot_id(h.app.robots[0].webhook.as_ref().expect("webhook"));
     let taken = live
         .engine
         .ledger()

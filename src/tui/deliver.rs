@@ -23,12 +23,12 @@ use crate::store::db::{DB_FILE, Db};
 use crate::store::history::HistoryStatus;
 use crate::store::ledger::Rate;
 use crate::store::outbox::{NewItem, OutboxItem, Upload};
-use crate::wecom::attach::media_message;
-use crate::wecom::client::SendError;
 use crate::untrusted::one_line;
 use crate::wecom::Webhook;
+use crate::wecom::attach::media_message;
 use crate::wecom::attach::robot_id;
 use crate::wecom::client::Client;
+use crate::wecom::client::SendError;
 
 /// Waits shorter than this are not worth a word in the result.
 const NOTEWORTHY_WAIT: Duration = Duration::from_secs(1);
@@ -184,43 +184,50 @@ pub async fn broadcast(
     let _ = tx.send(Msg::BroadcastQueued {
         id,
         batch,
-        items: targets.iter().map(|t| t.row).zip(ids.iter().copied()).collect(),
+        items: targets
+            .iter()
+            .map(|t| t.row)
+            .zip(ids.iter().copied())
+            .collect(),
     });
-    let runs = targets.iter().zip(ids).map(|(target, outbox_id)| async move {
-        let observe = |_: &OutboxItem, event: &Event| {
-            let state = match event {
-                Event::WaitingForSlot { until_ms } => RowState::Waiting {
-                    until_ms: *until_ms,
-                },
-                Event::Sending { attempt } => RowState::Sending { attempt: *attempt },
-                Event::Retrying {
-                    attempt,
-                    at_ms,
-                    reason,
-                } => RowState::Retrying {
-                    attempt: *attempt,
-                    at_ms: *at_ms,
-                    reason: reason.clone(),
-                },
-                Event::RobotFull => return,
+    let runs = targets
+        .iter()
+        .zip(ids)
+        .map(|(target, outbox_id)| async move {
+            let observe = |_: &OutboxItem, event: &Event| {
+                let state = match event {
+                    Event::WaitingForSlot { until_ms } => RowState::Waiting {
+                        until_ms: *until_ms,
+                    },
+                    Event::Sending { attempt } => RowState::Sending { attempt: *attempt },
+                    Event::Retrying {
+                        attempt,
+                        at_ms,
+                        reason,
+                    } => RowState::Retrying {
+                        attempt: *attempt,
+                        at_ms: *at_ms,
+                        reason: reason.clone(),
+                    },
+                    Event::RobotFull => return,
+                };
+                row(target.row, state);
+            };
+            let delivered = engine
+                .deliver(outbox_id, &target.webhook, None, &observe, stop)
+                .await;
+            let state = match delivered {
+                Ok(Delivered::Stopped) if leaving.is_cancelled() => RowState::Queued,
+                Ok(Delivered::Stopped) => {
+                    if let Err(e) = engine.cancel(outbox_id) {
+                        tracing::warn!("a cancelled broadcast item stays in the outbox: {e}");
+                    }
+                    RowState::Cancelled
+                }
+                other => row_state(other),
             };
             row(target.row, state);
-        };
-        let delivered = engine
-            .deliver(outbox_id, &target.webhook, None, &observe, stop)
-            .await;
-        let state = match delivered {
-            Ok(Delivered::Stopped) if leaving.is_cancelled() => RowState::Queued,
-            Ok(Delivered::Stopped) => {
-                if let Err(e) = engine.cancel(outbox_id) {
-                    tracing::warn!("a cancelled broadcast item stays in the outbox: {e}");
-                }
-                RowState::Cancelled
-            }
-            other => row_state(other),
-        };
-        row(target.row, state);
-    });
+        });
     futures_util::future::join_all(runs).await;
 }
 
@@ -239,13 +246,13 @@ fn queue_broadcast(
         Outgoing::Media { path, kind } => {
             let message = media_message(*kind, String::new());
             (
-            message.kind().msgtype().to_owned(),
-            message.to_json(),
-            Some(Upload {
-                path: std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
-                kind: *kind,
-            }),
-        )
+                message.kind().msgtype().to_owned(),
+                message.to_json(),
+                Some(Upload {
+                    path: std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+                    kind: *kind,
+                }),
+            )
         }
     };
     let fresh: Vec<NewItem> = targets
@@ -264,7 +271,11 @@ fn queue_broadcast(
     let submitted = if fresh.is_empty() {
         None
     } else {
-        Some(engine.submit(None, &fresh, false).map_err(|e| e.to_string())?)
+        Some(
+            engine
+                .submit(None, &fresh, false)
+                .map_err(|e| e.to_string())?,
+        )
     };
     let mut new_ids = submitted.iter().flat_map(|s| s.ids.iter().copied());
     let mut ids = Vec::with_capacity(targets.len());
@@ -274,7 +285,11 @@ fn queue_broadcast(
                 engine.retry(old).map_err(|e| e.to_string())?;
                 ids.push(old);
             }
-            None => ids.push(new_ids.next().ok_or("the outbox gave fewer ids than items")?),
+            None => ids.push(
+                new_ids
+                    .next()
+                    .ok_or("the outbox gave fewer ids than items")?,
+            ),
         }
     }
     Ok((submitted.map(|s| s.batch), ids))

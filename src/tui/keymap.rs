@@ -1099,7 +1099,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key(KeyCode::PageUp)],
         &[Context::Results],
         "page up",
-        "Scroll the detail a page up.",
+        "A page up (in the detail: scroll).",
         No,
     ),
     bind(
@@ -1107,7 +1107,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key(KeyCode::PageDown)],
         &[Context::Results],
         "page down",
-        "Scroll the detail a page down.",
+        "A page down (in the detail: scroll).",
         No,
     ),
     bind(

@@ -27,23 +27,37 @@ pub enum RowState {
     /// In the outbox, not started yet (or left there at quit).
     Queued,
     /// Waiting for a rate-limit slot until this time (Unix ms).
-    Waiting { until_ms: u64 },
+    Waiting {
+        until_ms: u64,
+    },
     /// The request is being written (attempt 1, 2, …).
-    Sending { attempt: i64 },
+    Sending {
+        attempt: i64,
+    },
     /// Failed without delivering; tried again at `at_ms`.
     Retrying {
         attempt: i64,
         at_ms: u64,
         reason: String,
     },
-    Sent { elapsed_ms: u64, waited_ms: u64 },
+    Sent {
+        elapsed_ms: u64,
+        waited_ms: u64,
+    },
     /// WeCom refused it (or it was refused here before going out).
-    Refused { errcode: Option<i64>, detail: String },
+    Refused {
+        errcode: Option<i64>,
+        detail: String,
+    },
     /// Not delivered, and retrying was given up (or the store failed first).
-    Failed { detail: String },
+    Failed {
+        detail: String,
+    },
     /// The request may have reached WeCom: kept in the outbox for the
     /// user to retry or discard, never retried on its own.
-    Unknown { detail: String },
+    Unknown {
+        detail: String,
+    },
     /// Stopped by the user before it went out.
     Cancelled,
 }
@@ -147,7 +161,7 @@ pub struct ResultsView {
 pub enum ResultsOutcome {
     Stay,
     Closed,
-    /// Send again to these rows (their indexes).
+    /// Send again to these rows (their indexes; none: nothing to retry).
     Retry(Vec<usize>),
 }
 
@@ -164,6 +178,8 @@ impl ResultsView {
             (Some(Action::PageDown), Some(s)) => self.detail = Some(s.saturating_add(10)),
             (Some(Action::Up), None) => self.selected = self.selected.saturating_sub(1),
             (Some(Action::Down), None) => self.selected = (self.selected + 1).min(last),
+            (Some(Action::PageUp), None) => self.selected = self.selected.saturating_sub(10),
+            (Some(Action::PageDown), None) => self.selected = (self.selected + 10).min(last),
             (Some(Action::Select), None) if !broadcast.rows.is_empty() => self.detail = Some(0),
             (Some(Action::RetryItem), _) => {
                 let rows: Vec<usize> = broadcast
@@ -173,9 +189,7 @@ impl ResultsView {
                     .filter(|(_, r)| r.state.retried_by_user())
                     .map(|(i, _)| i)
                     .collect();
-                if !rows.is_empty() {
-                    return ResultsOutcome::Retry(rows);
-                }
+                return ResultsOutcome::Retry(rows);
             }
             _ => {}
         }
@@ -203,10 +217,7 @@ fn state_text(state: &RowState, now_ms: u64, theme: &Theme) -> (String, Style) {
     match state {
         RowState::Queued => ("· queued".to_owned(), theme.dim()),
         RowState::Waiting { until_ms } => (
-            format!(
-                "… waiting for a slot: {} s",
-                secs_until(*until_ms, now_ms)
-            ),
+            format!("… waiting for a slot: {} s", secs_until(*until_ms, now_ms)),
             theme.warning(),
         ),
         RowState::Sending { attempt: 1 } => ("… sending".to_owned(), theme.accent()),
@@ -241,9 +252,10 @@ fn state_text(state: &RowState, now_ms: u64, theme: &Theme) -> (String, Style) {
             let meaning = errcode::explain(*code).map_or("see the detail (Enter)", |e| e.meaning);
             (format!("✗ refused {code}: {meaning}"), theme.error())
         }
-        RowState::Refused { errcode: None, .. } => {
-            ("✗ refused: see the detail (Enter)".to_owned(), theme.error())
-        }
+        RowState::Refused { errcode: None, .. } => (
+            "✗ refused: see the detail (Enter)".to_owned(),
+            theme.error(),
+        ),
         RowState::Failed { .. } => ("✗ failed: see the detail (Enter)".to_owned(), theme.error()),
         RowState::Unknown { .. } => (
             "? unknown: may have been delivered".to_owned(),
@@ -254,7 +266,12 @@ fn state_text(state: &RowState, now_ms: u64, theme: &Theme) -> (String, Style) {
 }
 
 /// The detail of one row: the outcome in full, then the payload.
-fn detail_lines(broadcast: &Broadcast, row: &Row, now_ms: u64, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(
+    broadcast: &Broadcast,
+    row: &Row,
+    now_ms: u64,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let (state, style) = state_text(&row.state, now_ms, theme);
     let mut lines = vec![
         Line::from(vec![
@@ -355,7 +372,11 @@ impl Widget for ResultsWidget<'_> {
             .take(rows_height)
             .map(|(i, row)| {
                 let (state, style) = state_text(&row.state, self.now_ms, theme);
-                let marker = if i == self.view.selected { "› " } else { "  " };
+                let marker = if i == self.view.selected {
+                    "› "
+                } else {
+                    "  "
+                };
                 let name = fit(&one_line(&row.robot), name_width);
                 let rest = fit(&state, width.saturating_sub(name_width + 4));
                 let name_style = if i == self.view.selected {
@@ -370,7 +391,11 @@ impl Widget for ResultsWidget<'_> {
             })
             .collect();
         lines.push(Line::raw(""));
-        let note = if b.rows.iter().any(|r| matches!(r.state, RowState::Unknown { .. })) {
+        let note = if b
+            .rows
+            .iter()
+            .any(|r| matches!(r.state, RowState::Unknown { .. }))
+        {
             "An unknown one may have been delivered: check the group before r sends it again."
         } else if b.in_flight() {
             "Esc closes this view; the sending goes on and the status line counts."
@@ -389,8 +414,19 @@ mod tests {
     #[test]
     fn only_ended_undelivered_rows_are_retried_by_the_user() {
         assert!(!RowState::Waiting { until_ms: 1 }.retried_by_user());
-        assert!(!RowState::Sent { elapsed_ms: 1, waited_ms: 0 }.retried_by_user());
-        assert!(RowState::Unknown { detail: String::new() }.retried_by_user());
+        assert!(
+            !RowState::Sent {
+                elapsed_ms: 1,
+                waited_ms: 0
+            }
+            .retried_by_user()
+        );
+        assert!(
+            RowState::Unknown {
+                detail: String::new()
+            }
+            .retried_by_user()
+        );
         assert!(
             RowState::Refused {
                 errcode: Some(93000),

@@ -50,7 +50,11 @@ pub(super) fn mark_group(app: &mut App, g: usize) {
     let members: Vec<String> = group
         .robots
         .iter()
-        .filter(|m| app.robots.iter().any(|r| r.name == **m && r.webhook.is_ok()))
+        .filter(|m| {
+            app.robots
+                .iter()
+                .any(|r| r.name == **m && r.webhook.is_ok())
+        })
         .cloned()
         .collect();
     if members.is_empty() {
@@ -192,7 +196,11 @@ fn outgoing(app: &mut App, raw: bool) -> Option<(Outgoing, String)> {
     let comp = app.composition()?;
     let attachment = media.filter(|_| !comp.json_mode).and_then(|kind| {
         let a = comp.attachment.as_ref()?;
-        Some((kind, matches!(a.state, AttachState::Upload(_)), a.path_text()))
+        Some((
+            kind,
+            matches!(a.state, AttachState::Upload(_)),
+            a.path_text(),
+        ))
     });
     let raw_text = (raw && has_raw).then(|| comp.text(FieldId::Raw));
     let message = app.derived.message.clone();
@@ -349,6 +357,10 @@ fn retry(app: &mut App, rows: &[usize], fx: &mut Vec<Effect>) {
         app.status = Status::info("Still sending: r retries once every robot's part is over.");
         return;
     }
+    if rows.is_empty() {
+        app.status = Status::info("Nothing to send again: every robot got it.");
+        return;
+    }
     let Some(b) = app.broadcast.as_mut() else {
         return;
     };
@@ -443,9 +455,8 @@ pub(super) fn stop_waiting(app: &mut App) -> bool {
         return false;
     }
     app.quit_when_done = false;
-    app.status = Status::info(
-        "Not quitting: the messages left go on being sent here. Ctrl-Q asks again.",
-    );
+    app.status =
+        Status::info("Not quitting: the messages left go on being sent here. Ctrl-Q asks again.");
     true
 }
 

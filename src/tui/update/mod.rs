@@ -264,7 +264,10 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         Action::ClearMarks => broadcast::clear_marks(app, fx),
         Action::ShowResults => match &app.broadcast {
             Some(_) => app.popup = Some(Popup::Results(Default::default())),
-            None => app.status = Status::info("No broadcast yet: mark robots with Space in the list, then send."),
+            None => {
+                app.status =
+                    Status::info("No broadcast yet: mark robots with Space in the list, then send.")
+            }
         },
         Action::LeaveOutbox => {}
         Action::Select if broadcast::on_group(app).is_some() => {

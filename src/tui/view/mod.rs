@@ -171,7 +171,10 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 Style::default()
             };
-            let full = app.quotas.get(&r.name).is_some_and(|q| q.next_in(now).is_some());
+            let full = app
+                .quotas
+                .get(&r.name)
+                .is_some_and(|q| q.next_in(now).is_some());
             let quota_style = if full {
                 app.theme.warning()
             } else {
@@ -184,7 +187,11 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     for (g, group) in app.config.groups.iter().enumerate() {
-        let marker = if app.group_cursor == Some(g) { "› " } else { "  " };
+        let marker = if app.group_cursor == Some(g) {
+            "› "
+        } else {
+            "  "
+        };
         let text = fit(
             &format!("{marker}◆ {} ({})", group.name, group.robots.len()),
             width,
@@ -203,7 +210,8 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
         " Robots ".to_owned()
     };
     let mut b = block(app, title, focused);
-    if focused && app.group_cursor.is_none()
+    if focused
+        && app.group_cursor.is_none()
         && let Some(Ok(webhook)) = app.robot().map(|r| r.webhook.as_ref())
     {
         let full = app
@@ -259,7 +267,9 @@ fn targets(app: &App) -> String {
             format!(", {}", r.name)
         };
         let more = format!(", +{}", marked.len() - i);
-        if text.width() + part.width() > ROOM || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM) {
+        if text.width() + part.width() > ROOM
+            || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM)
+        {
             if i == 0 {
                 return format!("{} robots", marked.len());
             }
