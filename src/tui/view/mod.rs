@@ -127,9 +127,9 @@ fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> 
 
 /// The robot list: the robots (marked ones ticked, the quota used in the
 /// shared rate ledger at the right), then the config's groups with their
-/// member counts; while the list has the keyboard, its bottom border says
-/// where the selected robot sends and its masked key, and a full robot's
-/// next slot.
+/// member counts (a full robot says when its next slot opens instead);
+/// while the list has the keyboard, its bottom border gives the selected
+/// robot's masked key and where it sends.
 fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Robots;
     let width = area.width.saturating_sub(2) as usize;
@@ -156,7 +156,10 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
                 .quotas
                 .get(&r.name)
                 .filter(|q| q.used > 0)
-                .map(|q| format!(" {}/{}", q.used, q.limit))
+                .map(|q| match q.next_in(now) {
+                    Some(wait) => format!(" next in {} s", wait.as_millis().div_ceil(1000).max(1)),
+                    None => format!(" {}/{}", q.used, q.limit),
+                })
                 .unwrap_or_default();
             let name = fit(
                 &format!("{marker}{mark}{}{suffix}", r.name),
@@ -214,16 +217,12 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
         && app.group_cursor.is_none()
         && let Some(Ok(webhook)) = app.robot().map(|r| r.webhook.as_ref())
     {
-        let full = app
-            .quotas
-            .get(&app.robot_name())
-            .and_then(|q| q.next_in(now))
-            .map(|wait| format!(" · next in {} s", wait.as_millis().div_ceil(1000).max(1)))
-            .unwrap_or_default();
+        // The masked key first: in a narrow list it is what tells two
+        // robots on one host apart.
         let text = format!(
-            " {} {}{full} ",
-            one_line(&webhook.host()),
-            one_line(&webhook.key().to_string())
+            " {} {} ",
+            one_line(&webhook.key().to_string()),
+            one_line(&webhook.host())
         );
         b = b.title_bottom(Line::styled(fit(&text, width), app.theme.dim()));
     }
