@@ -1056,7 +1056,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Action::ShowResults,
-        &[key(KeyCode::F(9))],
+        &[key(KeyCode::F(11))],
         GLOBAL,
         "results",
         "Show the results of the latest broadcast again (one line per robot).",

@@ -319,7 +319,7 @@ pub(super) fn refresh_status(app: &mut App) {
         Status {
             tone: Tone::Error,
             text: format!(
-                "Broadcast of {} to {n} robots: {} of {n} delivered ({}). F9 shows the results; r there sends the rest again.",
+                "Broadcast of {} to {n} robots: {} of {n} delivered ({}). F11 shows the results; r there sends the rest again.",
                 b.kind.label(),
                 b.sent(),
                 b.summary()
