@@ -213,7 +213,26 @@ fn reach(context: Context) -> Harness {
                 .send_ctrl('s')
                 .send_key(KeyCode::Down);
         }
-        Context::Results => panic!("{context:?} has no screen yet"),
+        Context::Results | Context::QuitOutbox => {
+            // Three robots marked, a broadcast sent, the middle row selected.
+            h.send_text("deploy done").tab_to(Focus::Robots);
+            for _ in 0..3 {
+                h.send_key(KeyCode::Char(' ')).send_key(KeyCode::Down);
+            }
+            h.send_ctrl('s');
+            let Some(id) = h.app.broadcast.as_ref().map(|b| b.id) else {
+                panic!("Ctrl-S with robots marked starts a broadcast");
+            };
+            h.send(Msg::BroadcastQueued {
+                id,
+                batch: None,
+                items: vec![(0, 1), (1, 2), (2, 3)],
+            })
+            .send_key(KeyCode::Down);
+            if context == Context::QuitOutbox {
+                h.send_key(KeyCode::Esc).send_ctrl('q');
+            }
+        }
     }
     // The global keys are tried where every one of them is a command.
     let expected = if context == Context::Global {

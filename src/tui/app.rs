@@ -153,6 +153,21 @@ pub struct App {
     /// The outbox item the current draft was opened from (Outbox tab, e):
     /// sending the draft sends it in the item's place.
     pub editing: Option<EditedItem>,
+    /// The robots marked for a broadcast, by name. Only the user clears
+    /// them (Esc in the list, or unmarking): a send does not.
+    pub marked: Vec<String>,
+    /// The robot list's cursor is on this group (after the robots) rather
+    /// than on a robot; `robot_index` stays on the last robot chosen.
+    pub group_cursor: Option<usize>,
+    /// The latest broadcast and its outcomes, robot by robot.
+    pub broadcast: Option<super::popup::results::Broadcast>,
+    /// The robots' quotas in the shared rate ledger, by name, as last read.
+    pub quotas: HashMap<String, crate::store::ledger::Quota>,
+    /// Outbox items this composer queued that are not finished yet (item
+    /// id → the send id that queued it): asked about at quit.
+    pub unfinished: std::collections::BTreeMap<i64, u64>,
+    /// The user chose to quit once `unfinished` is empty.
+    pub quit_when_done: bool,
 }
 
 /// An outbox item opened in the composer to be edited.
@@ -228,6 +243,12 @@ impl App {
             },
             services: Services::default(),
             editing: None,
+            marked: Vec::new(),
+            group_cursor: None,
+            broadcast: None,
+            quotas: HashMap::new(),
+            unfinished: Default::default(),
+            quit_when_done: false,
         };
         app.reload_robots(None);
         if let Some(LastUsed { robot, kind }) = app.drafts.last.clone() {
@@ -422,8 +443,11 @@ impl App {
         let editing = matches!(self.focus, Focus::Editor(_));
         let own_robot = self.robot().is_some_and(|r| !r.is_sandbox);
         match action {
+            Action::Send if !self.marked.is_empty() => {
+                !self.busy() && self.derived.blocking_reason().is_none()
+            }
             Action::Send => {
-                self.sending.is_none()
+                !self.busy()
                     && self.robot().is_some_and(|r| r.webhook.is_ok())
                     && self.derived.blocking_reason().is_none()
             }
@@ -432,6 +456,7 @@ impl App {
                 self.robot().is_some_and(|r| r.webhook.is_ok())
                     && self.derived.blocking_reason().is_none()
             }
+            Action::ClearMarks => !self.marked.is_empty(),
             Action::CancelSend => self.sending.is_some(),
             Action::ExternalEditor | Action::Copy => editing,
             Action::EditRobot | Action::RenameRobot | Action::DeleteRobot => own_robot,
@@ -462,6 +487,19 @@ impl App {
             },
             _ => true,
         }
+    }
+
+    /// Whether a send or a broadcast is in flight: one at a time.
+    pub fn busy(&self) -> bool {
+        self.sending.is_some() || self.broadcast.as_ref().is_some_and(|b| b.in_flight())
+    }
+
+    /// The marked robots that are still in the list, in the list's order.
+    pub fn marked_robots(&self) -> Vec<&RobotItem> {
+        self.robots
+            .iter()
+            .filter(|r| self.marked.contains(&r.name))
+            .collect()
     }
 
     /// The lines the help screen ends with: where the config is, and the

@@ -16,16 +16,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{Msg, Payload, SendOutcome};
+use super::msg::{Msg, Outgoing, Payload, SendOutcome, Target};
+use super::popup::results::RowState;
 use crate::delivery::media::UploadProgress;
 use crate::delivery::{Delivered, Engine, Event, RetryPolicy};
 use crate::store::db::{DB_FILE, Db};
+use crate::store::history::HistoryStatus;
 use crate::store::ledger::Rate;
-use crate::store::outbox::{NewItem, OutboxItem};
+use crate::store::outbox::{NewItem, OutboxItem, Upload};
 use crate::untrusted::one_line;
 use crate::wecom::Webhook;
+use crate::wecom::attach::media_message;
 use crate::wecom::attach::robot_id;
 use crate::wecom::client::Client;
+use crate::wecom::client::SendError;
 
 /// Waits shorter than this are not worth a word in the result.
 const NOTEWORTHY_WAIT: Duration = Duration::from_secs(1);
@@ -201,6 +205,7 @@ async fn deliver_submitted(
     stop: &CancellationToken,
     upload_progress: Option<UploadProgress>,
 ) -> Option<SendOutcome> {
+    let _ = tx.send(Msg::Queued { id, outbox_id });
     // The last thing the engine said: a wait is counted down once a second
     // from it, so "12 s" in the status line moves while nothing else does.
     let last = Arc::new(Mutex::new(None::<Event>));
@@ -284,6 +289,210 @@ fn sent_note(waited: Duration, media_reused: Option<bool>) -> Option<String> {
     match (media, wait) {
         (Some(m), Some(w)) => Some(format!("{m} {w}")),
         (m, w) => m.map(str::to_owned).or(w),
+    }
+}
+
+/// Sends `outgoing` to every target of broadcast `id`: the new ones go
+/// into the outbox as one batch (one broadcast in the history), an unknown
+/// or failed item being retried is put back in the queue as it is; then
+/// every robot is delivered to at once, each paced by its own ledger, and
+/// each step comes back as a [`Msg::BroadcastRow`].
+///
+/// `stop` is the user's Esc: what still waits is cancelled (taken out of
+/// the outbox). `leaving` is the composer quitting: what still waits is
+/// left in the outbox, queued, for `wecom outbox flush`.
+pub async fn broadcast(
+    engine: &Engine,
+    id: u64,
+    targets: Vec<Target>,
+    outgoing: Outgoing,
+    tx: &UnboundedSender<Msg>,
+    stop: &CancellationToken,
+    leaving: &CancellationToken,
+) {
+    let row = |row: usize, state: RowState| {
+        let _ = tx.send(Msg::BroadcastRow { id, row, state });
+    };
+    let queue = {
+        let engine = engine.clone();
+        let targets = targets.clone();
+        tokio::task::spawn_blocking(move || queue_broadcast(&engine, &targets, &outgoing))
+    };
+    let (batch, ids) = match queue.await {
+        Ok(Ok(queued)) => queued,
+        Ok(Err(e)) => return fail_all(&targets, &e, row),
+        Err(e) => return fail_all(&targets, &e.to_string(), row),
+    };
+    let _ = tx.send(Msg::BroadcastQueued {
+        id,
+        batch,
+        items: targets
+            .iter()
+            .map(|t| t.row)
+            .zip(ids.iter().copied())
+            .collect(),
+    });
+    let runs = targets
+        .iter()
+        .zip(ids)
+        .map(|(target, outbox_id)| async move {
+            let observe = |_: &OutboxItem, event: &Event| {
+                let state = match event {
+                    Event::WaitingForSlot { until_ms } => RowState::Waiting {
+                        until_ms: *until_ms,
+                    },
+                    Event::Sending { attempt } => RowState::Sending { attempt: *attempt },
+                    Event::Retrying {
+                        attempt,
+                        at_ms,
+                        reason,
+                    } => RowState::Retrying {
+                        attempt: *attempt,
+                        at_ms: *at_ms,
+                        reason: reason.clone(),
+                    },
+                    Event::RobotFull => return,
+                };
+                row(target.row, state);
+            };
+            let delivered = engine
+                .deliver(outbox_id, &target.webhook, None, &observe, stop)
+                .await;
+            let state = match delivered {
+                Ok(Delivered::Stopped) if leaving.is_cancelled() => RowState::Queued,
+                Ok(Delivered::Stopped) => {
+                    if let Err(e) = engine.cancel(outbox_id) {
+                        tracing::warn!("a cancelled broadcast item stays in the outbox: {e}");
+                    }
+                    RowState::Cancelled
+                }
+                other => row_state(other),
+            };
+            row(target.row, state);
+        });
+    futures_util::future::join_all(runs).await;
+}
+
+/// Puts the broadcast in the outbox: (its new batch, the outbox id of each
+/// target in order).
+fn queue_broadcast(
+    engine: &Engine,
+    targets: &[Target],
+    outgoing: &Outgoing,
+) -> Result<(Option<String>, Vec<i64>), String> {
+    let (msgtype, payload, upload) = match outgoing {
+        Outgoing::Payload(Payload::Message(m)) => {
+            (m.kind().msgtype().to_owned(), m.to_json(), None)
+        }
+        Outgoing::Payload(Payload::Raw(json)) => (raw_msgtype(json), json.clone(), None),
+        Outgoing::Media { path, kind } => {
+            let message = media_message(*kind, String::new());
+            (
+                message.kind().msgtype().to_owned(),
+                message.to_json(),
+                Some(Upload {
+                    path: std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+                    kind: *kind,
+                }),
+            )
+        }
+    };
+    let fresh: Vec<NewItem> = targets
+        .iter()
+        .filter(|t| t.outbox_id.is_none())
+        .map(|t| NewItem {
+            label: msgtype.clone(),
+            robot_name: t.robot.clone(),
+            robot: robot_id(&t.webhook),
+            msgtype: msgtype.clone(),
+            payload: payload.clone(),
+            part: None,
+            upload: upload.clone(),
+        })
+        .collect();
+    let submitted = if fresh.is_empty() {
+        None
+    } else {
+        Some(
+            engine
+                .submit(None, &fresh, false)
+                .map_err(|e| e.to_string())?,
+        )
+    };
+    let mut new_ids = submitted.iter().flat_map(|s| s.ids.iter().copied());
+    let mut ids = Vec::with_capacity(targets.len());
+    for t in targets {
+        match t.outbox_id {
+            Some(old) => {
+                engine.retry(old).map_err(|e| e.to_string())?;
+                ids.push(old);
+            }
+            None => ids.push(
+                new_ids
+                    .next()
+                    .ok_or("the outbox gave fewer ids than items")?,
+            ),
+        }
+    }
+    Ok((submitted.map(|s| s.batch), ids))
+}
+
+/// The store failed before anything went out: every row says so.
+fn fail_all(targets: &[Target], error: &str, row: impl Fn(usize, RowState)) {
+    for t in targets {
+        row(
+            t.row,
+            RowState::Failed {
+                detail: format!(
+                    "the outbox could not be written: {}; nothing was sent",
+                    one_line(error)
+                ),
+            },
+        );
+    }
+}
+
+/// How one robot's delivery ended, as its row says it.
+fn row_state(delivered: Result<Delivered, crate::store::StoreError>) -> RowState {
+    match delivered {
+        Ok(Delivered::Sent {
+            elapsed, waited, ..
+        }) => RowState::Sent {
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+        },
+        Ok(Delivered::Ended { error, status, .. }) => {
+            let detail = error.to_string();
+            match status {
+                HistoryStatus::Refused => RowState::Refused {
+                    errcode: match error {
+                        SendError::Refused { errcode, .. } => Some(errcode),
+                        _ => None,
+                    },
+                    detail,
+                },
+                HistoryStatus::Unknown => RowState::Unknown { detail },
+                _ => RowState::Failed { detail },
+            }
+        }
+        Ok(Delivered::Stopped) => RowState::Cancelled,
+        Ok(Delivered::TooLong { wait }) => RowState::Failed {
+            detail: format!(
+                "the next rate-limit slot is {} s away; try again then",
+                wait.as_secs()
+            ),
+        },
+        Ok(Delivered::Busy) => RowState::Failed {
+            detail: "another wecom process is delivering this message; see `wecom outbox`"
+                .to_owned(),
+        },
+        // The request may already have gone out when the store failed.
+        Err(e) => RowState::Unknown {
+            detail: format!(
+                "the outbox could not be written: {}; see `wecom outbox` and `wecom history`",
+                one_line(&e.to_string())
+            ),
+        },
     }
 }
 

@@ -43,9 +43,11 @@ pub enum Context {
     ConfirmDelete,
     /// Quitting although the drafts could not be saved, asked first.
     ConfirmQuit,
-    /// The results of a broadcast (issue 10): declared so its keys get a
-    /// home in this table; nothing is bound to it yet.
+    /// The results of a broadcast: one line per robot.
     Results,
+    /// Quitting while messages this composer queued are still in the
+    /// outbox: wait for them or leave them.
+    QuitOutbox,
     /// The history of sends (F10); letters type its filter.
     History,
     /// The outbox, the other tab of the history screen.
@@ -96,6 +98,7 @@ impl Context {
             Context::ConfirmDelete => "Delete?",
             Context::ConfirmQuit => "Quit?",
             Context::Results => "Results",
+            Context::QuitOutbox => "Quit with the outbox?",
             Context::History => "History",
             Context::Outbox => "Outbox",
             Context::SendLater => "Send later",
@@ -131,6 +134,8 @@ impl Context {
         Context::Outbox,
         Context::SendLater,
         Context::SplitOffer,
+        Context::Results,
+        Context::QuitOutbox,
         Context::Help,
     ];
 }
@@ -231,6 +236,14 @@ pub enum Action {
     /// Copy out with OSC 52: the exact JSON payload from the preview, the
     /// selection or the field from an editor.
     CopyOut,
+    /// Mark or unmark the robot for a broadcast (on a group: its members).
+    Mark,
+    /// Unmark every robot.
+    ClearMarks,
+    /// Quit now, leaving the unfinished messages in the outbox.
+    LeaveOutbox,
+    /// Open the results view of the latest broadcast again.
+    ShowResults,
 }
 
 /// A key, as written in hints.
@@ -349,6 +362,7 @@ const TEXT: &[Context] = &[
 /// Where Ctrl-Q quits: everywhere but the questions.
 const QUIT: &[Context] = &[
     Context::Global,
+    Context::Results,
     Context::History,
     Context::Outbox,
     Context::RobotDialog,
@@ -1125,7 +1139,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ctrl('r')],
         &[Context::History],
         "resend",
-        "Send the entry again, through the outbox, to the robot it went to.",
+        "Send the entry again, through the outbox, to the robot it went to, or to the marked robots when some are marked.",
         Yes,
     ),
     bind(
@@ -1239,6 +1253,110 @@ pub const BINDINGS: &[Binding] = &[
         &[Context::RobotCodes],
         "close",
         "Close; codes made or revoked stay so.",
+        Yes,
+    ),
+    bind(
+        Action::ShowResults,
+        &[key(KeyCode::F(11))],
+        GLOBAL,
+        "results",
+        "Show the results of the latest broadcast again (one line per robot).",
+        No,
+    ),
+    bind(
+        Action::Mark,
+        &[key(KeyCode::Char(' '))],
+        &[Context::Robots],
+        "mark",
+        "Mark or unmark the robot for a broadcast (on a group: mark its members); send then goes to every marked robot.",
+        Yes,
+    ),
+    bind(
+        Action::ClearMarks,
+        &[key(KeyCode::Esc)],
+        &[Context::Robots],
+        "clear marks",
+        "Unmark every robot (with none marked, Esc cancels the send in flight).",
+        Yes,
+    ),
+    bind(
+        Action::Up,
+        &[key(KeyCode::Up), key(KeyCode::Char('k'))],
+        &[Context::Results],
+        "up",
+        "The robot above (in the detail: scroll).",
+        Yes,
+    ),
+    bind(
+        Action::Down,
+        &[key(KeyCode::Down), key(KeyCode::Char('j'))],
+        &[Context::Results],
+        "down",
+        "The robot below.",
+        Yes,
+    ),
+    bind(
+        Action::PageUp,
+        &[key(KeyCode::PageUp)],
+        &[Context::Results],
+        "page up",
+        "A page up (in the detail: scroll).",
+        No,
+    ),
+    bind(
+        Action::PageDown,
+        &[key(KeyCode::PageDown)],
+        &[Context::Results],
+        "page down",
+        "A page down (in the detail: scroll).",
+        No,
+    ),
+    bind(
+        Action::Select,
+        &[key(KeyCode::Enter)],
+        &[Context::Results],
+        "detail",
+        "Show the robot's outcome in full and the payload (Enter again: back).",
+        Yes,
+    ),
+    bind(
+        Action::RetryItem,
+        &[key(KeyCode::Char('r'))],
+        &[Context::Results],
+        "retry failed",
+        "Send again to every robot that did not get it: refused, failed, cancelled, and unknown (which may have been delivered: check first).",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Esc)],
+        &[Context::Results],
+        "close",
+        "Close the view (or the detail); the sending goes on and the status line counts.",
+        Yes,
+    ),
+    bind(
+        Action::Confirm,
+        &[key(KeyCode::Char('w')), key(KeyCode::Enter)],
+        &[Context::QuitOutbox],
+        "wait, then quit",
+        "Quit once they are sent, counting down on the status line (Esc stops waiting).",
+        Yes,
+    ),
+    bind(
+        Action::LeaveOutbox,
+        &[key(KeyCode::Char('l'))],
+        &[Context::QuitOutbox],
+        "leave them",
+        "Quit now: they stay in the outbox for `wecom outbox flush`.",
+        Yes,
+    ),
+    bind(
+        Action::Close,
+        &[key(KeyCode::Char('n')), key(KeyCode::Esc)],
+        &[Context::QuitOutbox],
+        "stay",
+        "Stay in the composer.",
         Yes,
     ),
 ];

@@ -230,6 +230,9 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         ))),
         sends: HashMap::new(),
         cancels: HashMap::new(),
+        leaving: CancellationToken::new(),
+        deliveries: Vec::new(),
+        quota_timer: None,
         animating: false,
         rich_colors: Theme::rich_colors(
             std::env::var("TERM").ok().as_deref(),
@@ -241,6 +244,13 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     spawn_signals(tx);
     let result = runner.event_loop(&mut app, &mut terminal, rx).await;
     terminal::leave();
+    // What still waits for a slot stays in the outbox, queued (unleased,
+    // so `wecom outbox flush` takes it at once); a request being written
+    // ends within its own timeout.
+    runner.leaving.cancel();
+    for delivery in runner.deliveries.drain(..) {
+        let _ = tokio::time::timeout(Duration::from_secs(3), delivery).await;
+    }
     // Whatever happened, keep what was typed and the robots changed.
     for saving in runner.config_saves.drain(..) {
         let _ = saving.await;
@@ -347,6 +357,14 @@ struct Runner {
     media_cache: Arc<std::sync::Mutex<MediaCache>>,
     sends: HashMap<u64, AbortHandle>,
     cancels: HashMap<u64, CancellationToken>,
+    /// Cancelled when the composer quits: deliveries then leave what still
+    /// waits in the outbox instead of cancelling it.
+    leaving: CancellationToken,
+    /// The engine's deliveries in flight, waited for (briefly) at quit.
+    deliveries: Vec<JoinHandle<()>>,
+    /// Wakes the app when a full robot's next slot opens (one timer, not a
+    /// poll).
+    quota_timer: Option<AbortHandle>,
     animating: bool,
     /// The terminal shows more than the 16 basic colours.
     rich_colors: bool,
@@ -435,6 +453,12 @@ impl Runner {
                 Err(e) => tracing::warn!("config.toml changed but cannot be read: {e}"),
             }
         }
+        // A send that ended keeps no token or handle for the session.
+        if let Msg::SendFinished { id, .. } = &msg {
+            self.cancels.remove(id);
+            self.sends.remove(id);
+        }
+        self.cancels.retain(|_, c| !c.is_cancelled());
         for effect in update(app, msg) {
             match effect {
                 Effect::Quit => return Ok(Flow::Quit),
@@ -569,6 +593,12 @@ impl Runner {
                     let code = msg::FreshCode(crate::store::config::fresh_relay_code());
                     let _ = self.tx.send(Msg::RelayCodeDrawn { robot, code });
                 }
+                Effect::Broadcast {
+                    id,
+                    targets,
+                    outgoing,
+                } => self.broadcast(id, targets, outgoing),
+                Effect::ReadQuotas(robots) => self.read_quotas(robots),
                 Effect::DeleteTemplate(name) => {
                     let templates = self.templates.clone();
                     self.in_background(move || {
@@ -635,15 +665,82 @@ impl Runner {
         let tx = self.tx.clone();
         let stop = CancellationToken::new();
         let task_stop = stop.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let outcome =
                 deliver::deliver(&engine, id, robot, &webhook, payload, &tx, &task_stop).await;
             if let Some(outcome) = outcome {
                 let _ = tx.send(finished(id, outcome));
             }
         });
+        self.deliveries.retain(|h| !h.is_finished());
+        self.deliveries.push(task);
         self.cancels.retain(|_, c| !c.is_cancelled());
         self.cancels.insert(id, stop);
+    }
+
+    /// A broadcast: every target through the outbox, robots in parallel.
+    /// Without the store there is no outbox to keep them in, so nothing is
+    /// sent and every row says why.
+    fn broadcast(&mut self, id: u64, targets: Vec<msg::Target>, outgoing: msg::Outgoing) {
+        let Some(engine) = self.engine.clone() else {
+            for t in &targets {
+                let _ = self.tx.send(Msg::BroadcastRow {
+                    id,
+                    row: t.row,
+                    state: popup::results::RowState::Failed {
+                        detail: "the outbox (wecom.db in the data directory) could not be opened, so broadcasts are off; see wecom.log".to_owned(),
+                    },
+                });
+            }
+            return;
+        };
+        let tx = self.tx.clone();
+        let stop = self.leaving.child_token();
+        let task_stop = stop.clone();
+        let leaving = self.leaving.clone();
+        let task = tokio::spawn(async move {
+            deliver::broadcast(&engine, id, targets, outgoing, &tx, &task_stop, &leaving).await;
+            // Over: its token has nothing left to stop, and is dropped
+            // from `cancels` at the next message.
+            task_stop.cancel();
+        });
+        self.deliveries.retain(|h| !h.is_finished());
+        self.deliveries.push(task);
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        self.cancels.insert(id, stop);
+    }
+
+    /// Reads the robots' quotas off the UI thread; when one is full, one
+    /// timer wakes the app as its next slot opens.
+    fn read_quotas(&mut self, robots: Vec<(String, String)>) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        if let Some(timer) = self.quota_timer.take() {
+            timer.abort();
+        }
+        let timer = tokio::spawn(async move {
+            let ledger = engine.ledger().clone();
+            let read = tokio::task::spawn_blocking(move || {
+                robots
+                    .into_iter()
+                    .filter_map(|(name, robot)| Some((name, ledger.quota(&robot).ok()?)))
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            let Ok(quotas) = read else {
+                return;
+            };
+            let next = quotas.iter().filter_map(|(_, q)| q.next_slot_ms).min();
+            let _ = tx.send(Msg::Quotas(quotas));
+            if let Some(at) = next {
+                let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(at.saturating_sub(now) + 50)).await;
+                let _ = tx.send(Msg::QuotaDue);
+            }
+        });
+        self.quota_timer = Some(timer.abort_handle());
     }
 
     /// Sends without the outbox, when the store could not be opened.

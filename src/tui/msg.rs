@@ -91,7 +91,7 @@ pub enum Msg {
     /// config.toml was changed by another process and read again.
     ConfigReloaded(crate::store::config::Config),
     /// A message sent later was put in the outbox (what to say), or why not.
-    Queued(Result<String, String>),
+    QueuedLater(Result<String, String>),
     /// The outbox item an edited draft replaces was taken out (`Ok(true)`:
     /// then `then` runs), was no longer waiting (`Ok(false)`: already
     /// sent or being sent), or the outbox failed.
@@ -111,6 +111,29 @@ pub enum Msg {
     RelayCodeDrawn {
         robot: String,
         code: FreshCode,
+    },
+    /// Broadcast `id` is in the outbox: batch `batch`, and the outbox item of
+    /// each row (row index, item id).
+    BroadcastQueued {
+        id: u64,
+        batch: Option<String>,
+        items: Vec<(usize, i64)>,
+    },
+    /// Row `row` of broadcast `id` moved on.
+    BroadcastRow {
+        id: u64,
+        row: usize,
+        state: super::popup::results::RowState,
+    },
+    /// The robots' rate-limit quotas, read from the shared ledger (by name).
+    Quotas(Vec<(String, crate::store::ledger::Quota)>),
+    /// The earliest "next slot" of a full robot has come: read the quotas
+    /// again.
+    QuotaDue,
+    /// A single send went into the outbox as item `outbox_id`.
+    Queued {
+        id: u64,
+        outbox_id: i64,
     },
 }
 
@@ -205,6 +228,31 @@ pub enum Later {
     },
 }
 
+/// What a broadcast sends to each robot: a message (uploaded media have
+/// their own media_id per robot, so a file or voice clip is uploaded by
+/// each robot's delivery, the media cache reusing what it can).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    Payload(Payload),
+    Media {
+        path: std::path::PathBuf,
+        kind: crate::wecom::media::MediaKind,
+    },
+}
+
+/// One robot of a broadcast, as the runner needs it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The row in the results view.
+    pub row: usize,
+    pub robot: String,
+    pub webhook: Webhook,
+    /// An unknown or failed item still in the outbox: retried as it is, not
+    /// queued again.
+    pub outbox_id: Option<i64>,
+}
+
 /// Work for the runtime.
 #[derive(Debug)]
 pub enum Effect {
@@ -281,6 +329,15 @@ pub enum Effect {
         outbox_id: i64,
         then: Box<Effect>,
     },
+    /// Send `outgoing` to every target, through the outbox as one batch,
+    /// robots in parallel.
+    Broadcast {
+        id: u64,
+        targets: Vec<Target>,
+        outgoing: Outgoing,
+    },
+    /// Read the quotas of these robots (name, fingerprint) off the UI thread.
+    ReadQuotas(Vec<(String, String)>),
     Quit,
     /// Draw a new relay code for the robot `robot` (randomness stays out
     /// of `update`); it comes back as [`Msg::RelayCodeDrawn`].

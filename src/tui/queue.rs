@@ -19,7 +19,7 @@ impl Runner {
     /// Puts the message in the outbox for `due`, one item per robot.
     pub(super) fn queue_later(&self, robots: Vec<(String, Webhook)>, what: Later, due: Due) {
         let Some(engine) = self.engine.clone() else {
-            let _ = self.tx.send(Msg::Queued(Err(
+            let _ = self.tx.send(Msg::QueuedLater(Err(
                 "the outbox (wecom.db in the data directory) could not be opened; see wecom.log"
                     .to_owned(),
             )));
@@ -56,7 +56,7 @@ impl Runner {
                     ids.join(", ")
                 ))
             })();
-            Msg::Queued(result)
+            Msg::QueuedLater(result)
         });
     }
 

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod confirm;
 pub mod help;
 pub mod later;
+pub mod results;
 pub mod robot;
 pub mod split;
 pub mod templates;
@@ -43,6 +44,13 @@ pub enum Popup {
     Later(SendLater),
     /// The parts a message over its limit can go as.
     Split(SplitOffer),
+    /// The results of the latest broadcast (its rows are on the app).
+    Results(results::ResultsView),
+    /// Quitting while messages this composer queued are still in the
+    /// outbox: wait for them, or leave them there.
+    QuitWithOutbox {
+        left: usize,
+    },
 }
 
 impl Popup {
@@ -58,6 +66,8 @@ impl Popup {
             Popup::Templates(p) if p.naming.is_some() => Context::TemplateName,
             Popup::Templates(_) => Context::Templates,
             Popup::Browser(_) => Context::FileBrowser,
+            Popup::Results(_) => Context::Results,
+            Popup::QuitWithOutbox { .. } => Context::QuitOutbox,
             Popup::Memory(m) => match m.tab() {
                 super::memory::Tab::History => Context::History,
                 super::memory::Tab::Outbox => Context::Outbox,

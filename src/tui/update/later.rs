@@ -51,6 +51,27 @@ fn media_kind(kind: MessageKind) -> Option<MediaKind> {
     }
 }
 
+/// Where a send later goes: the marked robots (the usable ones), or else
+/// the selected robot; `None` (and the status says why) when none can be
+/// used.
+fn targets(app: &mut App, doing: &str) -> Option<Vec<(String, Webhook)>> {
+    if !app.marked.is_empty() {
+        let usable: Vec<(String, Webhook)> = app
+            .marked_robots()
+            .into_iter()
+            .filter_map(|r| r.webhook.clone().ok().map(|w| (r.name.clone(), w)))
+            .collect();
+        if usable.is_empty() {
+            app.status = Status::error(format!(
+                "Not {doing}: none of the marked robots can be used now."
+            ));
+            return None;
+        }
+        return Some(usable);
+    }
+    target(app, doing).map(|t| vec![t])
+}
+
 /// The selected robot and its webhook, or why it cannot be used (said).
 fn target(app: &mut App, doing: &str) -> Option<(String, Webhook)> {
     let robot = app.robot()?.clone();
@@ -68,9 +89,11 @@ fn target(app: &mut App, doing: &str) -> Option<(String, Webhook)> {
 
 /// Ctrl-L: asks when, once the draft is a message that could be sent.
 pub(super) fn open(app: &mut App) {
-    let Some((robot, _)) = target(app, "queued") else {
+    let Some(robots) = targets(app, "queued") else {
         return;
     };
+    let names: Vec<&str> = robots.iter().map(|(n, _)| n.as_str()).collect();
+    let robot = names.join(", ");
     if let Err(why) = what_to_queue(app) {
         app.status = Status::error(format!("Not queued: {why}"));
         return;
@@ -121,7 +144,7 @@ pub(super) fn paste(later: &mut SendLater, text: &str) {
 /// Queues the draft for `due` (in place of the outbox item it was opened
 /// from, if any).
 fn queue(app: &mut App, due: crate::delivery::when::Due, fx: &mut Vec<Effect>) {
-    let Some((robot, webhook)) = target(app, "queued") else {
+    let Some(robots) = targets(app, "queued") else {
         return;
     };
     let what = match what_to_queue(app) {
@@ -131,12 +154,13 @@ fn queue(app: &mut App, due: crate::delivery::when::Due, fx: &mut Vec<Effect>) {
             return;
         }
     };
-    app.status = Status::info(format!("Queueing {} for {robot}…", app.kind.label()));
-    let effect = Effect::QueueLater {
-        robots: vec![(robot, webhook)],
-        what,
-        due,
-    };
+    app.status = Status::info(format!(
+        "Queueing {} for {} robot{}…",
+        app.kind.label(),
+        robots.len(),
+        if robots.len() == 1 { "" } else { "s" }
+    ));
+    let effect = Effect::QueueLater { robots, what, due };
     fx.push(in_place_of_edited(app, effect));
 }
 
@@ -146,6 +170,10 @@ pub(super) fn offer_split(app: &mut App) -> bool {
     let Some(message) = app.derived.message.as_ref() else {
         return false;
     };
+    if !app.marked.is_empty() {
+        // The parts go to one robot, in order; a broadcast is not split.
+        return false;
+    }
     // Only when the content's length is all that is wrong: other errors
     // are the user's to fix, and splitting would not fix them.
     let errors: Vec<_> = app
@@ -237,6 +265,23 @@ pub(super) fn edit_item(app: &mut App, item: &OutboxItem) -> bool {
         item.id
     ));
     true
+}
+
+/// A draft edited from an outbox item goes in that item's place, to its
+/// one robot: with robots marked it would go to them as well, so it is
+/// refused (and said) rather than sent twice. True when refused.
+pub(super) fn refuse_edited_broadcast(app: &mut App) -> bool {
+    match edited(app) {
+        Some(e) if !app.marked.is_empty() => {
+            app.status = Status::error(format!(
+                "Not sent: this draft replaces outbox item {}, which goes to {} alone; unmark the robots (Esc in the robot list) to send it in its place.",
+                e.outbox_id,
+                one_line(&e.robot)
+            ));
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Whether the draft shown is the one opened from an outbox item.

@@ -16,6 +16,7 @@ use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 
 mod attachment;
+mod broadcast;
 mod copy;
 mod form;
 mod later;
@@ -35,8 +36,9 @@ use popups::{on_popup_key, robot_command};
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
+        Msg::Started => fx.push(broadcast::read_quotas(app)),
         // The common tail below does the work: check files, render preview.
-        Msg::Started | Msg::PictureReady => {}
+        Msg::PictureReady => {}
         Msg::LinksQuiet(generation) => crate::tui::preview_pane::links_quiet(app, generation),
         Msg::OutboxChanged { items, said } => {
             if let Some(Popup::Memory(screen)) = &mut app.popup {
@@ -61,18 +63,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Tick => app.spinner = app.spinner.wrapping_add(1),
+        Msg::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            // While a broadcast goes on: its countdowns move, and the
+            // quotas are read again once a second.
+            if app.broadcast.as_ref().is_some_and(|b| b.in_flight()) {
+                broadcast::refresh_status(app);
+            }
+            if app.busy() && app.spinner % 10 == 0 {
+                fx.push(broadcast::read_quotas(app));
+            }
+        }
         Msg::SendFinished { id, outcome, at } => on_send_finished(app, id, outcome, &at, &mut fx),
         Msg::ConfigReloaded(config) => {
             let before = app.robots.len();
             app.config = config;
             app.reload_robots(None);
             app.refresh();
+            fx.push(broadcast::read_quotas(app));
             if app.robots.len() != before {
                 app.status = Status::info(text::ROBOTS_RELOADED);
             }
         }
-        Msg::Queued(result) => {
+        Msg::QueuedLater(result) => {
             app.status = match result {
                 Ok(said) => Status {
                     tone: Tone::Success,
@@ -96,6 +109,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 };
             }
             refresh_outbox(app);
+        }
+        Msg::BroadcastQueued { id, batch, items } => broadcast::on_queued(app, id, batch, items),
+        Msg::BroadcastRow { id, row, state } => broadcast::on_row(app, id, row, state, &mut fx),
+        Msg::Quotas(quotas) => app.quotas = quotas.into_iter().collect(),
+        Msg::QuotaDue => fx.push(broadcast::read_quotas(app)),
+        Msg::Queued { id, outbox_id } => {
+            if app.sending.as_ref().is_some_and(|s| s.id == id) {
+                app.unfinished.insert(outbox_id, id);
+            }
         }
         Msg::SendProgress { id, note } => {
             // Only the send in flight speaks; a cancelled one is quiet.
@@ -181,6 +203,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
     }
     clear_stale_status(app);
+    broadcast::quit_if_done(app, &mut fx);
     check_pending_attachment(app, &mut fx);
     app.refresh();
     crate::tui::preview_pane::sync(app, &mut fx);
@@ -270,6 +293,21 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         | Action::CancelItem
         | Action::RetryItem => {}
         Action::SendRaw => send(app, true, fx),
+        Action::Mark => broadcast::toggle_mark(app),
+        Action::ClearMarks => broadcast::clear_marks(app, fx),
+        Action::ShowResults => match &app.broadcast {
+            Some(_) => app.popup = Some(Popup::Results(Default::default())),
+            None => {
+                app.status =
+                    Status::info("No broadcast yet: mark robots with Space in the list, then send.")
+            }
+        },
+        Action::LeaveOutbox => {}
+        Action::Select if broadcast::on_group(app).is_some() => {
+            if let Some(g) = broadcast::on_group(app) {
+                broadcast::mark_group(app, g);
+            }
+        }
         Action::CancelSend => cancel(app, fx),
         Action::Quit => quit(app, fx),
         Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
@@ -407,14 +445,29 @@ fn scroll_checks(app: &mut App, down: bool) {
     };
 }
 
-/// Ctrl-Q: the drafts are handed to saving; the app ends once they are saved.
+/// Ctrl-Q: the drafts are handed to saving; the app ends once they are
+/// saved. Messages this composer queued and not yet sent are asked about
+/// first.
 fn quit(app: &mut App, fx: &mut Vec<Effect>) {
+    if broadcast::ask_before_quit(app) {
+        return;
+    }
+    quit_now(app, fx);
+}
+
+fn quit_now(app: &mut App, fx: &mut Vec<Effect>) {
     app.quitting = true;
     fx.push(Effect::SaveDrafts);
 }
 
 fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
-    if app.sending.is_some() {
+    if later::refuse_edited_broadcast(app) {
+        return;
+    }
+    if !app.marked.is_empty() {
+        return broadcast::start(app, raw, fx);
+    }
+    if app.busy() {
         app.status = Status {
             tone: Tone::Warning,
             text: text::SEND_IN_FLIGHT.to_owned(),
@@ -560,7 +613,18 @@ fn start_send(app: &mut App, robot: &str) -> u64 {
 }
 
 fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
+    if broadcast::stop_waiting(app) {
+        return;
+    }
+    if app.sending.is_none()
+        && let Some(b) = app.broadcast.as_ref().filter(|b| b.in_flight())
+    {
+        // The runner stops what still waits; the rows say so as it does.
+        fx.push(Effect::CancelSend { id: b.id });
+        return;
+    }
     if let Some(inflight) = app.sending.take() {
+        app.unfinished.retain(|_, send| *send != inflight.id);
         app.upload = None;
         fx.push(Effect::CancelSend { id: inflight.id });
         fx.push(Effect::Animate(false));
@@ -585,6 +649,8 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     let Some(inflight) = app.sending.take() else {
         return;
     };
+    app.unfinished.retain(|_, send| *send != inflight.id);
+    fx.push(broadcast::read_quotas(app));
     fx.push(Effect::Animate(false));
     app.upload = None;
     app.status_about = Some(super::compose::DraftKey {
@@ -781,6 +847,7 @@ fn move_focus(app: &mut App, step: isize) {
 
 fn step_list(app: &mut App, step: isize) {
     match app.focus {
+        Focus::Robots if !app.config.groups.is_empty() => broadcast::step_robots(app, step),
         Focus::Robots => {
             let n = app.robots.len() as isize;
             if n > 0 {

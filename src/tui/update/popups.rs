@@ -65,6 +65,10 @@ pub(super) fn on_popup_key(
         Popup::Memory(screen) => super::memory::on_action(app, screen, action, key, fx),
         Popup::Later(later) => super::later::on_key(app, later, action, key, fx),
         Popup::Split(offer) => super::later::on_split_key(app, offer, action, fx),
+        Popup::Results(view) => super::broadcast::on_results_action(app, view, action, fx),
+        Popup::QuitWithOutbox { left } => {
+            super::broadcast::on_quit_outbox_action(app, left, action, fx)
+        }
         Popup::ConfirmQuit { reason } => match answer(action) {
             Answer::Yes => fx.push(Effect::Quit),
             Answer::No => {}

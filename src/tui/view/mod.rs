@@ -17,6 +17,7 @@ use super::layout::{MIN_HEIGHT, MIN_WIDTH, layout};
 use super::popup::Popup;
 use super::text;
 use super::width::fit;
+use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 use crate::wecom::validate::group_digits;
 
@@ -81,6 +82,29 @@ pub fn render(app: &App, frame: &mut Frame) {
                 rect,
             );
         }
+        Some(Popup::Results(view)) => {
+            if let Some(broadcast) = &app.broadcast {
+                frame.render_widget(
+                    crate::tui::popup::results::ResultsWidget {
+                        view,
+                        broadcast,
+                        theme: &app.theme,
+                        now_ms: u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0),
+                    },
+                    frame.area(),
+                );
+            }
+        }
+        Some(Popup::QuitWithOutbox { left }) => render_confirm(
+            app,
+            frame,
+            "Quit?",
+            &format!(
+                "{left} message(s) you sent from here are still in the outbox, not delivered yet. \
+                 Wait for them and quit when they are done, or leave them in the outbox: \
+                 `wecom outbox flush` sends them later (the composer's next start does not)."
+            ),
+        ),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,
@@ -103,35 +127,108 @@ fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> 
     app.theme.block(title, focused)
 }
 
+/// The robot list: the robots (marked ones ticked, the quota used in the
+/// shared rate ledger at the right), then the config's groups with their
+/// member counts (a full robot says when its next slot opens instead);
+/// while the list has the keyboard, its bottom border gives the selected
+/// robot's masked key and where it sends.
 fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Robots;
     let width = area.width.saturating_sub(2) as usize;
-    let lines: Vec<Line> = app
+    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let marking = !app.marked.is_empty();
+    let mut lines: Vec<Line> = app
         .robots
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let marker = match (i == app.robot_index, r.webhook.is_err()) {
+            let selected = i == app.robot_index && app.group_cursor.is_none();
+            let marker = match (selected, r.webhook.is_err()) {
                 (_, true) => "! ",
                 (true, false) => "› ",
                 (false, false) => "  ",
             };
+            let mark = match (marking, app.marked.contains(&r.name)) {
+                (false, _) => "",
+                (true, true) => "✓ ",
+                (true, false) => "· ",
+            };
             let suffix = if r.is_sandbox { " (local)" } else { "" };
-            let text = fit(&format!("{marker}{}{suffix}", r.name), width);
-            let style = if i == app.robot_index {
+            let quota = app
+                .quotas
+                .get(&r.name)
+                .filter(|q| q.used > 0)
+                .map(|q| match q.next_in(now) {
+                    Some(wait) => format!(" next in {} s", wait.as_millis().div_ceil(1000).max(1)),
+                    None => format!(" {}/{}", q.used, q.limit),
+                })
+                .unwrap_or_default();
+            let name = fit(
+                &format!("{marker}{mark}{}{suffix}", r.name),
+                width.saturating_sub(quota.width()),
+            );
+            let style = if selected {
                 app.theme.selected()
+            } else if app.marked.contains(&r.name) {
+                app.theme.accent()
             } else if r.is_sandbox {
                 app.theme.dim()
             } else {
                 Style::default()
             };
-            Line::styled(text, style)
+            let full = app
+                .quotas
+                .get(&r.name)
+                .is_some_and(|q| q.next_in(now).is_some());
+            let quota_style = if full {
+                app.theme.warning()
+            } else {
+                app.theme.dim()
+            };
+            Line::from(vec![
+                Span::styled(name, style),
+                Span::styled(quota, quota_style),
+            ])
         })
         .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(block(app, " Robots ", focused)),
-        area,
-    );
+    for (g, group) in app.config.groups.iter().enumerate() {
+        let marker = if app.group_cursor == Some(g) {
+            "› "
+        } else {
+            "  "
+        };
+        let text = fit(
+            &format!("{marker}◆ {} ({})", group.name, group.robots.len()),
+            width,
+        );
+        let style = if app.group_cursor == Some(g) {
+            app.theme.selected()
+        } else {
+            app.theme.dim()
+        };
+        lines.push(Line::styled(text, style));
+    }
+    let marked = app.marked_robots().len();
+    let title = if marked > 0 {
+        format!(" Robots · {marked} marked ")
+    } else {
+        " Robots ".to_owned()
+    };
+    let mut b = block(app, title, focused);
+    if focused
+        && app.group_cursor.is_none()
+        && let Some(Ok(webhook)) = app.robot().map(|r| r.webhook.as_ref())
+    {
+        // The masked key first: in a narrow list it is what tells two
+        // robots on one host apart.
+        let text = format!(
+            " {} {} ",
+            one_line(&webhook.key().to_string()),
+            one_line(&webhook.host())
+        );
+        b = b.title_bottom(Line::styled(fit(&text, width), app.theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines).block(b), area);
 }
 
 fn render_types(app: &App, frame: &mut Frame, area: Rect) {
@@ -155,14 +252,45 @@ fn render_types(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// Where the draft goes: the selected robot, or with robots marked the
+/// marked ones, shortened to fit a title ("ops, qa, +3").
+fn targets(app: &App) -> String {
+    let marked = app.marked_robots();
+    if marked.is_empty() {
+        return app.robot_name();
+    }
+    const ROOM: usize = 30;
+    let mut text = String::new();
+    for (i, r) in marked.iter().enumerate() {
+        let part = if i == 0 {
+            r.name.clone()
+        } else {
+            format!(", {}", r.name)
+        };
+        let more = format!(", +{}", marked.len() - i);
+        if text.width() + part.width() > ROOM
+            || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM)
+        {
+            if i == 0 {
+                return format!("{} robots", marked.len());
+            }
+            text.push_str(&more);
+            return text;
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
 fn field_title(app: &App, id: FieldId) -> String {
+    let to = targets(app);
     match id {
-        FieldId::Content => format!(" {} → {} ", app.kind.label(), app.robot_name()),
+        FieldId::Content => format!(" {} → {to} ", app.kind.label()),
         FieldId::Mentions => " @ userids ".to_owned(),
         FieldId::Mobiles => " @ phones ".to_owned(),
-        FieldId::Raw => format!(" {} JSON → {} ", app.kind.label(), app.robot_name()),
-        FieldId::Form => format!(" {} form → {} ", app.kind.label(), app.robot_name()),
-        FieldId::Path => format!(" {} → {} ", app.kind.label(), app.robot_name()),
+        FieldId::Raw => format!(" {} JSON → {to} ", app.kind.label()),
+        FieldId::Form => format!(" {} form → {to} ", app.kind.label()),
+        FieldId::Path => format!(" {} → {to} ", app.kind.label()),
     }
 }
 
@@ -206,7 +334,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Tone::Error => app.theme.error(),
     };
     let mut spans = Vec::new();
-    if app.sending.is_some() {
+    if app.busy() {
         spans.push(Span::styled(
             format!("{} ", SPINNER[app.spinner % SPINNER.len()]),
             app.theme.accent(),
