@@ -179,7 +179,7 @@ fn a_refusal_is_explained_before_the_servers_words() {
 fn help_lists_every_key_from_the_key_map() {
     let mut app = app(Config::default());
     update(&mut app, key(KeyCode::F(1)));
-    let tall = screen(&app, 120, 60);
+    let tall = screen(&app, 120, 90);
     for (keys, _, _) in wecom_composer::tui::keymap::help_rows() {
         assert!(tall.contains(&keys), "{keys} missing from help:\n{tall}");
     }

@@ -123,7 +123,7 @@ pub enum Msg {
     BroadcastRow {
         id: u64,
         row: usize,
-        state: super::popup::results::RowState,
+        state: RowState,
     },
     /// The robots' rate-limit quotas, read from the shared ledger (by name).
     Quotas(Vec<(String, crate::store::ledger::Quota)>),
@@ -344,4 +344,47 @@ pub enum Effect {
     DrawRelayCode {
         robot: String,
     },
+}
+
+/// Where one robot's copy of a broadcast is (a row of the results view;
+/// here, beside the messages that carry it, so `popup` need not be used
+/// by `msg`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowState {
+    /// In the outbox, not started yet (or left there at quit).
+    Queued,
+    /// Waiting for a rate-limit slot until this time (Unix ms).
+    Waiting {
+        until_ms: u64,
+    },
+    /// The request is being written (attempt 1, 2, …).
+    Sending {
+        attempt: i64,
+    },
+    /// Failed without delivering; tried again at `at_ms`.
+    Retrying {
+        attempt: i64,
+        at_ms: u64,
+        reason: String,
+    },
+    Sent {
+        elapsed_ms: u64,
+        waited_ms: u64,
+    },
+    /// WeCom refused it (or it was refused here before going out).
+    Refused {
+        errcode: Option<i64>,
+        detail: String,
+    },
+    /// Not delivered, and retrying was given up (or the store failed first).
+    Failed {
+        detail: String,
+    },
+    /// The request may have reached WeCom: kept in the outbox for the
+    /// user to retry or discard, never retried on its own.
+    Unknown {
+        detail: String,
+    },
+    /// Stopped by the user before it went out.
+    Cancelled,
 }

@@ -8,10 +8,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::attach::DirEntry;
-use crate::tui::keymap::{self, Action, Context};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::layout::popup_area;
 use crate::tui::theme::Theme;
 use crate::tui::width::fit;
@@ -110,18 +110,8 @@ impl Widget for &FileBrowser {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.theme;
         let area = popup_area(area, 80, area.height.saturating_sub(4));
-        let outer = theme
-            .block(format!(" {} ", self.dir.display()), true)
-            .title_bottom(
-                Line::from(format!(
-                    " {} ",
-                    keymap::hint_line(Context::FileBrowser, false, |_| true)
-                ))
-                .style(theme.key()),
-            );
-        let inner = outer.inner(area);
-        Clear.render(area, buf);
-        outer.render(area, buf);
+        let title = format!(" {} ", self.dir.display());
+        let inner = super::frame(theme, title, Context::FileBrowser, area, buf);
         let width = inner.width as usize;
         let height = inner.height as usize;
         let lines: Vec<Line> = match &self.entries {

@@ -12,11 +12,11 @@ use chrono::{DateTime, Local};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::delivery::due::local_time;
 use crate::delivery::when::{self, Due};
-use crate::tui::keymap::{self, Action, Context};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::layout::popup_area;
 use crate::tui::theme::Theme;
 use crate::tui::width::fit;
@@ -150,16 +150,13 @@ impl Widget for &SendLater {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.theme;
         let area = popup_area(area, 70, 11);
-        let outer = theme.block(" Send later ", true).title_bottom(
-            Line::from(format!(
-                " {} ",
-                keymap::hint_line(Context::SendLater, false, |_| true)
-            ))
-            .style(theme.key()),
+        let inner = super::frame(
+            theme,
+            " Send later ".to_owned(),
+            Context::SendLater,
+            area,
+            buf,
         );
-        let inner = outer.inner(area);
-        Clear.render(area, buf);
-        outer.render(area, buf);
         let width = inner.width as usize;
         let mut lines = vec![
             Line::from(fit(

@@ -77,3 +77,27 @@ impl Popup {
         }
     }
 }
+
+/// Draws a pop-up's box over `area`: cleared, titled, framed as focused,
+/// with the pop-up's own keys in its bottom border (from the key map).
+/// Returns the inside, for the pop-up's lines.
+pub fn frame(
+    theme: &super::theme::Theme,
+    title: String,
+    context: Context,
+    area: ratatui::layout::Rect,
+    buf: &mut ratatui::buffer::Buffer,
+) -> ratatui::layout::Rect {
+    use ratatui::widgets::{Clear, Widget};
+    let outer = theme.block(title, true).title_bottom(
+        ratatui::text::Line::from(format!(
+            " {} ",
+            super::keymap::hint_line(context, false, |_| true)
+        ))
+        .style(theme.key()),
+    );
+    let inner = outer.inner(area);
+    Clear.render(area, buf);
+    outer.render(area, buf);
+    inner
+}

@@ -21,46 +21,7 @@ use crate::tui::width::fit;
 use crate::untrusted::one_line;
 use crate::wecom::{MessageKind, Webhook, errcode};
 
-/// Where one robot's copy of a broadcast is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RowState {
-    /// In the outbox, not started yet (or left there at quit).
-    Queued,
-    /// Waiting for a rate-limit slot until this time (Unix ms).
-    Waiting {
-        until_ms: u64,
-    },
-    /// The request is being written (attempt 1, 2, …).
-    Sending {
-        attempt: i64,
-    },
-    /// Failed without delivering; tried again at `at_ms`.
-    Retrying {
-        attempt: i64,
-        at_ms: u64,
-        reason: String,
-    },
-    Sent {
-        elapsed_ms: u64,
-        waited_ms: u64,
-    },
-    /// WeCom refused it (or it was refused here before going out).
-    Refused {
-        errcode: Option<i64>,
-        detail: String,
-    },
-    /// Not delivered, and retrying was given up (or the store failed first).
-    Failed {
-        detail: String,
-    },
-    /// The request may have reached WeCom: kept in the outbox for the
-    /// user to retry or discard, never retried on its own.
-    Unknown {
-        detail: String,
-    },
-    /// Stopped by the user before it went out.
-    Cancelled,
-}
+pub use crate::tui::msg::RowState;
 
 impl RowState {
     /// Whether this robot's part is over (for this run of the composer).

@@ -11,9 +11,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::keymap::{self, Action, Context};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::layout::popup_area;
 use crate::tui::theme::Theme;
 use crate::tui::width::fit;
@@ -149,18 +149,8 @@ impl Widget for &SplitOffer {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.theme;
         let area = popup_area(area, 90, area.height.saturating_sub(4));
-        let outer = theme
-            .block(format!(" Send as {} parts? ", self.parts.len()), true)
-            .title_bottom(
-                Line::from(format!(
-                    " {} ",
-                    keymap::hint_line(Context::SplitOffer, false, |_| true)
-                ))
-                .style(theme.key()),
-            );
-        let inner = outer.inner(area);
-        Clear.render(area, buf);
-        outer.render(area, buf);
+        let title = format!(" Send as {} parts? ", self.parts.len());
+        let inner = super::frame(theme, title, Context::SplitOffer, area, buf);
         let width = inner.width as usize;
         let mut lines = vec![
             Line::from(fit(
