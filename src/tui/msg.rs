@@ -216,7 +216,8 @@ pub enum Payload {
     Raw(String),
 }
 
-/// What a send later queues.
+/// What a send later queues. (Short-lived, one at a time: not boxed.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Later {
     /// A checked message.

@@ -70,7 +70,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.broadcast.as_ref().is_some_and(|b| b.in_flight()) {
                 broadcast::refresh_status(app);
             }
-            if app.busy() && app.spinner % 10 == 0 {
+            if app.busy() && app.spinner.is_multiple_of(10) {
                 fx.push(broadcast::read_quotas(app));
             }
         }
