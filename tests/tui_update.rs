@@ -178,9 +178,15 @@ fn sending_is_refused_while_an_error_remains() {
     );
     update(&mut app, Msg::Paste("字".repeat(1400))); // 4,200 bytes
     let fx = update(&mut app, ctrl('s'));
-    assert!(fx.is_empty());
+    assert!(fx.is_empty(), "nothing is sent: {fx:?}");
+    // Too long is the one error: the refusal offers the split instead.
     assert!(
-        app.status.text.contains("markdown.content"),
+        matches!(app.popup, Some(wecom_composer::tui::popup::Popup::Split(_))),
+        "{}",
+        app.status.text
+    );
+    assert!(
+        app.status.text.contains("Over its 4,096 bytes"),
         "{}",
         app.status.text
     );
