@@ -109,14 +109,7 @@ pub fn spawn_worker(
     options: WorkerOptions,
     stop: CancellationToken,
 ) -> JoinHandle<()> {
-    tokio::spawn(run_worker(
-        engine,
-        config,
-        options,
-        stop,
-        Arc::new(log),
-        Vec::new(),
-    ))
+    spawn_worker_observed(engine, config, options, stop, Arc::new(|_| {}), Vec::new())
 }
 
 /// [`spawn_worker`] for a front end that shows what the worker does

@@ -148,39 +148,39 @@ pub async fn deliver_parts(
             });
         }
         let outcome = deliver_submitted(engine, id, *outbox_id, webhook, tx, stop, None).await;
-        let went = matches!(outcome, Some(SendOutcome::Sent { .. }));
-        if !went {
-            // The rest never went: out of the outbox, recorded as cancelled.
-            for rest in &ids[i + 1..] {
-                if let Err(e) = engine.cancel(*rest) {
-                    tracing::warn!("a part not sent stays in the outbox: {e}");
-                }
-            }
-            return match outcome {
-                None if i == 0 => None,
-                None => Some(SendOutcome::Failed {
-                    title: format!("Stopped after part {i} of {n}"),
-                    detail: format!(
-                        "parts 1–{i} were sent; the other {} were not (Ctrl-S offers the whole message again)",
-                        n - i
-                    ),
-                }),
-                Some(SendOutcome::Sent { .. }) => unreachable!("went"),
-                Some(SendOutcome::Unknown { title, detail }) => Some(SendOutcome::Unknown {
-                    title: format!("{title} (part {} of {n})", i + 1),
-                    detail: format!(
-                        "{detail}; parts after it were not sent ({} sent before it)",
-                        i
-                    ),
-                }),
-                Some(SendOutcome::Failed { title, detail }) => Some(SendOutcome::Failed {
-                    title: format!("{title} (part {} of {n})", i + 1),
-                    detail: format!("{detail}; {i} part(s) before it were sent, none after it"),
-                }),
-                Some(SendOutcome::Invalid(p)) => Some(SendOutcome::Invalid(p)),
-            };
+        if let Some(SendOutcome::Sent { .. }) = outcome {
+            last = outcome;
+            continue;
         }
-        last = outcome;
+        // The rest never went: out of the outbox, recorded as cancelled.
+        for rest in &ids[i + 1..] {
+            if let Err(e) = engine.cancel(*rest) {
+                tracing::warn!("a part not sent stays in the outbox: {e}");
+            }
+        }
+        let before = match i {
+            1 => "the 1 part before it was sent".to_owned(),
+            _ => format!("the {i} parts before it were sent"),
+        };
+        return match outcome {
+            None if i == 0 => None,
+            None => Some(SendOutcome::Failed {
+                title: format!("Stopped after part {i} of {n}"),
+                detail: format!(
+                    "{before}; the other {} were not (Ctrl-S offers the whole message again)",
+                    n - i
+                ),
+            }),
+            Some(SendOutcome::Unknown { title, detail }) => Some(SendOutcome::Unknown {
+                title: format!("{title} (part {} of {n})", i + 1),
+                detail: format!("{detail}; {before}, none after it"),
+            }),
+            Some(SendOutcome::Failed { title, detail }) => Some(SendOutcome::Failed {
+                title: format!("{title} (part {} of {n})", i + 1),
+                detail: format!("{detail}; {before}, none after it"),
+            }),
+            other => other,
+        };
     }
     match last {
         Some(SendOutcome::Sent { elapsed_ms, note }) => Some(SendOutcome::Sent {

@@ -125,12 +125,7 @@ pub(super) fn step_robots(app: &mut App, step: isize) {
 
 /// Send with robots marked: the current message to each of them.
 pub(super) fn start(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
-    if app.busy() {
-        app.status = Status {
-            tone: Tone::Warning,
-            text: crate::tui::text::SEND_IN_FLIGHT.to_owned(),
-            detail: None,
-        };
+    if super::refuse_while_busy(app) {
         return;
     }
     let Some((outgoing, payload)) = outgoing(app, raw) else {

@@ -467,12 +467,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
     if !app.marked.is_empty() {
         return broadcast::start(app, raw, fx);
     }
-    if app.busy() {
-        app.status = Status {
-            tone: Tone::Warning,
-            text: text::SEND_IN_FLIGHT.to_owned(),
-            detail: None,
-        };
+    if refuse_while_busy(app) {
         return;
     }
     if !raw && later::send_edited_later(app, fx) {
@@ -556,12 +551,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
 
 /// Sends the parts of a split message, in order, to the selected robot.
 fn send_parts(app: &mut App, parts: Vec<crate::wecom::Message>, fx: &mut Vec<Effect>) {
-    if app.sending.is_some() {
-        app.status = Status {
-            tone: Tone::Warning,
-            text: text::SEND_IN_FLIGHT.to_owned(),
-            detail: None,
-        };
+    if refuse_while_busy(app) {
         return;
     }
     let Some(robot) = app.robot().cloned() else {
@@ -584,6 +574,19 @@ fn send_parts(app: &mut App, parts: Vec<crate::wecom::Message>, fx: &mut Vec<Eff
     };
     fx.push(later::in_place_of_edited(app, effect));
     fx.push(Effect::Animate(true));
+}
+
+/// A send, a broadcast or a split is already in flight: one at a time,
+/// said in the status line. True when refused.
+fn refuse_while_busy(app: &mut App) -> bool {
+    if app.busy() {
+        app.status = Status {
+            tone: Tone::Warning,
+            text: text::SEND_IN_FLIGHT.to_owned(),
+            detail: None,
+        };
+    }
+    app.busy()
 }
 
 /// The Outbox tab, if open, read again (an item was queued or delivered).
