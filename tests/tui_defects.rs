@@ -711,3 +711,36 @@ fn the_path_fields_placeholder_reads_whole_at_120_columns() {
     // The whole placeholder, then the field's own border: nothing cut.
     assert!(row.contains("path of the file to send "), "{row}");
 }
+
+#[test]
+fn the_raw_json_editors_help_reads_inside_its_box_and_f9_goes_back_to_the_file() {
+    use wecom_composer::tui::app::Focus;
+    let mut h = Harness::new(Config::default());
+    h.choose_kind(MessageKind::Image)
+        .tab_to(Focus::Editor(FieldId::Path))
+        .send_key(KeyCode::F(9));
+    let shown = h.screen();
+    let lines: Vec<&str> = shown.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.contains(" image JSON → "))
+        .unwrap_or_else(|| panic!("no JSON box:\n{shown}"));
+    let hint = lines
+        .iter()
+        .position(|l| l.contains("image: base64"))
+        .unwrap_or_else(|| panic!("no hint:\n{shown}"));
+    // Below the box's title, between its side borders: the box's own text.
+    assert!(hint > title, "the hint sits above its box:\n{shown}");
+    let row = lines[hint];
+    let at = row.find("image: base64").expect("hint");
+    assert!(row[..at].ends_with('┃'), "not inside the box: {row}");
+    // The JSON itself still starts on the box's first row.
+    assert!(lines[title + 1].contains('{'), "{shown}");
+    h.assert_screen_contains("goes back to choosing a file");
+
+    h.send_key(KeyCode::F(9))
+        .assert_app("the file field has the focus again", |app| {
+            app.focus == Focus::Editor(FieldId::Path)
+        })
+        .assert_screen_contains("Back to choosing a file.");
+}

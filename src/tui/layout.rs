@@ -22,7 +22,8 @@ pub struct Areas {
     pub types: Rect,
     /// The editor fields of the current type, each with its frame.
     pub fields: Vec<(FieldId, Rect)>,
-    /// A line about what the type needs, above a raw JSON editor.
+    /// What the type needs, inside the bottom of a raw JSON editor's box
+    /// (where a form keeps its help), so it reads as the box's own text.
     pub hint: Option<Rect>,
     pub preview: Rect,
     pub problems: Rect,
@@ -59,10 +60,8 @@ pub fn layout(area: Rect, kind: MessageKind, fields: &[FieldId]) -> Areas {
     };
     match fields {
         [FieldId::Raw] if !has_form(kind) => {
-            let [hint, raw] =
-                Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(editor);
-            areas.hint = Some(hint);
-            areas.fields.push((FieldId::Raw, raw));
+            areas.hint = raw_hint_area(editor, &super::text::raw_hint(kind));
+            areas.fields.push((FieldId::Raw, editor));
         }
         [FieldId::Content, FieldId::Mentions, FieldId::Mobiles] => {
             let [content, mentions, mobiles] = Layout::vertical([
@@ -81,6 +80,30 @@ pub fn layout(area: Rect, kind: MessageKind, fields: &[FieldId]) -> Areas {
         _ => areas.fields.push((FieldId::Content, editor)),
     }
     areas
+}
+
+/// The rows at the bottom of a raw editor's box `frame` that its hint
+/// wraps into, at most half the box so the JSON keeps the most room.
+fn raw_hint_area(frame: Rect, hint: &str) -> Option<Rect> {
+    let inner = Block::bordered().inner(frame);
+    if hint.is_empty() || inner.height < 4 {
+        return None;
+    }
+    let rows = super::width::wrap(hint, inner.width as usize).len() as u16;
+    let rows = rows.min(inner.height / 2);
+    Some(Rect::new(inner.x, inner.bottom() - rows, inner.width, rows))
+}
+
+/// The part of a raw editor's inner area left for the text: above its
+/// hint and the blank row that parts them.
+pub fn above_hint(inner: Rect, hint: Option<Rect>) -> Rect {
+    match hint {
+        Some(h) if h.y > inner.y => Rect {
+            height: (h.y - inner.y).saturating_sub(1).max(1),
+            ..inner
+        },
+        _ => inner,
+    }
 }
 
 pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {

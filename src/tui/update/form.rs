@@ -3,9 +3,9 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::{App, Focus, Status, Tone};
-use crate::tui::compose::FieldId;
+use crate::tui::compose::{FieldId, has_form};
 use crate::tui::form::{ItemChange, ItemRefusal, ItemVerb, RowKind};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context, key_for};
 use crate::tui::text;
 use crate::wecom::schema::FieldKind;
 
@@ -159,12 +159,20 @@ pub(super) fn toggle_json(app: &mut App) {
     let to_json = comp.json_mode;
     match result {
         Ok(()) => {
-            app.focus = Focus::Editor(if to_json { FieldId::Raw } else { FieldId::Form });
-            app.drafts_dirty = true;
-            app.status = Status::info(if to_json {
-                "Editing the JSON payload; F9 goes back to the form."
+            // A file type's way back is its path field, not a form it lacks.
+            let name = if has_form(app.kind) {
+                "the form"
             } else {
-                "Back to the form."
+                "choosing a file"
+            };
+            let first = app.fields().first().copied().unwrap_or(FieldId::Raw);
+            app.focus = Focus::Editor(first);
+            app.drafts_dirty = true;
+            let key = key_for(Action::ToggleJson, Context::Global);
+            app.status = Status::info(if to_json {
+                format!("Editing the JSON payload; {key} goes back to {name}.")
+            } else {
+                format!("Back to {name}.")
             });
         }
         Err(e) => app.status = Status::error(format!("Staying in JSON: {e}")),

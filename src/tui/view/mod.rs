@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Focus, Tone};
@@ -13,10 +13,10 @@ use super::checks;
 use super::compose::FieldId;
 use super::help;
 use super::keymap;
-use super::layout::{MIN_HEIGHT, MIN_WIDTH, layout};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, above_hint, layout};
 use super::popup::Popup;
 use super::text;
-use super::width::fit;
+use super::width::{self, fit};
 use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 use crate::wecom::validate::group_digits;
@@ -43,14 +43,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     let areas = layout(area, app.kind, app.fields());
     render_robots(app, frame, areas.robots);
     render_types(app, frame, areas.types);
-    if let Some(hint) = areas.hint {
-        let p = Paragraph::new(text::raw_hint(app.kind))
-            .style(app.theme.dim())
-            .wrap(Wrap { trim: true });
-        frame.render_widget(p, hint);
-    }
     for (id, rect) in &areas.fields {
-        render_field(app, frame, *id, *rect);
+        render_field(app, frame, *id, *rect, areas.hint);
     }
     render_preview(app, frame, areas.preview);
     checks::render(app, frame, areas.problems);
@@ -294,7 +288,9 @@ fn field_title(app: &App, id: FieldId) -> String {
     }
 }
 
-fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect) {
+/// Draws one field's box; a raw JSON editor's `hint` goes inside the box,
+/// below the text.
+fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect, hint: Option<Rect>) {
     let focused = app.focus == Focus::Editor(id);
     if id == FieldId::Form {
         render_form(app, frame, area, focused);
@@ -319,8 +315,16 @@ fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect) {
     if let Some(c) = counter {
         b = b.title_bottom(Line::from(c).right_aligned());
     }
-    let inner = b.inner(area);
+    let mut inner = b.inner(area);
     frame.render_widget(b, area);
+    if let (FieldId::Raw, Some(hint)) = (id, hint) {
+        let lines: Vec<Line> = width::wrap(&text::raw_hint(app.kind), hint.width as usize)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        frame.render_widget(Paragraph::new(lines).style(app.theme.dim()), hint);
+        inner = above_hint(inner, Some(hint));
+    }
     if let Some(area) = app.composition().and_then(|c| c.editor(id)) {
         frame.render_widget(area, inner);
     }
