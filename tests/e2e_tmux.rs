@@ -172,13 +172,19 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn start(record: &Path) -> SandboxProcess {
+        SandboxProcess::start_with_limit(record, 1)
+    }
+
+    /// A sandbox allowing `per_minute` messages a minute.
+    fn start_with_limit(record: &Path, per_minute: u32) -> SandboxProcess {
+        let limit = per_minute.to_string();
         let mut child = Command::new(BIN)
             .args([
                 "sandbox",
                 "--port",
                 "0",
                 "--rate-limit",
-                "1",
+                &limit,
                 "--key",
                 KEY,
                 "--record",
@@ -481,4 +487,78 @@ fn copying_the_json_view_puts_the_payload_in_tmux_buffer_without_the_key() {
     assert!(!buffer.contains(KEY));
     tmux.keys(&["C-q"]);
     tmux.wait_exit();
+}
+
+/// Issue 10: a message waiting in the outbox when the composer is killed
+/// (kill -9, no quit prompt) is there afterwards, and the composer's next
+/// start sends it, once. The composer's own ledger allows one message per
+/// 6 s so the second send waits; the sandbox itself would take 20.
+#[test]
+fn a_message_waiting_when_the_composer_is_killed_is_sent_at_its_next_start() {
+    let dirs = dirs();
+    let sandbox = SandboxProcess::start_with_limit(&dirs.record, 20);
+    std::fs::create_dir_all(&dirs.config).expect("config dir");
+    std::fs::write(
+        dirs.config.join("config.toml"),
+        format!(
+            "[[robots]]\nname = \"lab\"\nwebhook = \"http://127.0.0.1:{}/cgi-bin/webhook/send?key={KEY}\"\n",
+            sandbox.port
+        ),
+    )
+    .expect("config");
+    let slow = "WECOM_RATE_LIMIT=1 WECOM_RATE_WINDOW_MS=6000";
+    let tmux = Tmux::new("killed");
+    tmux.start_app_with(&dirs, slow);
+    tmux.wait_for("markdown → lab");
+    tmux.type_text("first");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("✓ Sent markdown to lab");
+    tmux.type_text(" and second");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Waiting for a rate-limit slot");
+    let pid = tmux.pid();
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    tmux.wait_exit();
+
+    let wecom = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("WECOM_CONFIG_DIR", &dirs.config)
+            .env("WECOM_DATA_DIR", &dirs.data)
+            .output()
+            .expect("wecom");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = wecom(&["outbox"]);
+    assert!(
+        listed.contains("queued"),
+        "the waiting message is kept: {listed}"
+    );
+    let recorded = std::fs::read_to_string(&dirs.record).expect("record");
+    assert_eq!(recorded.lines().count(), 1, "{recorded}");
+
+    tmux.start_app_with(&dirs, slow);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !tmux.screen().contains("Outbox: sent markdown") {
+        assert!(
+            Instant::now() < deadline,
+            "the message left behind was not sent; the screen:\n{}\nthe log:\n{}",
+            tmux.screen(),
+            std::fs::read_to_string(dirs.data.join("wecom.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let recorded = std::fs::read_to_string(&dirs.record).expect("record");
+    let lines: Vec<&str> = recorded.lines().collect();
+    assert_eq!(lines.len(), 2, "sent once: {recorded}");
+    assert!(lines[1].contains("first and second"), "{recorded}");
+    assert!(wecom(&["outbox"]).contains("The outbox is empty."));
+    tmux.keys(&["C-q"]);
+    tmux.wait_exit();
+    let recorded = std::fs::read_to_string(&dirs.record).expect("record");
+    assert_eq!(recorded.lines().count(), 2, "never twice: {recorded}");
 }

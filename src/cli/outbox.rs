@@ -775,6 +775,7 @@ fn worker(engine: Engine, store: ConfigStore, args: &RunArgs) -> Result<u8, Fail
         }
         WorkerEvent::Progress(item, event) => line_for_event(&item.label, event),
         WorkerEvent::StoreFailed(e) => eprintln!("wecom outbox run: {e}"),
+        WorkerEvent::Resumed(n) => println!("{}", due::resumed_line(*n)),
     });
     let runtime = send::runtime()?;
     runtime.block_on(async move {

@@ -60,6 +60,10 @@ pub struct WorkerOptions {
     /// The longest sleep between two looks at the database, so items added
     /// by other processes are noticed.
     pub recheck: Duration,
+    /// Also deliver what processes of this front end left waiting when
+    /// they ended ([`Engine::left_behind`]): the composer sends, at its
+    /// next start, what an earlier composer left.
+    pub adopt: Option<&'static str>,
 }
 
 impl Default for WorkerOptions {
@@ -67,6 +71,7 @@ impl Default for WorkerOptions {
         WorkerOptions {
             max_late: DEFAULT_MAX_LATE,
             recheck: Duration::from_secs(2),
+            adopt: None,
         }
     }
 }
@@ -95,6 +100,8 @@ pub enum WorkerEvent<'a> {
     Progress(&'a OutboxItem, &'a Event),
     /// The store failed; the worker tries again at its next look.
     StoreFailed(&'a StoreError),
+    /// This many items an earlier process left waiting are being sent.
+    Resumed(usize),
 }
 
 /// Called with each [`WorkerEvent`].
@@ -137,7 +144,18 @@ fn log(event: &WorkerEvent<'_>) {
         WorkerEvent::Delivered(item, result) => tracing::info!("{}", delivered_line(item, result)),
         WorkerEvent::Progress(..) => {}
         WorkerEvent::StoreFailed(e) => tracing::warn!("send-later worker: {e}"),
+        WorkerEvent::Resumed(n) => tracing::info!("{}", resumed_line(*n)),
     }
+}
+
+/// "sending 2 messages an earlier run left in the outbox".
+pub fn resumed_line(n: usize) -> String {
+    let what = if n == 1 {
+        "1 message".to_owned()
+    } else {
+        format!("{n} messages")
+    };
+    format!("sending {what} an earlier run left in the outbox")
 }
 
 /// "schedule standup: run of 09:00:00 queued (2 missed runs skipped)".
@@ -243,20 +261,31 @@ async fn cycle(
     observe: &Observer,
     also: &[Webhook],
 ) -> Result<(), StoreError> {
-    let (runs, due) = {
+    let (runs, mut due, left) = {
         let schedules = schedules.clone();
-        let outbox = engine.outbox().clone();
+        let engine = engine.clone();
+        let adopt = options.adopt;
         engine
             .db()
+            .clone()
             .run(move |_| {
                 let now = now_i64();
                 let runs = schedules.take_due(now, timing)?;
-                Ok((runs, outbox.due(now_i64())?))
+                let due = engine.outbox().due(now_i64())?;
+                let left = match adopt {
+                    Some(origin) => engine.left_behind(origin)?,
+                    None => Vec::new(),
+                };
+                Ok((runs, due, left))
             })
             .await?
     };
     for run in &runs {
         observe(&WorkerEvent::Scheduled(run));
+    }
+    if !left.is_empty() {
+        observe(&WorkerEvent::Resumed(left.len()));
+        due.extend(left);
     }
     if due.is_empty() {
         return Ok(());

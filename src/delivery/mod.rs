@@ -56,6 +56,9 @@ pub const FREQ_OUT_OF_LIMIT: i64 = 45009;
 const FIRST_BACKOFF: Duration = Duration::from_secs(2);
 /// Retries never wait longer than this.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The composer's name in the outbox's `origin` column.
+pub const ORIGIN_COMPOSER: &str = "composer";
+
 /// A lease outlives the send it covers by this much.
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
@@ -187,14 +190,15 @@ impl Engine {
     /// read the user's `[delivery]` settings may ([`Engine::configured`]),
     /// so a longer retention there is never cut to the default.
     pub fn new(db: Arc<Db>, client: Client, rate: Rate, policy: RetryPolicy) -> Engine {
+        let owner = format!("{}:{}", std::process::id(), now_ms());
         let engine = Engine {
-            outbox: Outbox::new(Arc::clone(&db)),
+            outbox: Outbox::new(Arc::clone(&db)).made_by(&owner, None),
             ledger: Ledger::new(Arc::clone(&db), rate),
             history: History::new(Arc::clone(&db)),
             media: MediaCache::with_db(Arc::clone(&db)),
             db,
             client,
-            owner: format!("{}:{}", std::process::id(), now_ms()),
+            owner,
             policy,
         };
         if let Err(e) = engine.recover() {
@@ -218,6 +222,20 @@ impl Engine {
             tracing::warn!("the history could not be pruned: {e}");
         }
         engine
+    }
+
+    /// This engine, marking what it queues as queued by the front end
+    /// `origin` (the composer: [`ORIGIN_COMPOSER`]), so that front end's
+    /// next start can send what this one leaves behind
+    /// ([`Outbox::left_behind`]).
+    pub fn with_origin(mut self, origin: &'static str) -> Engine {
+        self.outbox = self.outbox.made_by(&self.owner, Some(origin));
+        self
+    }
+
+    /// What `origin` processes that are gone left waiting in the outbox.
+    pub fn left_behind(&self, origin: &str) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox.left_behind(origin, now_i64(), owner_is_dead)
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -618,7 +636,18 @@ fn owner_is_dead(owner: &str) -> bool {
         return false;
     }
     let proc = std::path::Path::new("/proc");
-    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+    if !proc.join("self").exists() {
+        return false;
+    }
+    match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
+        // A killed process whose parent has not reaped it yet is a zombie
+        // (`Z`, or `X` on its way out): gone, though /proc still lists it.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            .is_some_and(|state| matches!(state, 'Z' | 'X')),
+        Err(_) => true,
+    }
 }
 
 fn now_i64() -> i64 {
@@ -715,5 +744,34 @@ mod tests {
     fn backoff_doubles_from_two_seconds_to_a_minute() {
         let secs: Vec<u64> = (1..=8).map(|n| backoff(n).as_secs()).collect();
         assert_eq!(secs, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    /// A killed process nobody has reaped yet (a zombie) is dead: its
+    /// items are free at once, not after its lease runs out. A live one,
+    /// and this process, are not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_zombie_owner_is_dead_and_a_live_one_is_not() {
+        let mut live = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep");
+        let mut quick = std::process::Command::new("true").spawn().expect("true");
+        let zombie = format!("{}:1", quick.id());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // Not waited for, so it stays a zombie once it has exited.
+        while !owner_is_dead(&zombie) {
+            assert!(
+                Instant::now() < deadline,
+                "the exited child never counted as dead"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(std::path::Path::new(&format!("/proc/{}", quick.id())).exists());
+        assert!(!owner_is_dead(&format!("{}:1", live.id())));
+        assert!(!owner_is_dead(&format!("{}:1", std::process::id())));
+        let _ = live.kill();
+        let _ = live.wait();
+        let _ = quick.wait();
     }
 }

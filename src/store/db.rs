@@ -134,6 +134,12 @@ const MIGRATIONS: &[&str] = &[
          runs INTEGER NOT NULL DEFAULT 0,
          created_ms INTEGER NOT NULL
      );",
+    // 5, messages left behind (issue 10): the process that queued an item
+    // (`pid:start`, as in a lease) and the front end it was (`composer`),
+    // so the composer's next start sends what an earlier composer left,
+    // and never what a live process still has in hand.
+    "ALTER TABLE outbox ADD COLUMN creator TEXT;
+     ALTER TABLE outbox ADD COLUMN origin TEXT;",
 ];
 
 /// Why the store could not be used, with the file named.

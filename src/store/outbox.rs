@@ -156,11 +156,73 @@ fn item(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
 #[derive(Debug, Clone)]
 pub struct Outbox {
     db: Arc<Db>,
+    /// Who puts items in through this handle: the process (`pid:start`)
+    /// and, for the composer, its name. Stamped on each new item.
+    made_by: Option<Arc<(String, Option<&'static str>)>>,
 }
 
 impl Outbox {
     pub fn new(db: Arc<Db>) -> Outbox {
-        Outbox { db }
+        Outbox { db, made_by: None }
+    }
+
+    /// This handle, stamping the items it puts in with the process
+    /// `creator` (`pid:start`) and the front end `origin`.
+    pub fn made_by(self, creator: &str, origin: Option<&'static str>) -> Outbox {
+        Outbox {
+            made_by: Some(Arc::new((creator.to_owned(), origin))),
+            ..self
+        }
+    }
+
+    /// Writes who made `ids` (see [`Outbox::made_by`]) inside `tx`.
+    fn stamp(&self, tx: &rusqlite::Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
+        let Some(made) = &self.made_by else {
+            return Ok(());
+        };
+        let mut stmt = tx.prepare("UPDATE outbox SET creator = ?2, origin = ?3 WHERE id = ?1")?;
+        for id in ids {
+            stmt.execute(rusqlite::params![id, made.0, made.1])?;
+        }
+        Ok(())
+    }
+
+    /// Items an earlier `origin` process left waiting when it ended (quit
+    /// leaving them, or was killed): queued or retrying, not sent later,
+    /// held by no live lease, made by a process `is_dead` says is gone. In the
+    /// order they were queued. Where a process's end cannot be known (no
+    /// `/proc`), nothing is found. Never an item that may have been sent:
+    /// those are `unknown`, for the user to decide.
+    pub fn left_behind(
+        &self,
+        origin: &str,
+        now_ms: i64,
+        is_dead: impl Fn(&str) -> bool,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let mine = self
+            .made_by
+            .as_ref()
+            .map(|m| m.0.clone())
+            .unwrap_or_default();
+        let found: Vec<(OutboxItem, String)> = self.db.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS}, creator FROM outbox
+                 WHERE origin = ?1 AND creator IS NOT NULL AND creator != ?2
+                   AND due_ms IS NULL AND transient = 0
+                   AND (lease_owner IS NULL OR lease_until_ms < ?3)
+                   AND state IN ('queued', 'retrying')
+                 ORDER BY id"
+            ))?;
+            stmt.query_map(rusqlite::params![origin, mine, now_ms], |row| {
+                Ok((item(row)?, row.get(23)?))
+            })?
+            .collect()
+        })?;
+        Ok(found
+            .into_iter()
+            .filter(|(_, creator)| is_dead(creator))
+            .map(|(item, _)| item)
+            .collect())
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -177,8 +239,11 @@ impl Outbox {
         transient: bool,
         now_ms: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        self.db
-            .write(|tx| insert(tx, batch, batch_key, items, transient, None, now_ms))
+        self.db.write(|tx| {
+            let ids = insert(tx, batch, batch_key, items, transient, None, now_ms)?;
+            self.stamp(tx, &ids)?;
+            Ok(ids)
+        })
     }
 
     /// Puts a batch in the outbox to be sent at `due` by a worker.
@@ -189,8 +254,11 @@ impl Outbox {
         due: DueAt,
         now_ms: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        self.db
-            .write(|tx| insert(tx, batch, batch, items, false, Some(due), now_ms))
+        self.db.write(|tx| {
+            let ids = insert(tx, batch, batch, items, false, Some(due), now_ms)?;
+            self.stamp(tx, &ids)?;
+            Ok(ids)
+        })
     }
 
     /// Items sent later that are due at `now_ms` and that no live lease
@@ -557,4 +625,90 @@ pub(crate) fn insert(
         ids.push(tx.last_insert_rowid());
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn item(label: &str) -> NewItem {
+        NewItem {
+            label: label.into(),
+            robot_name: "ops".into(),
+            robot: "fingerprint".into(),
+            msgtype: "text".into(),
+            payload: r#"{"msgtype":"text","text":{"content":"hi"}}"#.into(),
+            part: None,
+            upload: None,
+        }
+    }
+
+    /// Only what a composer that is gone left waiting, in order: not a
+    /// live composer's, not another front end's, not an item sent later,
+    /// not one that may have been sent.
+    #[test]
+    fn left_behind_is_only_a_gone_composers_waiting_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
+        let dead = |c: &str| c.starts_with("dead");
+        let gone = Outbox::new(Arc::clone(&db)).made_by("dead:1", Some("composer"));
+        let live = Outbox::new(Arc::clone(&db)).made_by("live:2", Some("composer"));
+        let script = Outbox::new(Arc::clone(&db)).made_by("dead:3", None);
+        let first = gone
+            .enqueue("b1", "b1", &[item("one"), item("two")], false, 10)
+            .unwrap();
+        live.enqueue("b2", "b2", &[item("live")], false, 10)
+            .unwrap();
+        script
+            .enqueue("b3", "b3", &[item("script")], false, 10)
+            .unwrap();
+        gone.enqueue("b4", "b4", &[item("relay")], true, 10)
+            .unwrap();
+        gone.enqueue_due(
+            "d5",
+            &[item("later")],
+            DueAt {
+                due_ms: 99,
+                expand: false,
+            },
+            10,
+        )
+        .unwrap();
+        let unknown = gone
+            .enqueue("b6", "b6", &[item("maybe sent")], false, 10)
+            .unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'unknown' WHERE id = ?1",
+                [unknown[0]],
+            )
+        })
+        .unwrap();
+        // A lease still held keeps it from being taken; an expired one not.
+        let held = gone
+            .enqueue("b7", "b7", &[item("held")], false, 10)
+            .unwrap();
+        assert!(gone.lease(held[0], "other:9", 10, 1_000).unwrap().is_some());
+
+        let found = |now| -> Vec<String> {
+            live.left_behind("composer", now, dead)
+                .unwrap()
+                .into_iter()
+                .map(|i| i.label)
+                .collect()
+        };
+        assert_eq!(found(500), ["one", "two"]);
+        assert_eq!(found(2_000), ["one", "two", "held"]);
+        // The live composer's own item is found by nobody while it lives.
+        let by_another = Outbox::new(Arc::clone(&db)).made_by("new:4", Some("composer"));
+        let labels: Vec<String> = by_another
+            .left_behind("composer", 500, |c| c != "live:2")
+            .unwrap()
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(labels, ["one", "two"]);
+        assert_eq!(first.len(), 2);
+    }
 }

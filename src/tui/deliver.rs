@@ -19,7 +19,8 @@ use tokio_util::sync::CancellationToken;
 use super::msg::{Msg, Outgoing, Payload, SendOutcome, Target};
 use super::popup::results::RowState;
 use crate::delivery::media::UploadProgress;
-use crate::delivery::{Delivered, Engine, Event, RetryPolicy};
+use crate::delivery::{Delivered, Engine, Event, ORIGIN_COMPOSER, RetryPolicy};
+use crate::store::config::DeliverySection;
 use crate::store::db::{DB_FILE, Db};
 use crate::store::history::HistoryStatus;
 use crate::store::ledger::Rate;
@@ -36,15 +37,25 @@ const NOTEWORTHY_WAIT: Duration = Duration::from_secs(1);
 
 /// The engine on the data directory's `wecom.db`, or `None` (with the
 /// reason logged) when the store cannot be opened: the composer then sends
-/// directly, as before the engine, rather than not at all.
-pub fn open_engine(data_dir: &Path, client: Client) -> Option<Engine> {
+/// directly, as before the engine, rather than not at all. With config.toml
+/// read (`settings`), its `[delivery]` give-up time and history retention
+/// apply; without, the defaults apply and the history is not pruned, so a
+/// longer retention set in an unreadable file is never cut.
+pub fn open_engine(
+    data_dir: &Path,
+    client: Client,
+    settings: Option<&DeliverySection>,
+) -> Option<Engine> {
     match Db::open(&data_dir.join(DB_FILE)) {
-        Ok(db) => Some(Engine::new(
-            Arc::new(db),
-            client,
-            Rate::from_env(),
-            RetryPolicy::default(),
-        )),
+        Ok(db) => {
+            let db = Arc::new(db);
+            let rate = Rate::from_env();
+            let engine = match settings {
+                Some(s) => Engine::configured(db, client, rate, RetryPolicy::from_settings(s), s),
+                None => Engine::new(db, client, rate, RetryPolicy::default()),
+            };
+            Some(engine.with_origin(ORIGIN_COMPOSER))
+        }
         Err(e) => {
             tracing::warn!("the outbox is off, sends go out directly: {e}");
             None

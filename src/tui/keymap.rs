@@ -1348,7 +1348,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key(KeyCode::Char('l'))],
         &[Context::QuitOutbox],
         "leave them",
-        "Quit now: they stay in the outbox for `wecom outbox flush`.",
+        "Quit now: they stay in the outbox; the composer's next start (or `wecom outbox flush`) sends them.",
         Yes,
     ),
     bind(

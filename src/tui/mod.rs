@@ -163,6 +163,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     let draft_store = DraftStore::new(&paths.drafts);
     let (drafts, drafts_warning) = draft_store.load();
     let sandbox = start_sandbox(&config, &paths.data_dir).await;
+    let delivery = config_error.is_none().then(|| config.delivery.clone());
     let client = Client::new(ClientConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut terminal = terminal::enter()?;
@@ -178,7 +179,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
         size: (size.width, size.height),
     });
     let (tx, rx) = unbounded_channel();
-    let engine = deliver::open_engine(&paths.data_dir, client.clone());
+    let engine = deliver::open_engine(&paths.data_dir, client.clone(), delivery.as_ref());
     let wake_tx = tx.clone();
     app.services.pictures = Some(Arc::new(crate::picture::Pictures::new(
         crate::picture::detect(),
@@ -201,10 +202,13 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     // --at`, schedules), as `wecom outbox run` and `wecom serve` do.
     let due_stop = CancellationToken::new();
     let due_worker = engine.as_ref().map(|engine| {
-        let options = crate::delivery::due::WorkerOptions::from_env().unwrap_or_else(|e| {
+        let mut options = crate::delivery::due::WorkerOptions::from_env().unwrap_or_else(|e| {
             tracing::warn!("{e}; the default is used");
             crate::delivery::due::WorkerOptions::default()
         });
+        // What an earlier composer left waiting (it quit leaving them, or
+        // was killed) is sent now, as the quit prompt promised.
+        options.adopt = Some(crate::delivery::ORIGIN_COMPOSER);
         crate::delivery::due::spawn_worker_observed(
             engine.clone(),
             config_store.clone(),

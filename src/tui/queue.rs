@@ -160,6 +160,7 @@ pub(super) fn worker_observer(tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> Ob
                 matches!(result, Delivered::Sent { .. }),
             ),
             WorkerEvent::Scheduled(run) => (due::scheduled_line(run), true),
+            WorkerEvent::Resumed(n) => (format!("{}; F10 shows them", due::resumed_line(*n)), true),
             WorkerEvent::Progress(..) | WorkerEvent::StoreFailed(_) => return,
         };
         let _ = tx.send(Msg::DueDelivered {

@@ -94,9 +94,15 @@ pub fn render(app: &App, frame: &mut Frame) {
             frame,
             "Quit?",
             &format!(
-                "{left} message(s) you sent from here are still in the outbox, not delivered yet. \
+                "{} you sent from here {} still in the outbox, not delivered yet. \
                  Wait for them and quit when they are done, or leave them in the outbox: \
-                 `wecom outbox flush` sends them later (the composer's next start does not)."
+                 the composer's next start sends them, or `wecom outbox flush` does.",
+                if *left == 1 {
+                    "1 message".to_owned()
+                } else {
+                    format!("{left} messages")
+                },
+                if *left == 1 { "is" } else { "are" },
             ),
         ),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
