@@ -26,9 +26,27 @@ print(f"{statistics.median(times):.2f}")
 PY
 }
 
-SEND=$(median "$BIN" send -r bench --text 'deploy done' -q)
-CURL=$(median curl -s -o /dev/null -H 'Content-Type: application/json' -d "$JSON" "$URL")
-echo "wecom send: $SEND ms   curl: $CURL ms   ratio: $(python3 -c "print(f'{$SEND/$CURL:.2f}')")"
+# Interleaved (one of each in turn), so a change in the machine's load
+# falls on all three alike; --no-queue is the same send without the store.
+python3 - "$RUNS" "$BIN" "$JSON" "$URL" <<'PY'
+import statistics, subprocess, sys, time
+runs, b, j, u = int(sys.argv[1]), *sys.argv[2:5]
+cmds = {
+    "wecom send": [b, "send", "-r", "bench", "--text", "deploy done", "-q"],
+    "wecom send --no-queue": [b, "send", "-r", "bench", "--text", "deploy done", "-q", "--no-queue"],
+    "curl": ["curl", "-s", "-o", "/dev/null", "-H", "Content-Type: application/json", "-d", j, u],
+}
+times = {k: [] for k in cmds}
+for i in range(runs + 3):
+    for k, c in cmds.items():
+        t = time.perf_counter()
+        subprocess.run(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        if i >= 3:
+            times[k].append((time.perf_counter() - t) * 1000)
+m = {k: statistics.median(v) for k, v in times.items()}
+print(f"wecom send: {m['wecom send']:.2f} ms   --no-queue: {m['wecom send --no-queue']:.2f} ms   curl: {m['curl']:.2f} ms")
+print(f"ratio to curl: {m['wecom send'] / m['curl']:.2f}   the store adds: {m['wecom send'] - m['wecom send --no-queue']:.2f} ms")
+PY
 
 python3 - "$WECOM_DATA_DIR/wecom.db" <<'PY'
 import json, random, sqlite3, sys, time

@@ -142,6 +142,22 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE outbox ADD COLUMN origin TEXT;",
 ];
 
+/// Runs store work that may block (another process holds the write lock,
+/// and the busy timeout waits for it) without stalling a tokio worker
+/// thread: on the multi-thread runtime (the relay, the composer) tokio is
+/// told, so its other tasks move to another thread meanwhile; on the
+/// current-thread runtime of `wecom send`, outside tokio, or on a blocking
+/// thread already, it simply runs.
+fn off_the_async_threads<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 /// Why the store could not be used, with the file named.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -279,8 +295,10 @@ impl Db {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let conn = self.lock();
-        f(&conn).map_err(|e| self.sql_err(e))
+        off_the_async_threads(|| {
+            let conn = self.lock();
+            f(&conn).map_err(|e| self.sql_err(e))
+        })
     }
 
     /// Runs `f` in an `IMMEDIATE` transaction: the write lock is taken at
@@ -290,13 +308,15 @@ impl Db {
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.sql_err(e))?;
-        let value = f(&tx).map_err(|e| self.sql_err(e))?;
-        tx.commit().map_err(|e| self.sql_err(e))?;
-        Ok(value)
+        off_the_async_threads(|| {
+            let mut conn = self.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.sql_err(e))?;
+            let value = f(&tx).map_err(|e| self.sql_err(e))?;
+            tx.commit().map_err(|e| self.sql_err(e))?;
+            Ok(value)
+        })
     }
 
     /// Runs blocking store work off the async threads.
@@ -389,6 +409,58 @@ fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Store calls work from every place the front ends make them: a
+    /// worker of the multi-thread runtime (the relay: other tasks go on
+    /// while one waits for the write lock), a blocking thread, the
+    /// current-thread runtime of `wecom send`, and outside tokio.
+    #[test]
+    fn the_store_is_usable_from_every_kind_of_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
+        let count = |db: &Db| {
+            db.with(|c| c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0)))
+        };
+        assert_eq!(count(&db).unwrap(), 0);
+        let multi = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        multi.block_on(async {
+            let on_worker = Arc::clone(&db);
+            let n = tokio::spawn(async move { count(&on_worker) })
+                .await
+                .unwrap();
+            assert_eq!(n.unwrap(), 0);
+            let n = db.run(move |db| count(db)).await.unwrap();
+            assert_eq!(n, 0);
+        });
+        // The only worker, blocked in the store, hands its other tasks on:
+        // here the one that unblocks it (it would wait 5 s in vain).
+        let one = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let unblocked = one.block_on(async {
+            let held = Arc::clone(&db);
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let blocked = tokio::spawn(async move {
+                held.write(|_| Ok(rx.recv_timeout(std::time::Duration::from_secs(5)).is_ok()))
+            });
+            tokio::spawn(async move {
+                let _ = tx.send(());
+            });
+            blocked.await.unwrap().unwrap()
+        });
+        assert!(
+            unblocked,
+            "the other task could not run while the store blocked"
+        );
+        let single = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(single.block_on(async { count(&db) }).unwrap(), 0);
+    }
 
     #[test]
     fn processes_opening_a_new_database_at_once_all_succeed() {
