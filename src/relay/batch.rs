@@ -363,36 +363,22 @@ fn link(shared: &Shared, config: &Config, link: Option<&str>) -> Result<(Webhook
     Ok((webhook, name))
 }
 
-/// Whether the robot's limit can take `n` messages within the wait: the
-/// slots are reserved and given back at once, so nothing is sent from a
-/// batch that could not finish. (Another sender may take them in between;
-/// then the batch stops where its wait runs out, and says so.)
-fn room_for(shared: &Shared, robot: &str, n: usize) -> Result<Result<(), Duration>, Answer> {
-    let ledger = shared.engine.ledger();
-    let mut held = Vec::with_capacity(n);
-    let mut verdict = Ok(());
-    for _ in 0..n {
-        match ledger.reserve(robot, Some(shared.max_wait), None) {
-            Ok(Ok(slot)) => held.push(slot),
-            Ok(Err(wait)) => {
-                verdict = Err(wait);
-                break;
-            }
-            Err(e) => {
-                tracing::warn!("batch: the rate ledger could not be read: {e}");
-                for slot in &held {
-                    let _ = ledger.release(slot);
-                }
-                return Err(internal(&e.to_string()));
+/// The slots a batch holds for its messages, given back when it ends:
+/// used ones are settled by then and stay counted; the others (the batch
+/// stopped, or the caller hung up) are free again at once.
+struct Held<'a> {
+    ledger: &'a crate::store::ledger::Ledger,
+    slots: Vec<crate::store::ledger::Reservation>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        for slot in &self.slots {
+            if let Err(e) = self.ledger.release(slot) {
+                tracing::warn!("batch: a slot could not be given back: {e}");
             }
         }
     }
-    for slot in &held {
-        if let Err(e) = ledger.release(slot) {
-            tracing::warn!("batch: a slot could not be given back: {e}");
-        }
-    }
-    Ok(verdict)
 }
 
 fn internal(why: &str) -> Answer {
@@ -429,11 +415,6 @@ fn rate_limited(wait: Duration, max_wait: Duration, sent: &[Value]) -> Answer {
 async fn deliver(shared: &Shared, ready: &Ready) -> Answer {
     let engine = &shared.engine;
     let robot = robot_id(&ready.webhook);
-    match room_for(shared, &robot, ready.messages.len()) {
-        Err(answer) => return answer,
-        Ok(Err(wait)) => return rate_limited(wait, shared.max_wait, &[]),
-        Ok(Ok(())) => {}
-    }
     let n = ready.messages.len();
     let items: Vec<NewItem> = ready
         .messages
@@ -459,6 +440,30 @@ async fn deliver(shared: &Shared, ready: &Ready) -> Answer {
         ids: ids.clone(),
         robot: &ready.name,
         api: "batch",
+    };
+    // Every slot the batch needs, taken in one transaction before the
+    // first send, or none and nothing sent.
+    let refused = match engine.ledger().reserve_each(&robot, &ids, shared.max_wait) {
+        Ok(Ok(slots)) => Ok(Held {
+            ledger: engine.ledger(),
+            slots,
+        }),
+        Ok(Err(wait)) => Err(rate_limited(wait, shared.max_wait, &[])),
+        Err(e) => {
+            tracing::warn!("batch: the rate ledger could not be read: {e}");
+            Err(internal(&e.to_string()))
+        }
+    };
+    let _held = match refused {
+        Ok(held) => held,
+        Err(answer) => {
+            // Nothing is kept of a batch that is not let in.
+            for id in &ids {
+                let _ = engine.outbox().remove(*id);
+                guard.done(*id);
+            }
+            return answer;
+        }
     };
     let started = Instant::now();
     let never = tokio_util::sync::CancellationToken::new();

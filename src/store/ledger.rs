@@ -211,6 +211,23 @@ impl Ledger {
         let now = now_ms();
         let window = self.rate.window_ms();
         self.db.write(|tx| {
+            // A slot already held for this item ([`Ledger::reserve_each`]):
+            // it is the item's, taken when its batch was checked.
+            if let Some(item) = item
+                && let Some((id, at)) = tx
+                    .query_row(
+                        "SELECT id, at_ms FROM ledger WHERE item = ?1 AND robot = ?2 AND settled = 0",
+                        rusqlite::params![item, robot],
+                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+                    )
+                    .optional()?
+            {
+                return Ok(Ok(Reservation {
+                    id,
+                    robot: robot.to_owned(),
+                    at_ms: ms(at),
+                }));
+            }
             tx.execute(
                 "DELETE FROM ledger WHERE robot = ?1 AND at_ms <= ?2",
                 rusqlite::params![robot, sql(now.saturating_sub(window))],
@@ -230,6 +247,53 @@ impl Ledger {
                 robot: robot.to_owned(),
                 at_ms: at,
             }))
+        })
+    }
+
+    /// Reserves one slot for each of `items`, in order, in one transaction,
+    /// if the last of them is at most `max_wait` away; otherwise reserves
+    /// none and returns how long until the last would be free. A batch
+    /// that is let in thus holds every slot it needs: no other sender can
+    /// take them between the check and the sends, and each item's
+    /// [`Ledger::reserve`] finds its own.
+    pub fn reserve_each(
+        &self,
+        robot: &str,
+        items: &[i64],
+        max_wait: Duration,
+    ) -> Result<Result<Vec<Reservation>, Duration>, StoreError> {
+        let now = now_ms();
+        let window = self.rate.window_ms();
+        self.db.write(|tx| {
+            tx.execute(
+                "DELETE FROM ledger WHERE robot = ?1 AND at_ms <= ?2",
+                rusqlite::params![robot, sql(now.saturating_sub(window))],
+            )?;
+            let (mut times, full_until) = slots_since(tx, robot, 0)?;
+            let mut slots = Vec::with_capacity(items.len());
+            for _ in items {
+                let at = earliest_slot(&times, full_until, now, self.rate);
+                let wait = Duration::from_millis(at - now);
+                if wait > max_wait {
+                    return Ok(Err(wait));
+                }
+                let place = times.partition_point(|t| *t <= at);
+                times.insert(place, at);
+                slots.push(at);
+            }
+            let mut held = Vec::with_capacity(items.len());
+            for (item, at) in items.iter().zip(slots) {
+                tx.execute(
+                    "INSERT INTO ledger (robot, at_ms, settled, item) VALUES (?1, ?2, 0, ?3)",
+                    rusqlite::params![robot, sql(at), item],
+                )?;
+                held.push(Reservation {
+                    id: tx.last_insert_rowid(),
+                    robot: robot.to_owned(),
+                    at_ms: at,
+                });
+            }
+            Ok(Ok(held))
         })
     }
 
@@ -370,6 +434,39 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Db::open(&dir.path().join("wecom.db")).unwrap());
         (dir, Ledger::new(db, Rate::new(limit, window)))
+    }
+
+    /// A batch takes all its slots at once or none: no other sender gets
+    /// one between its check and its sends, and each of its items finds
+    /// the slot held for it.
+    #[test]
+    fn a_batch_holds_every_slot_it_needs_or_none() {
+        let (_dir, l) = ledger(3, Duration::from_secs(60));
+        let too_many = l
+            .reserve_each("r", &[1, 2, 3, 4], Duration::from_secs(5))
+            .unwrap();
+        assert!(too_many.unwrap_err() > Duration::from_secs(59));
+        assert_eq!(l.used("r").unwrap(), 0, "a refused batch holds nothing");
+
+        let held = l
+            .reserve_each("r", &[1, 2], Duration::ZERO)
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.len(), 2);
+        assert!(held.iter().all(|s| s.wait() == Duration::ZERO));
+        // One slot is left for anyone else, and then none.
+        assert!(free_now(&l, "r"));
+        assert!(!free_now(&l, "r"));
+        // Item 2's own delivery gets the slot held for it, not a new one.
+        let mine = l
+            .reserve("r", Some(Duration::ZERO), Some(2))
+            .unwrap()
+            .unwrap();
+        assert_eq!(mine.id, held[1].id);
+        assert_eq!(l.used("r").unwrap(), 3);
+        // Given back unused (the batch stopped): free for others again.
+        l.release(&held[0]).unwrap();
+        assert!(free_now(&l, "r"));
     }
 
     #[test]
