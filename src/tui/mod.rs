@@ -163,7 +163,7 @@ async fn run_async(paths: Paths) -> anyhow::Result<()> {
     let draft_store = DraftStore::new(&paths.drafts);
     let (drafts, drafts_warning) = draft_store.load();
     let sandbox = start_sandbox(&config, &paths.data_dir).await;
-    let delivery = config_error.is_none().then(|| config.delivery.clone());
+    let delivery = config_error.is_none().then_some(config.delivery);
     let client = Client::new(ClientConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut terminal = terminal::enter()?;
