@@ -163,9 +163,27 @@ fn typing_filters_and_esc_clears_the_filter_before_it_closes() {
     let pages = mixed();
     let mut screen = MemoryScreen::new(Tab::History, &pages, vec![], utc());
     assert_eq!(screen.total(), 4);
+    let mut generations = Vec::new();
     for c in "ops".chars() {
-        screen.handle(ScreenAction::Type(c), &pages);
+        match screen.handle(ScreenAction::Type(c), &pages) {
+            Outcome::FilterLater(g) => generations.push(g),
+            other => panic!("{other:?}"),
+        }
     }
+    // Not searched while typing: the list waits for the pause.
+    assert!(screen.searching());
+    assert_eq!(screen.total(), 4);
+    // The pause after "o" is stale: "ops" was typed since.
+    screen.filter_quiet(generations[0], &pages);
+    assert_eq!(screen.total(), 4);
+    screen.filter_quiet(generations[2], &pages);
+    assert!(!screen.searching());
+    assert_eq!(screen.total(), 2);
+    // A key other than typing acts on what the filter matches, at once.
+    screen.handle(ScreenAction::Backspace, &pages);
+    screen.handle(ScreenAction::Type('s'), &pages);
+    screen.handle(ScreenAction::End, &pages);
+    assert!(!screen.searching());
     assert_eq!(screen.total(), 2);
     assert_eq!(screen.handle(ScreenAction::Back, &pages), Outcome::Nothing);
     assert_eq!(screen.total(), 4);

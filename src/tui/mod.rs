@@ -547,6 +547,13 @@ impl Runner {
                         Msg::TemplateStored { name, result }
                     });
                 }
+                Effect::HistoryQuiet(generation) => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(crate::tui::memory::FILTER_QUIET).await;
+                        let _ = tx.send(Msg::HistoryQuiet(generation));
+                    });
+                }
                 Effect::LinksQuiet(generation) => {
                     let tx = self.tx.clone();
                     tokio::spawn(async move {

@@ -22,6 +22,8 @@ pub enum Msg {
     /// `LINK_QUIET` passed since the draft's generation `0` of picture
     /// links began (see `preview_state::PictureLinks`).
     LinksQuiet(u64),
+    /// Typing in the history's filter paused (its generation).
+    HistoryQuiet(u64),
     /// The outbox after a cancel or retry from the Outbox tab, and what to
     /// say about it.
     OutboxChanged {
@@ -308,6 +310,8 @@ pub enum Effect {
     Copy(String),
     /// Send `Msg::LinksQuiet(generation)` after `preview_state::LINK_QUIET`.
     LinksQuiet(u64),
+    /// Send `Msg::HistoryQuiet(generation)` after `memory::FILTER_QUIET`.
+    HistoryQuiet(u64),
     /// Cancel / retry an outbox item (the History screen's Outbox tab).
     OutboxCancel(i64),
     OutboxRetry(i64),

@@ -35,6 +35,17 @@ pub(super) fn open(app: &mut App) {
     app.popup = Some(Popup::Memory(Box::new(screen)));
 }
 
+/// Typing in the filter paused: search now, if it is still the same
+/// filter on the same screen.
+pub(super) fn filter_quiet(app: &mut App, generation: u64) {
+    let Some(pages) = app.services.history.clone() else {
+        return;
+    };
+    if let Some(Popup::Memory(screen)) = &mut app.popup {
+        screen.filter_quiet(generation, pages.as_ref());
+    }
+}
+
 /// A key on the screen.
 pub(super) fn on_action(
     app: &mut App,
@@ -95,6 +106,10 @@ pub(super) fn on_action(
         }
         Outcome::RetryItem(id) => {
             fx.push(Effect::OutboxRetry(id));
+            app.popup = Some(Popup::Memory(screen));
+        }
+        Outcome::FilterLater(generation) => {
+            fx.push(Effect::HistoryQuiet(generation));
             app.popup = Some(Popup::Memory(screen));
         }
         Outcome::EditItem(item) => {

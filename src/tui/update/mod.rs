@@ -40,6 +40,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         // The common tail below does the work: check files, render preview.
         Msg::PictureReady => {}
         Msg::LinksQuiet(generation) => crate::tui::preview_pane::links_quiet(app, generation),
+        Msg::HistoryQuiet(generation) => memory::filter_quiet(app, generation),
         Msg::OutboxChanged { items, said } => {
             if let Some(Popup::Memory(screen)) = &mut app.popup {
                 screen.set_outbox(items);
