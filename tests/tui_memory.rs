@@ -65,23 +65,37 @@ impl Pages for Vector {
             .filter(|e| matches(e, filter))
             .skip(offset)
             .take(limit)
-            .map(|e| HistoryRow {
-                id: e.id,
-                time_ms: e.time_ms,
-                robot_name: e.robot_name.clone(),
-                msgtype: e.msgtype.clone(),
-                status: e.status,
-                errcode: e.errcode,
-                batch: e.batch.clone(),
-                part: e.part.clone(),
-                first_line: summary(&e.payload),
-            })
+            .map(row)
             .collect();
         self.rows_read.set(self.rows_read.get() + rows.len());
         Ok(rows)
     }
     fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String> {
         Ok(self.entries.iter().find(|e| e.id == id).cloned())
+    }
+    fn batch(&self, batch: &str) -> Result<Vec<HistoryRow>, String> {
+        let mut rows: Vec<HistoryRow> = self
+            .entries
+            .iter()
+            .filter(|e| e.batch.as_deref() == Some(batch))
+            .map(row)
+            .collect();
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+}
+
+fn row(e: &HistoryEntry) -> HistoryRow {
+    HistoryRow {
+        id: e.id,
+        time_ms: e.time_ms,
+        robot_name: e.robot_name.clone(),
+        msgtype: e.msgtype.clone(),
+        status: e.status,
+        errcode: e.errcode,
+        batch: e.batch.clone(),
+        part: e.part.clone(),
+        first_line: summary(&e.payload),
     }
 }
 
@@ -250,5 +264,44 @@ fn the_outbox_tab_shows_states_and_countdowns_and_offers_cancel() {
     assert_eq!(
         screen.handle(ScreenAction::Cancel, &pages),
         Outcome::CancelItem(8)
+    );
+}
+
+/// Issue 10: an entry of a broadcast shows the whole broadcast: every
+/// robot it went to, each with its outcome.
+#[test]
+fn details_of_a_broadcast_entry_show_every_robots_outcome() {
+    let mut entries = vec![
+        entry(1, "ops", HistoryStatus::Sent, "deploy"),
+        entry(2, "qa", HistoryStatus::Refused, "deploy"),
+        entry(3, "ops", HistoryStatus::Sent, "alone"),
+    ];
+    entries[0].batch = Some("b-1".into());
+    entries[1].batch = Some("b-1".into());
+    entries[2].batch = Some("b-2".into());
+    entries.reverse();
+    let pages = Vector {
+        entries,
+        rows_read: Cell::new(0),
+    };
+    let mut screen = MemoryScreen::new(Tab::History, &pages, vec![], utc());
+    // Newest first: "alone" (its own batch), then qa's and ops's.
+    screen.handle(ScreenAction::Details, &pages);
+    let shown = draw(&screen, 100, 20);
+    assert!(
+        !shown.contains("broadcast"),
+        "a lone send is no broadcast:\n{shown}"
+    );
+    screen.handle(ScreenAction::Back, &pages);
+    screen.handle(ScreenAction::Down, &pages);
+    screen.handle(ScreenAction::Details, &pages);
+    let shown = draw(&screen, 100, 20);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("broadcast"))
+        .unwrap_or_else(|| panic!("no broadcast line:\n{shown}"));
+    assert!(
+        line.contains("2 robots: ops ✓ sent · qa ✗ refused"),
+        "{line}"
     );
 }

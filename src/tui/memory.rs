@@ -37,6 +37,11 @@ pub trait Pages {
     fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<Vec<HistoryRow>, String>;
     /// One entry in full (its payload), for details, reopening and copying.
     fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String>;
+    /// Every outcome of the broadcast (or batch) `batch`, so an entry's
+    /// details show its broadcast whole.
+    fn batch(&self, _batch: &str) -> Result<Vec<HistoryRow>, String> {
+        Ok(Vec::new())
+    }
 }
 
 /// The store's history as pages; the filter is parsed as typed
@@ -56,6 +61,9 @@ impl Pages for History {
     }
     fn entry(&self, id: i64) -> Result<Option<HistoryEntry>, String> {
         self.get(id).map_err(|e| e.to_string())
+    }
+    fn batch(&self, batch: &str) -> Result<Vec<HistoryRow>, String> {
+        History::batch(self, batch).map_err(|e| e.to_string())
     }
 }
 
@@ -144,6 +152,8 @@ pub struct MemoryScreen {
     page: Vec<HistoryRow>,
     /// The entry whose details are shown.
     detail: Option<HistoryEntry>,
+    /// The outcomes of the broadcast the detailed entry was part of.
+    detail_batch: Vec<HistoryRow>,
     outbox: Vec<OutboxItem>,
     outbox_selected: usize,
     /// The recurring schedules, listed under the outbox (each run becomes
@@ -171,6 +181,7 @@ impl MemoryScreen {
             page_start: 0,
             page: Vec::new(),
             detail: None,
+            detail_batch: Vec::new(),
             outbox,
             outbox_selected: 0,
             schedules: Vec::new(),
@@ -331,6 +342,12 @@ impl MemoryScreen {
                 if self.details && self.tab == Tab::History {
                     self.detail = self.load_selected(pages);
                     self.details = self.detail.is_some();
+                    self.detail_batch = self
+                        .detail
+                        .as_ref()
+                        .and_then(|e| e.batch.as_deref())
+                        .and_then(|b| pages.batch(b).ok())
+                        .unwrap_or_default();
                 }
                 Outcome::Nothing
             }
@@ -726,6 +743,22 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
                     e.elapsed_ms, e.waited_ms, e.attempts
                 ),
             ));
+            if s.detail_batch.len() > 1 {
+                // One broadcast, every robot's outcome on one line.
+                let mut spans = vec![Span::styled(format!("{:<10}", "broadcast"), t.dim())];
+                spans.push(Span::raw(format!("{} robots: ", s.detail_batch.len())));
+                for (i, row) in s.detail_batch.iter().enumerate() {
+                    if i > 0 {
+                        spans.push(Span::styled(" · ", t.dim()));
+                    }
+                    spans.push(Span::raw(format!(
+                        "{} ",
+                        untrusted::one_line(&row.robot_name)
+                    )));
+                    spans.push(status_span(t, row.status, row.errcode));
+                }
+                lines.push(Line::from(spans));
+            }
             if let Some(b) = &e.batch {
                 lines.push(field("batch", untrusted::one_line(b).into_owned()));
             }
