@@ -441,3 +441,30 @@ fn quit_without_anything_in_the_outbox_asks_nothing() {
     assert!(h.app.popup.is_none());
     assert!(h.effects.iter().any(|e| matches!(e, Effect::SaveDrafts)));
 }
+
+/// A broadcast over the byte limit is refused with the way forward (the
+/// split offer is for one robot): nothing is sent, no offer opens.
+#[test]
+fn a_broadcast_over_the_limit_says_how_to_send_it_in_parts() {
+    let mut h = Harness::new(four_robots());
+    select_robot(&mut h, "ops");
+    h.send_key(KeyCode::Char(' '));
+    select_robot(&mut h, "qa");
+    h.send_key(KeyCode::Char(' '));
+    h.tab_to(Focus::Editor(
+        wecom_composer::tui::compose::FieldId::Content,
+    ));
+    // 4,096 bytes is markdown's limit (API-FACTS): one more is over it.
+    h.send(Msg::Paste("x".repeat(4_097)));
+    h.take_effects();
+    h.send_ctrl('s');
+    assert!(
+        !h.take_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Broadcast { .. })),
+        "nothing may be sent"
+    );
+    assert!(h.app.popup.is_none(), "no split offer for a broadcast");
+    h.assert_screen_contains("a broadcast is not split into parts")
+        .assert_screen_lacks("send as numbered parts");
+}

@@ -84,8 +84,10 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
             Span::styled(format!("{} ", p.path), style),
             Span::raw(format!("{} {}", p.message, p.fix)),
         ];
-        // Too long a text or markdown: sending offers it as numbered parts.
+        // Too long a text or markdown: sending offers it as numbered parts
+        // (to one robot: a broadcast is not split).
         if p.rule == crate::wecom::Rule::TooManyBytes
+            && app.marked.is_empty()
             && p.path.ends_with("content")
             && matches!(
                 app.kind,

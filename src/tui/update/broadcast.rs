@@ -199,7 +199,11 @@ fn outgoing(app: &mut App, raw: bool) -> Option<(Outgoing, String)> {
     });
     let raw_text = (raw && has_raw).then(|| comp.text(FieldId::Raw));
     let message = app.derived.message.clone();
+    let too_long = super::later::only_too_long(app);
     let refused = match (&attachment, raw, &blocking) {
+        (None, false, Some(_)) if too_long => Some(Status::error(
+            "Not sent: too long, and a broadcast is not split into parts. Shorten it, or unmark robots (Space) to send to one in parts.",
+        )),
         (Some(_), _, Some(reason)) | (None, false, Some(reason)) => {
             Some(Status::error(format!("Not sent: {reason}")))
         }

@@ -174,19 +174,7 @@ pub(super) fn offer_split(app: &mut App) -> bool {
         // The parts go to one robot, in order; a broadcast is not split.
         return false;
     }
-    // Only when the content's length is all that is wrong: other errors
-    // are the user's to fix, and splitting would not fix them.
-    let errors: Vec<_> = app
-        .derived
-        .problems
-        .iter()
-        .filter(|p| p.is_error())
-        .collect();
-    if errors.is_empty()
-        || !errors
-            .iter()
-            .all(|p| p.rule == Rule::TooManyBytes && p.path.ends_with("content"))
-    {
+    if !only_too_long(app) {
         return false;
     }
     let robot = app.robot_name();
@@ -206,6 +194,19 @@ pub(super) fn offer_split(app: &mut App) -> bool {
             true
         }
     }
+}
+
+/// Whether the content's length is all that is wrong with the draft: only
+/// then can splitting it help (other errors are the user's to fix).
+pub(super) fn only_too_long(app: &App) -> bool {
+    let mut errors = app
+        .derived
+        .problems
+        .iter()
+        .filter(|p| p.is_error())
+        .peekable();
+    errors.peek().is_some()
+        && errors.all(|p| p.rule == Rule::TooManyBytes && p.path.ends_with("content"))
 }
 
 /// A key in the split offer.
