@@ -492,7 +492,7 @@ fn copying_the_json_view_puts_the_payload_in_tmux_buffer_without_the_key() {
 /// Issue 10: a message waiting in the outbox when the composer is killed
 /// (kill -9, no quit prompt) is there afterwards, and the composer's next
 /// start sends it, once. The composer's own ledger allows one message per
-/// 6 s so the second send waits; the sandbox itself would take 20.
+/// 12 s so the second send waits; the sandbox itself would take 20.
 #[test]
 fn a_message_waiting_when_the_composer_is_killed_is_sent_at_its_next_start() {
     let dirs = dirs();
@@ -506,7 +506,7 @@ fn a_message_waiting_when_the_composer_is_killed_is_sent_at_its_next_start() {
         ),
     )
     .expect("config");
-    let slow = "WECOM_RATE_LIMIT=1 WECOM_RATE_WINDOW_MS=6000";
+    let slow = "WECOM_RATE_LIMIT=1 WECOM_RATE_WINDOW_MS=12000";
     let tmux = Tmux::new("killed");
     tmux.start_app_with(&dirs, slow);
     tmux.wait_for("markdown → lab");
@@ -542,7 +542,8 @@ fn a_message_waiting_when_the_composer_is_killed_is_sent_at_its_next_start() {
     assert_eq!(recorded.lines().count(), 1, "{recorded}");
 
     tmux.start_app_with(&dirs, slow);
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // It waits for its slot: the first message's window of 12 s.
+    let deadline = Instant::now() + Duration::from_secs(45);
     while !tmux.screen().contains("Outbox: sent markdown") {
         assert!(
             Instant::now() < deadline,
