@@ -53,9 +53,9 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         .saturating_sub(2 + KEYS_WIDTH + WHERE_WIDTH)
         .max(10);
     for (keys, where_, help) in keymap::help_rows() {
-        for (i, piece) in wrap(help, text_width).into_iter().enumerate() {
+        for (i, piece) in wrap(&help, text_width).into_iter().enumerate() {
             let (k, w) = if i == 0 {
-                (keys.as_str(), where_)
+                (keys.as_str(), where_.as_str())
             } else {
                 ("", "")
             };

@@ -311,6 +311,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         Action::CancelSend => cancel(app, fx),
         Action::Quit => quit(app, fx),
         Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Action::SwitchLanguage => popups::switch_language(app, fx),
         Action::Templates => {
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);

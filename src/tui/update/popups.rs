@@ -54,6 +54,11 @@ pub(super) fn on_popup_key(
         return;
     }
     match popup {
+        // The language changes under the open help, which stays.
+        Popup::Help { scroll } if action == Some(Action::SwitchLanguage) => {
+            switch_language(app, fx);
+            app.popup = Some(Popup::Help { scroll });
+        }
         Popup::Help { scroll } => {
             let last = help::max_scroll(app);
             if let Some(scroll) = help::on_action(scroll, action, last) {
@@ -156,6 +161,18 @@ pub(super) fn load_template(app: &mut App, t: &crate::store::templates::Template
         t.message.kind().label(),
         text::CTRL_Z_UNDOES
     ));
+}
+
+/// The other language from now on, saved as `language` in config.toml
+/// (only that line changes: the save merges into the file as it is).
+pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
+    let lang = crate::i18n::current().other();
+    crate::i18n::set(lang);
+    app.config.language = Some(lang.setting());
+    // The checks' sentences are made when the draft changes: again now.
+    app.derived.source = None;
+    app.status = Status::info(rust_i18n::t!("status.language_switched").into_owned());
+    save_config(app, fx);
 }
 
 pub(super) fn save_config(app: &mut App, fx: &mut Vec<Effect>) {
