@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
+use rust_i18n::t;
 
 use super::app::{App, Tone};
 use super::keymap::{self, Action, Context};
@@ -29,25 +30,28 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
     let empty = d.bytes.is_some_and(|(used, _)| used == 0);
     let title = if empty {
         Line::from(vec![
-            Span::raw(" Checks "),
-            Span::styled(format!("{} ", text::EMPTY_DRAFT), app.theme.dim()),
+            Span::raw(t!("title.checks")),
+            Span::styled(
+                format!("{} ", text::shown(text::EMPTY_DRAFT)),
+                app.theme.dim(),
+            ),
         ])
     } else if errors + warnings == 0 {
         Line::from(vec![
-            Span::raw(" Checks "),
-            Span::styled("✓ ready to send ", app.theme.success()),
+            Span::raw(t!("title.checks")),
+            Span::styled(t!("checks.ready"), app.theme.success()),
         ])
     } else {
-        let mut spans = vec![Span::raw(" Checks ")];
+        let mut spans = vec![Span::raw(t!("title.checks"))];
         if errors > 0 {
             spans.push(Span::styled(
-                format!("{errors} error{} ", plural(errors)),
+                one_or_many("checks.errors", errors),
                 app.theme.error(),
             ));
         }
         if warnings > 0 {
             spans.push(Span::styled(
-                format!("{warnings} warning{} ", plural(warnings)),
+                one_or_many("checks.warnings", warnings),
                 app.theme.warning(),
             ));
         }
@@ -94,8 +98,9 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
         {
             spans.push(Span::styled(
                 format!(
-                    " [{}: send as numbered parts]",
-                    keymap::key_for(Action::Send, Context::Global)
+                    " [{}: {}]",
+                    keymap::key_for(Action::Send, Context::Global),
+                    t!("checks.send_as_parts")
                 ),
                 app.theme.key(),
             ));
@@ -151,9 +156,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let shown = (usize::from(scroll) + usize::from(inner.height)).min(total);
         block = block.title_bottom(
             Line::from(format!(
-                " {}/{} scroll · {shown}/{total} ",
+                " {}/{} {} · {shown}/{total} ",
                 keymap::key_for(Action::ChecksUp, Context::Global),
                 keymap::key_for(Action::ChecksDown, Context::Global),
+                t!("checks.scroll"),
             ))
             .right_aligned()
             .style(app.theme.dim()),
@@ -166,6 +172,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// `3 errors`, `1 warning`: English counts with a plural, Chinese
+/// without (its two keys say the same).
+fn one_or_many(key: &str, n: usize) -> String {
+    let which = if n == 1 { "one" } else { "many" };
+    let key = format!("{key}_{which}");
+    t!(&key, n = n).into_owned()
 }

@@ -65,3 +65,40 @@ pub const NO_HISTORY: &str = "The history is not available: the store (wecom.db 
 
 /// The quick-fix key where no hint has a fix.
 pub const NO_QUICK_FIX: &str = "No hint of this draft has a quick fix.";
+
+/// The sentences above by name: each is `text.NAME` in the locale files,
+/// and en.yml's is the constant itself (tests/i18n_keys.rs).
+pub const NAMED: &[(&str, &str)] = &[
+    ("READY", READY),
+    ("FIRST_RUN", FIRST_RUN),
+    ("EMPTY_DRAFT", EMPTY_DRAFT),
+    ("SANDBOX_RECORDS", SANDBOX_RECORDS),
+    ("SANDBOX_DOWN", SANDBOX_DOWN),
+    ("CONFIG_UNREADABLE", CONFIG_UNREADABLE),
+    ("SEND_IN_FLIGHT", SEND_IN_FLIGHT),
+    ("CANCELLED", CANCELLED),
+    ("RAW_ONLY", RAW_ONLY),
+    ("TOO_SMALL", TOO_SMALL),
+    ("CONFIRM_QUIT_KEYS", CONFIRM_QUIT_KEYS),
+    ("CONFIRM_DELETE_KEYS", CONFIRM_DELETE_KEYS),
+    ("SANDBOX_IS_BUILT_IN", SANDBOX_IS_BUILT_IN),
+    ("NO_EDITOR_FOCUS", NO_EDITOR_FOCUS),
+    ("EDITOR_UPDATED", EDITOR_UPDATED),
+    ("EDITOR_UNCHANGED", EDITOR_UNCHANGED),
+    ("ROBOTS_RELOADED", ROBOTS_RELOADED),
+    ("DUMB_TERMINAL", DUMB_TERMINAL),
+    ("CTRL_Z_UNDOES", CTRL_Z_UNDOES),
+    ("NOTHING_TO_UNDO", NOTHING_TO_UNDO),
+    ("UNDONE", UNDONE),
+    ("NO_HISTORY", NO_HISTORY),
+    ("NO_QUICK_FIX", NO_QUICK_FIX),
+];
+
+/// `sentence`, one of the constants above, in the current language. The
+/// constants stay English so tests and the code read them by name.
+pub fn shown(sentence: &'static str) -> std::borrow::Cow<'static, str> {
+    match NAMED.iter().find(|(_, s)| *s == sentence) {
+        Some((name, _)) => crate::i18n::text_or(&format!("text.{name}"), sentence),
+        None => std::borrow::Cow::Borrowed(sentence),
+    }
+}

@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
+use rust_i18n::t;
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::help_area;
@@ -46,7 +47,7 @@ const WHERE_WIDTH: usize = 11;
 fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
     let theme = app.theme();
     let mut lines = vec![
-        Line::styled("Keys — the same list drives the footer", theme.title(true)),
+        Line::styled(t!("help.heading"), theme.title(true)),
         Line::default(),
     ];
     let text_width = (area.width as usize)
@@ -67,7 +68,7 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::default());
-    lines.push(Line::styled("In the pop-ups", theme.title(true)));
+    lines.push(Line::styled(t!("help.popups"), theme.title(true)));
     for (title, keys) in keymap::popup_help() {
         lines.push(Line::from(vec![
             Span::styled(format!("{title}: "), theme.dim()),
@@ -75,18 +76,16 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(
-        "In an editor, plain keys are text. Editing: Ctrl-U undo · Ctrl-R redo · Shift+arrows select · Ctrl-X cut · Ctrl-C copy · Ctrl-Y paste · Home/End.",
-    ));
+    lines.push(Line::from(t!("help.editing")));
     lines.extend(app.notes().into_iter().map(Line::from));
     lines.push(Line::styled(
-        format!(
-            "{} closes this help; {}/{} scroll, {}/{} jump.",
-            keymap::key_for(Action::Close, Context::Help),
-            keymap::key_for(Action::Up, Context::Help),
-            keymap::key_for(Action::Down, Context::Help),
-            keymap::key_for(Action::Top, Context::Help),
-            keymap::key_for(Action::Bottom, Context::Help),
+        t!(
+            "help.closing",
+            close = keymap::key_for(Action::Close, Context::Help),
+            up = keymap::key_for(Action::Up, Context::Help),
+            down = keymap::key_for(Action::Down, Context::Help),
+            top = keymap::key_for(Action::Top, Context::Help),
+            bottom = keymap::key_for(Action::Bottom, Context::Help),
         ),
         theme.dim(),
     ));
@@ -116,12 +115,13 @@ pub fn max_scroll(app: &impl HelpSource) -> u16 {
 /// Draws the help scrolled by `scroll` lines.
 pub fn render(app: &impl HelpSource, frame: &mut Frame, scroll: u16) {
     let area = help_area(frame.area());
-    let title = format!(
-        " Help · {}{} scroll · {} closes ",
-        keymap::key_for(Action::Up, Context::Help),
-        keymap::key_for(Action::Down, Context::Help),
-        keymap::key_for(Action::Close, Context::Help),
-    );
+    let title = t!(
+        "help.title",
+        up = keymap::key_for(Action::Up, Context::Help),
+        down = keymap::key_for(Action::Down, Context::Help),
+        close = keymap::key_for(Action::Close, Context::Help),
+    )
+    .into_owned();
     let p = Paragraph::new(lines(app, area))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))

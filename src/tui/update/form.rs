@@ -110,7 +110,7 @@ pub(super) fn form_command(app: &mut App, action: Action) {
         Ok(change) if removed => Status::info(format!(
             "{} {}",
             item_change_said(change),
-            text::CTRL_Z_UNDOES
+            text::shown(text::CTRL_Z_UNDOES)
         )),
         Ok(change) => Status::info(item_change_said(change)),
         Err(refusal) => Status {

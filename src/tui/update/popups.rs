@@ -21,7 +21,7 @@ pub(super) fn robot_command(app: &mut App, action: Action) {
         return;
     };
     if robot.is_sandbox {
-        app.status = Status::info(text::SANDBOX_IS_BUILT_IN);
+        app.status = Status::info(text::shown(text::SANDBOX_IS_BUILT_IN));
         return;
     }
     app.popup = Some(match action {
@@ -159,7 +159,7 @@ pub(super) fn load_template(app: &mut App, t: &crate::store::templates::Template
         "Loaded template {} into the {} draft. {}",
         t.name,
         t.message.kind().label(),
-        text::CTRL_Z_UNDOES
+        text::shown(text::CTRL_Z_UNDOES)
     ));
 }
 
@@ -198,7 +198,7 @@ pub(super) fn save_robot(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Ef
             app.ensure_composition();
             app.status = Status {
                 tone: Tone::Success,
-                text: format!("Robot {name} saved."),
+                text: rust_i18n::t!("status.robot_saved", name = name).into_owned(),
                 detail: None,
             };
             save_config(app, fx);

@@ -153,7 +153,11 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
                 (true, true) => "✓ ",
                 (true, false) => "· ",
             };
-            let suffix = if r.is_sandbox { " (local)" } else { "" };
+            let suffix = if r.is_sandbox {
+                rust_i18n::t!("robots.local")
+            } else {
+                "".into()
+            };
             let quota = app
                 .quotas
                 .get(&r.name)
@@ -210,9 +214,9 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     }
     let marked = app.marked_robots().len();
     let title = if marked > 0 {
-        format!(" Robots · {marked} marked ")
+        rust_i18n::t!("title.robots_marked", marked = marked).into_owned()
     } else {
-        " Robots ".to_owned()
+        rust_i18n::t!("title.robots").into_owned()
     };
     let mut b = block(app, title, focused);
     if focused
@@ -243,11 +247,11 @@ fn render_types(app: &App, frame: &mut Frame, area: Rect) {
                 Style::default()
             };
             let marker = if *k == app.kind { "› " } else { "  " };
-            Line::styled(fit(&format!("{marker}{}", k.label()), width), style)
+            Line::styled(fit(&format!("{marker}{}", k.shown()), width), style)
         })
         .collect();
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, " Type ", focused)),
+        Paragraph::new(lines).block(block(app, rust_i18n::t!("title.types"), focused)),
         area,
     );
 }
@@ -272,7 +276,7 @@ fn targets(app: &App) -> String {
             || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM)
         {
             if i == 0 {
-                return format!("{} robots", marked.len());
+                return rust_i18n::t!("title.n_robots", n = marked.len()).into_owned();
             }
             text.push_str(&more);
             return text;
@@ -285,12 +289,16 @@ fn targets(app: &App) -> String {
 fn field_title(app: &App, id: FieldId) -> String {
     let to = targets(app);
     match id {
-        FieldId::Content => format!(" {} → {to} ", app.kind.label()),
-        FieldId::Mentions => " @ userids ".to_owned(),
-        FieldId::Mobiles => " @ phones ".to_owned(),
-        FieldId::Raw => format!(" {} JSON → {to} ", app.kind.label()),
-        FieldId::Form => format!(" {} form → {to} ", app.kind.label()),
-        FieldId::Path => format!(" {} → {to} ", app.kind.label()),
+        FieldId::Content => {
+            rust_i18n::t!("title.content", kind = app.kind.shown(), to = to).into_owned()
+        }
+        FieldId::Mentions => rust_i18n::t!("title.mentions").into_owned(),
+        FieldId::Mobiles => rust_i18n::t!("title.mobiles").into_owned(),
+        FieldId::Raw => rust_i18n::t!("title.raw", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Form => rust_i18n::t!("title.form", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Path => {
+            rust_i18n::t!("title.content", kind = app.kind.shown(), to = to).into_owned()
+        }
     }
 }
 

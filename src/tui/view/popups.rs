@@ -18,7 +18,7 @@ use crate::tui::text;
 pub(super) fn render_too_small(frame: &mut Frame, area: Rect) {
     let msg = vec![
         Line::styled(
-            text::TOO_SMALL,
+            text::shown(text::TOO_SMALL),
             Style::default().add_modifier(Modifier::BOLD),
         ),
         Line::from(format!(
