@@ -5,8 +5,9 @@
 //! compiled in by rust-i18n. The language is one process-wide setting,
 //! decided once at start-up by [`decide`] from `--lang`, `language` in
 //! config.toml and the locale variables, and changed by the composer's
-//! language key; every `t!` reads it. Tests that need Chinese run in their
-//! own test binaries, so an English test never sees it change.
+//! language key; every `tr!` reads it. A thread may have a language of its
+//! own ([`set_for_this_thread`]): tests do, so one that presses the
+//! language key changes nothing for the tests running beside it.
 
 use serde::{Deserialize, Serialize};
 
@@ -110,13 +111,39 @@ fn is_chinese(locale: &str) -> bool {
     language.eq_ignore_ascii_case("zh")
 }
 
-/// Makes `lang` the language of every string shown from now on.
-pub fn set(lang: Lang) {
-    rust_i18n::set_locale(lang.code());
+thread_local! {
+    /// A thread's own language, when it has one: a test's, so that a test
+    /// switching languages never changes what a test beside it sees.
+    static HERE: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
 }
 
-/// The language strings are shown in now.
+/// Makes `lang` the language of every string shown from now on: this
+/// thread's, if it has a language of its own, else the process's (which
+/// the composer's background threads share).
+pub fn set(lang: Lang) {
+    if HERE.with(std::cell::Cell::get).is_some() {
+        HERE.with(|h| h.set(Some(lang)));
+    } else {
+        rust_i18n::set_locale(lang.code());
+    }
+}
+
+/// Gives this thread a language of its own (tests: each test thread says
+/// which language it draws in).
+pub fn set_for_this_thread(lang: Lang) {
+    HERE.with(|h| h.set(Some(lang)));
+}
+
+/// This thread's own language, if it was given one.
+pub fn thread_language() -> Option<Lang> {
+    HERE.with(std::cell::Cell::get)
+}
+
+/// The language strings are shown in now, on this thread.
 pub fn current() -> Lang {
+    if let Some(lang) = HERE.with(std::cell::Cell::get) {
+        return lang;
+    }
     if &*rust_i18n::locale() == Lang::ZhCn.code() {
         Lang::ZhCn
     } else {
@@ -128,10 +155,19 @@ pub fn current() -> Lang {
 /// locale files have none: for tables (the key map, the errcodes) whose
 /// English lives beside the code and whose keys are made from their rows.
 pub fn text_or(key: &str, english: &'static str) -> std::borrow::Cow<'static, str> {
-    match crate::_rust_i18n_try_translate(&rust_i18n::locale(), key) {
+    match crate::_rust_i18n_try_translate(current().code(), key) {
         Some(s) => std::borrow::Cow::Owned(s.into_owned()),
         None => std::borrow::Cow::Borrowed(english),
     }
+}
+
+/// `rust_i18n::t!` in [`current`]'s language (this thread's, else the
+/// process's): `tr!("status.sent", robot = name)`.
+#[macro_export]
+macro_rules! tr {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        rust_i18n::t!($key, locale = $crate::i18n::current().code() $(, $name = $value)*)
+    };
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The two locale files say the same things: every key is in both, each
 //! string has the same placeholders in both, and every key the code asks
-//! for exists. Read from the files themselves, not through `t!`, whose
+//! for exists. Read from the files themselves, not through `tr!`, whose
 //! fallback to English would hide a missing Chinese string.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,7 +125,7 @@ fn every_key_binding_is_in_the_files_with_the_tables_english() {
     }
 }
 
-/// Every `t!("literal")` in the source names a key of the files (a typo
+/// Every `tr!("literal")` in the source names a key of the files (a typo
 /// would show the key itself on screen).
 #[test]
 fn every_key_the_code_asks_for_exists() {
@@ -145,13 +145,13 @@ fn every_key_the_code_asks_for_exists() {
             }
             let source = std::fs::read_to_string(&path).expect("read source");
             let mut rest = source.as_str();
-            while let Some(i) = rest.find("t!(\"") {
-                // `format!("` ends in `t!("` too: only a `t!` of its own.
+            while let Some(i) = rest.find("tr!(\"") {
+                // Only a `tr!` of its own, not the end of a longer name.
                 let macro_of_its_own = !rest[..i]
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
-                rest = &rest[i + 4..];
+                rest = &rest[i + 5..];
                 if !macro_of_its_own {
                     continue;
                 }

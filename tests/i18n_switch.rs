@@ -1,6 +1,6 @@
 //! F12 switches the composer's language at run time, from the main screen
-//! and from the help, and asks for config.toml to remember it. In a binary
-//! of its own: the language is process-wide.
+//! and from the help, and asks for config.toml to remember it. The test's
+//! thread has a language of its own, which the key switches.
 
 mod common;
 
@@ -21,7 +21,7 @@ fn saved_language(effects: &[Effect]) -> Option<Option<Setting>> {
 
 #[test]
 fn f12_switches_the_language_and_remembers_it() {
-    i18n::set(Lang::En);
+    i18n::set_for_this_thread(Lang::En);
     let mut app = app(Config::default());
     assert!(screen(&app, 100, 30).contains(" Robots "));
 

@@ -1,8 +1,7 @@
 //! The composer in Chinese: the main screen, a card form, the help and a
 //! refused send, drawn into a `TestBackend` and compared with reviewed
-//! snapshots. The language is process-wide, so these tests live in their
-//! own binary and every one of them asks for Chinese first; the English
-//! snapshots of the other binaries never see it.
+//! snapshots. Each test gives its own thread Chinese first, so the tests
+//! running beside it (and the English snapshots) never see it.
 
 mod common;
 
@@ -18,7 +17,7 @@ use wecom_composer::wecom::MessageKind;
 use wecom_composer::wecom::client::SendError;
 
 fn zh() {
-    i18n::set(Lang::ZhCn);
+    i18n::set_for_this_thread(Lang::ZhCn);
 }
 
 /// The footer: the screen's last line, without the padding (and without

@@ -509,10 +509,10 @@ impl App {
     /// sandbox robot's address and record.
     pub fn help_notes(&self) -> Vec<String> {
         let mut notes =
-            vec![rust_i18n::t!("help.config_file", path = self.config_path.display()).into_owned()];
+            vec![crate::tr!("help.config_file", path = self.config_path.display()).into_owned()];
         if let Some(s) = &self.sandbox {
             notes.push(
-                rust_i18n::t!(
+                crate::tr!(
                     "help.sandbox_robot",
                     url = s.webhook.display_url(),
                     record = s.record_path.display()

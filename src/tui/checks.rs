@@ -6,7 +6,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use rust_i18n::t;
 
 use super::app::{App, Tone};
 use super::keymap::{self, Action, Context};
@@ -30,7 +29,7 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
     let empty = d.bytes.is_some_and(|(used, _)| used == 0);
     let title = if empty {
         Line::from(vec![
-            Span::raw(t!("title.checks")),
+            Span::raw(crate::tr!("title.checks")),
             Span::styled(
                 format!("{} ", text::shown(text::EMPTY_DRAFT)),
                 app.theme.dim(),
@@ -38,11 +37,11 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
         ])
     } else if errors + warnings == 0 {
         Line::from(vec![
-            Span::raw(t!("title.checks")),
-            Span::styled(t!("checks.ready"), app.theme.success()),
+            Span::raw(crate::tr!("title.checks")),
+            Span::styled(crate::tr!("checks.ready"), app.theme.success()),
         ])
     } else {
-        let mut spans = vec![Span::raw(t!("title.checks"))];
+        let mut spans = vec![Span::raw(crate::tr!("title.checks"))];
         if errors > 0 {
             spans.push(Span::styled(
                 one_or_many("checks.errors", errors),
@@ -100,7 +99,7 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
                 format!(
                     " [{}: {}]",
                     keymap::key_for(Action::Send, Context::Global),
-                    t!("checks.send_as_parts")
+                    crate::tr!("checks.send_as_parts")
                 ),
                 app.theme.key(),
             ));
@@ -159,7 +158,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 " {}/{} {} · {shown}/{total} ",
                 keymap::key_for(Action::ChecksUp, Context::Global),
                 keymap::key_for(Action::ChecksDown, Context::Global),
-                t!("checks.scroll"),
+                crate::tr!("checks.scroll"),
             ))
             .right_aligned()
             .style(app.theme.dim()),
@@ -177,5 +176,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 fn one_or_many(key: &str, n: usize) -> String {
     let which = if n == 1 { "one" } else { "many" };
     let key = format!("{key}_{which}");
-    t!(&key, n = n).into_owned()
+    crate::tr!(&key, n = n).into_owned()
 }

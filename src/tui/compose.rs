@@ -153,8 +153,8 @@ impl Composition {
         };
         let content_hint = match kind {
             // Short enough to show whole in the editor at 80 columns.
-            MessageKind::Text => rust_i18n::t!("placeholder.text"),
-            _ => rust_i18n::t!("placeholder.markdown"),
+            MessageKind::Text => crate::tr!("placeholder.text"),
+            _ => crate::tr!("placeholder.markdown"),
         };
         let form = has_form(kind).then(|| {
             draft
@@ -169,7 +169,7 @@ impl Composition {
             let path = text(FieldId::Path);
             // Short enough to read whole in the field at 120 columns: the
             // keys (Tab completes, Enter browses) are on the line below.
-            let mut area = textarea(path, &rust_i18n::t!("placeholder.path"));
+            let mut area = textarea(path, &crate::tr!("placeholder.path"));
             area.set_wrap_mode(WrapMode::None);
             area.set_cursor_line_style(ratatui::style::Style::default());
             area.move_cursor(ratatui_textarea::CursorMove::End);
@@ -185,15 +185,9 @@ impl Composition {
         let mut comp = Composition {
             kind,
             content: textarea(text(FieldId::Content), &content_hint),
-            mentions: textarea(
-                text(FieldId::Mentions),
-                &rust_i18n::t!("placeholder.mentions"),
-            ),
-            mobiles: textarea(
-                text(FieldId::Mobiles),
-                &rust_i18n::t!("placeholder.mobiles"),
-            ),
-            raw: textarea(raw_text.trim_end(), &rust_i18n::t!("placeholder.raw")),
+            mentions: textarea(text(FieldId::Mentions), &crate::tr!("placeholder.mentions")),
+            mobiles: textarea(text(FieldId::Mobiles), &crate::tr!("placeholder.mobiles")),
+            raw: textarea(raw_text.trim_end(), &crate::tr!("placeholder.raw")),
             form,
             form_editor: None,
             attachment,

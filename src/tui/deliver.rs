@@ -530,7 +530,7 @@ pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
     let secs_until = |at_ms: u64| at_ms.saturating_sub(now_ms).div_ceil(1000);
     match event {
         Event::WaitingForSlot { until_ms } if *until_ms > now_ms => Some(
-            rust_i18n::t!(
+            crate::tr!(
                 "status.waiting_for_slot",
                 secs = secs_until(*until_ms),
                 until = clock(*until_ms)
@@ -539,7 +539,7 @@ pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
         ),
         Event::WaitingForSlot { .. } => None,
         Event::Sending { attempt } if *attempt > 1 => {
-            Some(rust_i18n::t!("status.sending_attempt", attempt = attempt).into_owned())
+            Some(crate::tr!("status.sending_attempt", attempt = attempt).into_owned())
         }
         Event::Sending { .. } => None,
         Event::Retrying {
@@ -547,7 +547,7 @@ pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
             at_ms,
             reason,
         } => Some(
-            rust_i18n::t!(
+            crate::tr!(
                 "status.retrying",
                 reason = one_line(reason),
                 secs = secs_until(*at_ms),
@@ -555,7 +555,7 @@ pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
             )
             .into_owned(),
         ),
-        Event::RobotFull => Some(rust_i18n::t!("status.robot_full").into_owned()),
+        Event::RobotFull => Some(crate::tr!("status.robot_full").into_owned()),
     }
 }
 

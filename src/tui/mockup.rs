@@ -217,16 +217,16 @@ fn click(
 ) -> Option<String> {
     match kind {
         Some(1) => Some(
-            rust_i18n::t!(
+            crate::tr!(
                 "mockup.opens_url",
-                url = some(url).map_or_else(|| rust_i18n::t!("mockup.no_url"), Into::into)
+                url = some(url).map_or_else(|| crate::tr!("mockup.no_url"), Into::into)
             )
             .into_owned(),
         ),
         Some(2) => Some(
-            rust_i18n::t!(
+            crate::tr!(
                 "mockup.opens_mini_program",
-                appid = some(appid).map_or_else(|| rust_i18n::t!("mockup.no_appid"), Into::into),
+                appid = some(appid).map_or_else(|| crate::tr!("mockup.no_appid"), Into::into),
                 page = some(page).map(|p| format!(" /{p}")).unwrap_or_default()
             )
             .into_owned(),
@@ -287,10 +287,10 @@ fn action(card: &mut Card, a: &Option<CardAction>) {
     let opens = a
         .as_ref()
         .and_then(|a| click(a.r#type, &a.url, &a.appid, &a.pagepath))
-        .unwrap_or_else(|| rust_i18n::t!("mockup.no_card_action").into_owned());
+        .unwrap_or_else(|| crate::tr!("mockup.no_card_action").into_owned());
     card.gap();
     let style = card.theme.dim();
-    card.text(&rust_i18n::t!("mockup.card_click", opens = opens), style);
+    card.text(&crate::tr!("mockup.card_click", opens = opens), style);
 }
 
 /// A picture placeholder `ratio` times wider than tall (terminal cells are
@@ -424,7 +424,7 @@ fn news(card: &mut Card, articles: &[Article]) {
     }
     card.gap();
     card.line(vec![Span::styled(
-        rust_i18n::t!("mockup.articles_open", n = articles.len()).into_owned(),
+        crate::tr!("mockup.articles_open", n = articles.len()).into_owned(),
         card.theme.dim(),
     )]);
 }

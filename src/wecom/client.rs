@@ -216,7 +216,7 @@ impl SendError {
 /// then the server's own errmsg exactly (control characters escaped), so
 /// it can be searched for.
 fn refused(errcode: i64, errmsg: &str) -> String {
-    rust_i18n::t!(
+    crate::tr!(
         "send_error.refused_detail",
         errcode = errcode,
         explanation = errcode::describe(errcode),

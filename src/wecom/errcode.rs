@@ -125,13 +125,13 @@ pub fn known() -> &'static [Explanation] {
 /// page.
 pub fn describe(code: i64) -> String {
     match explain(code) {
-        Some(e) => rust_i18n::t!(
+        Some(e) => crate::tr!(
             "errcode.explained",
             meaning = e.shown_meaning(),
             action = e.shown_action()
         )
         .into_owned(),
-        None => rust_i18n::t!("errcode.unknown", code = code).into_owned(),
+        None => crate::tr!("errcode.unknown", code = code).into_owned(),
     }
 }
 

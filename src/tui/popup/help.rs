@@ -6,7 +6,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
-use rust_i18n::t;
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::help_area;
@@ -47,7 +46,7 @@ const WHERE_WIDTH: usize = 11;
 fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
     let theme = app.theme();
     let mut lines = vec![
-        Line::styled(t!("help.heading"), theme.title(true)),
+        Line::styled(crate::tr!("help.heading"), theme.title(true)),
         Line::default(),
     ];
     let text_width = (area.width as usize)
@@ -68,7 +67,7 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::default());
-    lines.push(Line::styled(t!("help.popups"), theme.title(true)));
+    lines.push(Line::styled(crate::tr!("help.popups"), theme.title(true)));
     for (title, keys) in keymap::popup_help() {
         lines.push(Line::from(vec![
             Span::styled(format!("{title}: "), theme.dim()),
@@ -76,10 +75,10 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(t!("help.editing")));
+    lines.push(Line::from(crate::tr!("help.editing")));
     lines.extend(app.notes().into_iter().map(Line::from));
     lines.push(Line::styled(
-        t!(
+        crate::tr!(
             "help.closing",
             close = keymap::key_for(Action::Close, Context::Help),
             up = keymap::key_for(Action::Up, Context::Help),
@@ -115,7 +114,7 @@ pub fn max_scroll(app: &impl HelpSource) -> u16 {
 /// Draws the help scrolled by `scroll` lines.
 pub fn render(app: &impl HelpSource, frame: &mut Frame, scroll: u16) {
     let area = help_area(frame.area());
-    let title = t!(
+    let title = crate::tr!(
         "help.title",
         up = keymap::key_for(Action::Up, Context::Help),
         down = keymap::key_for(Action::Down, Context::Help),

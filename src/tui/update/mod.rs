@@ -129,7 +129,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::DraftsSaved(result) => on_drafts_saved(app, result, &mut fx),
         Msg::ConfigSaved(Ok(())) => {}
         Msg::ConfigSaved(Err(e)) => {
-            app.status = Status::error(rust_i18n::t!("status.robots_not_saved", error = e))
+            app.status = Status::error(crate::tr!("status.robots_not_saved", error = e))
         }
         Msg::AttachmentChecked { key, path, state } => {
             if let Some(comp) = app.compositions.get_mut(&key)
@@ -174,7 +174,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::TemplateStored { name, result } => {
             let (text, ok) = match &result {
                 Ok(TemplateChange::Saved(path)) => (
-                    rust_i18n::t!("status.template_saved", name = name, path = path.display())
+                    crate::tr!("status.template_saved", name = name, path = path.display())
                         .into_owned(),
                     true,
                 ),
@@ -611,7 +611,7 @@ fn start_send(app: &mut App, robot: &str) -> u64 {
         robot: robot.to_owned(),
         kind: app.kind,
     });
-    app.status = Status::info(rust_i18n::t!(
+    app.status = Status::info(crate::tr!(
         "status.sending",
         kind = app.kind.shown(),
         robot = robot
@@ -667,7 +667,7 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     app.status = match outcome {
         SendOutcome::Sent { elapsed_ms, note } => Status {
             tone: Tone::Success,
-            text: rust_i18n::t!(
+            text: crate::tr!(
                 "status.sent",
                 kind = inflight.kind.shown(),
                 robot = inflight.robot,
@@ -680,7 +680,7 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
         },
         SendOutcome::Invalid(problems) => Status {
             tone: Tone::Error,
-            text: rust_i18n::t!("status.not_sent_invalid", robot = inflight.robot, at = at)
+            text: crate::tr!("status.not_sent_invalid", robot = inflight.robot, at = at)
                 .into_owned(),
             detail: problems
                 .first()
@@ -688,7 +688,7 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
         },
         SendOutcome::Unknown { title, detail } => Status {
             tone: Tone::Warning,
-            text: rust_i18n::t!(
+            text: crate::tr!(
                 "status.unknown",
                 title = one_line(&title),
                 robot = inflight.robot,
@@ -699,7 +699,7 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
         },
         SendOutcome::Failed { title, detail } => Status {
             tone: Tone::Error,
-            text: rust_i18n::t!(
+            text: crate::tr!(
                 "status.failed",
                 title = one_line(&title),
                 robot = inflight.robot,

@@ -171,7 +171,7 @@ pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
     app.config.language = Some(lang.setting());
     // The checks' sentences are made when the draft changes: again now.
     app.derived.source = None;
-    app.status = Status::info(rust_i18n::t!("status.language_switched").into_owned());
+    app.status = Status::info(crate::tr!("status.language_switched").into_owned());
     save_config(app, fx);
 }
 
@@ -198,7 +198,7 @@ pub(super) fn save_robot(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Ef
             app.ensure_composition();
             app.status = Status {
                 tone: Tone::Success,
-                text: rust_i18n::t!("status.robot_saved", name = name).into_owned(),
+                text: crate::tr!("status.robot_saved", name = name).into_owned(),
                 detail: None,
             };
             save_config(app, fx);

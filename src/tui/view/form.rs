@@ -6,7 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use rust_i18n::t;
 
 use super::block;
 use crate::tui::app::App;
@@ -27,7 +26,8 @@ fn label_column(row: &Row, width: usize) -> usize {
 }
 
 pub(super) fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let title = t!("title.form", kind = app.kind.shown(), to = app.robot_name()).into_owned();
+    let title =
+        crate::tr!("title.form", kind = app.kind.shown(), to = app.robot_name()).into_owned();
     let b = block(app, title, focused).title_bottom(
         Line::from(format!(
             " {} JSON ",
@@ -193,7 +193,7 @@ pub(super) fn render_form_row(
                             "{v} {}",
                             row.spec.shown_choice_label(v).unwrap_or("?".into())
                         ),
-                        None => t!("form.not_set").into_owned(),
+                        None => crate::tr!("form.not_set").into_owned(),
                     };
                     let style = if is_cursor {
                         app.theme.key()
@@ -204,12 +204,12 @@ pub(super) fn render_form_row(
                 }
                 _ if is_cursor => {}
                 _ if text.is_empty() && row.required => {
-                    spans.push(Span::styled(t!("form.required"), app.theme.dim()))
+                    spans.push(Span::styled(crate::tr!("form.required"), app.theme.dim()))
                 }
                 _ => spans.push(Span::raw(fit(&text.replace('\n', "⏎"), value_width))),
             }
             if !row.applies {
-                spans.push(Span::styled(t!("form.unused"), app.theme.dim()));
+                spans.push(Span::styled(crate::tr!("form.unused"), app.theme.dim()));
             } else if let Some((c, over)) = count {
                 let used: usize = spans
                     .iter()

@@ -154,7 +154,7 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
                 (true, false) => "· ",
             };
             let suffix = if r.is_sandbox {
-                rust_i18n::t!("robots.local")
+                crate::tr!("robots.local")
             } else {
                 "".into()
             };
@@ -214,9 +214,9 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     }
     let marked = app.marked_robots().len();
     let title = if marked > 0 {
-        rust_i18n::t!("title.robots_marked", marked = marked).into_owned()
+        crate::tr!("title.robots_marked", marked = marked).into_owned()
     } else {
-        rust_i18n::t!("title.robots").into_owned()
+        crate::tr!("title.robots").into_owned()
     };
     let mut b = block(app, title, focused);
     if focused
@@ -251,7 +251,7 @@ fn render_types(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, rust_i18n::t!("title.types"), focused)),
+        Paragraph::new(lines).block(block(app, crate::tr!("title.types"), focused)),
         area,
     );
 }
@@ -276,7 +276,7 @@ fn targets(app: &App) -> String {
             || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM)
         {
             if i == 0 {
-                return rust_i18n::t!("title.n_robots", n = marked.len()).into_owned();
+                return crate::tr!("title.n_robots", n = marked.len()).into_owned();
             }
             text.push_str(&more);
             return text;
@@ -290,15 +290,13 @@ fn field_title(app: &App, id: FieldId) -> String {
     let to = targets(app);
     match id {
         FieldId::Content => {
-            rust_i18n::t!("title.content", kind = app.kind.shown(), to = to).into_owned()
+            crate::tr!("title.content", kind = app.kind.shown(), to = to).into_owned()
         }
-        FieldId::Mentions => rust_i18n::t!("title.mentions").into_owned(),
-        FieldId::Mobiles => rust_i18n::t!("title.mobiles").into_owned(),
-        FieldId::Raw => rust_i18n::t!("title.raw", kind = app.kind.shown(), to = to).into_owned(),
-        FieldId::Form => rust_i18n::t!("title.form", kind = app.kind.shown(), to = to).into_owned(),
-        FieldId::Path => {
-            rust_i18n::t!("title.content", kind = app.kind.shown(), to = to).into_owned()
-        }
+        FieldId::Mentions => crate::tr!("title.mentions").into_owned(),
+        FieldId::Mobiles => crate::tr!("title.mobiles").into_owned(),
+        FieldId::Raw => crate::tr!("title.raw", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Form => crate::tr!("title.form", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Path => crate::tr!("title.content", kind = app.kind.shown(), to = to).into_owned(),
     }
 }
 

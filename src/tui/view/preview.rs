@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
 use ratatui::widgets::{Paragraph, Wrap};
-use rust_i18n::t;
 
 use super::block;
 use crate::tui::app::{App, Focus, PreviewMode};
@@ -21,7 +20,7 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     let footer = Line::from(format!(
         " {} {} ",
         keymap::key_for(Action::TogglePreview, Context::Preview),
-        t!("title.content_json")
+        crate::tr!("title.content_json")
     ))
     .right_aligned()
     .style(app.theme.dim());
@@ -39,7 +38,7 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     }
     let (title, body): (String, Text) = match app.preview {
         PreviewMode::Json => (
-            t!(
+            crate::tr!(
                 "title.json_payload",
                 bytes = group_digits(app.derived.json_bytes)
             )
@@ -47,7 +46,7 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
             Text::from(app.derived.json.clone()),
         ),
         PreviewMode::Content => (
-            t!("title.preview").into_owned(),
+            crate::tr!("title.preview").into_owned(),
             preview_text(app, area.width.saturating_sub(2)),
         ),
     };
@@ -99,7 +98,7 @@ fn render_image(
     description: &str,
 ) {
     use crate::picture::{Fit, PictureRef, Shown};
-    let b = block(app, t!("title.preview_image"), focused).title_bottom(footer);
+    let b = block(app, crate::tr!("title.preview_image"), focused).title_bottom(footer);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let name = path
@@ -220,18 +219,18 @@ pub(super) fn render_rendered(
         .shown
         .as_ref()
         .is_some_and(|(_, r)| r.text.lines.len() > crate::tui::tall::MAX_ROWS);
-    let title = t!(
+    let title = crate::tr!(
         "title.preview_of",
         dialect = dialect.name(),
         more = format!(
             "{}{}",
             if stale {
-                t!("title.updating")
+                crate::tr!("title.updating")
             } else {
                 "".into()
             },
             if cut {
-                t!("title.first_rows")
+                crate::tr!("title.first_rows")
             } else {
                 "".into()
             }
