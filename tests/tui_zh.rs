@@ -168,3 +168,12 @@ fn a_refusal_is_explained_in_chinese_with_the_servers_words_unchanged() {
     );
     insta::assert_snapshot!("zh_send_error_explained", shown);
 }
+
+#[test]
+fn a_small_terminal_is_told_in_chinese() {
+    zh();
+    let app = app(Config::default());
+    let shown = screen(&app, 60, 20);
+    assert!(shown.contains("终端窗口太小"), "{shown}");
+    assert!(shown.contains("60×20；编辑器至少需要 80×24。"), "{shown}");
+}

@@ -98,27 +98,25 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::QuitWithOutbox { left }) => render_confirm(
             app,
             frame,
-            "Quit?",
-            &format!(
-                "{left} message(s) you sent from here are still in the outbox, not delivered yet. \
-                 Wait for them and quit when they are done, or leave them in the outbox: \
-                 `wecom outbox flush` sends them later (the composer's next start does not)."
-            ),
+            &crate::tr!("confirm.quit_title"),
+            &crate::tr!("confirm.quit_outbox", left = left),
         ),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,
             frame,
-            "Delete robot",
-            &format!("Delete robot {name} and its drafts? This cannot be undone."),
+            &crate::tr!("confirm.delete_robot_title"),
+            &crate::tr!("confirm.delete_robot", name = name),
         ),
         Some(Popup::ConfirmDeleteTemplate { name }) => render_confirm(
             app,
             frame,
-            "Delete template",
-            &format!("Delete your template {name}? This cannot be undone."),
+            &crate::tr!("confirm.delete_template_title"),
+            &crate::tr!("confirm.delete_template", name = name),
         ),
-        Some(Popup::ConfirmQuit { reason }) => render_confirm(app, frame, "Quit?", reason),
+        Some(Popup::ConfirmQuit { reason }) => {
+            render_confirm(app, frame, &crate::tr!("confirm.quit_title"), reason)
+        }
         None => {}
     }
 }
