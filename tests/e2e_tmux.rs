@@ -40,7 +40,7 @@ impl Tmux {
     /// Starts the composer with extra `NAME='value'` environment settings.
     fn start_app_with(&self, dirs: &Dirs, env: &str) {
         let command = format!(
-            "env -u VISUAL WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 {env} '{BIN}'",
+            "env -u VISUAL -u LC_ALL -u LC_MESSAGES WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 {env} '{BIN}'",
             dirs.config.display(),
             dirs.data.display()
         );

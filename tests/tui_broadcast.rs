@@ -411,7 +411,8 @@ async fn quitting_with_a_message_waiting_asks_and_leave_keeps_it_in_the_outbox()
     h.send_key(KeyCode::Esc); // the results view
     h.send_ctrl('q');
     assert_eq!(h.context(), Context::QuitOutbox);
-    h.assert_screen_contains("1 message you sent from here is still in the outbox");
+    h.assert_screen_contains("Sent from here and still in the outbox")
+        .assert_screen_contains("1. Wait for them and quit");
     h.effects.clear();
     h.send_key(KeyCode::Char('l'));
     assert!(

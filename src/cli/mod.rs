@@ -25,6 +25,10 @@ pub struct Cli {
     /// Use this config file instead of the default one.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The language of messages: en, zh-CN, or auto (follow LC_ALL,
+    /// LC_MESSAGES, LANG). Overrides `language` in config.toml.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Setting>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -118,8 +122,10 @@ fn completions(shell: CompletionShell) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line, in the language chosen by `--lang`,
+/// config.toml and the locale.
 pub fn run(cli: Cli) -> ExitCode {
+    choose_language(&cli);
     match cli.command {
         Some(Command::Sandbox(args)) => sandbox::run_cli(args),
         Some(Command::Validate { path }) => validate_cmd(&path),
@@ -147,6 +153,29 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// Sets the language from `--lang`, else config.toml's `language` (a
+/// config that cannot be read is reported by the command that needs it;
+/// here it only counts as `auto`), else the locale variables.
+fn choose_language(cli: &Cli) {
+    let configured = if cli.lang.is_some() {
+        None
+    } else {
+        let path = cli
+            .config
+            .clone()
+            .unwrap_or_else(crate::store::config::ConfigStore::default_path);
+        crate::store::config::ConfigStore::new(path)
+            .load()
+            .ok()
+            .and_then(|c| c.language)
+    };
+    crate::i18n::set(crate::i18n::decide(
+        cli.lang,
+        configured,
+        &crate::i18n::LocaleEnv::from_env(),
+    ));
 }
 
 /// Exit code for a usage or validation error (see [`exit`]).

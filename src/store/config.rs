@@ -45,6 +45,10 @@ pub struct Config {
     /// absent: the defaults.
     #[serde(default, skip_serializing_if = "DeliverySection::is_default")]
     pub delivery: DeliverySection,
+    /// `language = "auto" | "zh-CN" | "en"`: the language of the app
+    /// (`--lang` overrides it); absent is `auto`, which follows the locale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::i18n::Setting>,
 }
 
 /// `[delivery]` in config.toml: settings of the delivery engine that every
@@ -289,6 +293,9 @@ impl Config {
         merge_by_name(&mut self.robots, &base.robots, &mine.robots, |r| &r.name);
         if mine.base_url != base.base_url {
             self.base_url = mine.base_url.clone();
+        }
+        if mine.language != base.language {
+            self.language = mine.language;
         }
         merge_list(
             &mut self.sandbox.keys,

@@ -221,7 +221,7 @@ impl App {
             checks_last: 0,
             sending: None,
             next_id: 1,
-            status: Status::info(text::READY),
+            status: Status::info(text::shown(text::READY)),
             popup: None,
             config: s.config,
             config_path: s.config_path,
@@ -262,7 +262,7 @@ impl App {
         app.status = if let Some(err) = &app.config_error {
             Status {
                 tone: Tone::Error,
-                text: text::CONFIG_UNREADABLE.to_owned(),
+                text: text::shown(text::CONFIG_UNREADABLE).into_owned(),
                 detail: Some(err.clone()),
             }
         } else if let Some(w) = s.drafts_warning {
@@ -274,14 +274,17 @@ impl App {
         } else if app.config.robots.is_empty() {
             Status {
                 tone: Tone::Info,
-                text: text::FIRST_RUN.to_owned(),
-                detail: app
-                    .sandbox
-                    .as_ref()
-                    .map(|s| format!("{} {}", text::SANDBOX_RECORDS, s.record_path.display())),
+                text: text::shown(text::FIRST_RUN).into_owned(),
+                detail: app.sandbox.as_ref().map(|s| {
+                    format!(
+                        "{} {}",
+                        text::shown(text::SANDBOX_RECORDS),
+                        s.record_path.display()
+                    )
+                }),
             }
         } else {
-            Status::info(text::READY)
+            Status::info(text::shown(text::READY))
         };
         app.ensure_composition();
         app.refresh();
@@ -313,7 +316,7 @@ impl App {
             }),
             None => self.robots.push(RobotItem {
                 name: SANDBOX_ROBOT.to_owned(),
-                webhook: Err(text::SANDBOX_DOWN.to_owned()),
+                webhook: Err(text::shown(text::SANDBOX_DOWN).into_owned()),
                 is_sandbox: true,
             }),
         }
@@ -505,13 +508,17 @@ impl App {
     /// The lines the help screen ends with: where the config is, and the
     /// sandbox robot's address and record.
     pub fn help_notes(&self) -> Vec<String> {
-        let mut notes = vec![format!("Config file: {}", self.config_path.display())];
+        let mut notes =
+            vec![crate::tr!("help.config_file", path = self.config_path.display()).into_owned()];
         if let Some(s) = &self.sandbox {
-            notes.push(format!(
-                "Sandbox robot: {} (records to {})",
-                s.webhook.display_url(),
-                s.record_path.display()
-            ));
+            notes.push(
+                crate::tr!(
+                    "help.sandbox_robot",
+                    url = s.webhook.display_url(),
+                    record = s.record_path.display()
+                )
+                .into_owned(),
+            );
         }
         notes
     }

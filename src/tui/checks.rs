@@ -29,25 +29,28 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
     let empty = d.bytes.is_some_and(|(used, _)| used == 0);
     let title = if empty {
         Line::from(vec![
-            Span::raw(" Checks "),
-            Span::styled(format!("{} ", text::EMPTY_DRAFT), app.theme.dim()),
+            Span::raw(crate::tr!("title.checks")),
+            Span::styled(
+                format!("{} ", text::shown(text::EMPTY_DRAFT)),
+                app.theme.dim(),
+            ),
         ])
     } else if errors + warnings == 0 {
         Line::from(vec![
-            Span::raw(" Checks "),
-            Span::styled("✓ ready to send ", app.theme.success()),
+            Span::raw(crate::tr!("title.checks")),
+            Span::styled(crate::tr!("checks.ready"), app.theme.success()),
         ])
     } else {
-        let mut spans = vec![Span::raw(" Checks ")];
+        let mut spans = vec![Span::raw(crate::tr!("title.checks"))];
         if errors > 0 {
             spans.push(Span::styled(
-                format!("{errors} error{} ", plural(errors)),
+                one_or_many("checks.errors", errors),
                 app.theme.error(),
             ));
         }
         if warnings > 0 {
             spans.push(Span::styled(
-                format!("{warnings} warning{} ", plural(warnings)),
+                one_or_many("checks.warnings", warnings),
                 app.theme.warning(),
             ));
         }
@@ -96,8 +99,9 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
         {
             spans.push(Span::styled(
                 format!(
-                    " [{}: send as numbered parts]",
-                    keymap::key_for(Action::Send, Context::Global)
+                    " [{}: {}]",
+                    keymap::key_for(Action::Send, Context::Global),
+                    crate::tr!("checks.send_as_parts")
                 ),
                 app.theme.key(),
             ));
@@ -153,9 +157,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let shown = (usize::from(scroll) + usize::from(inner.height)).min(total);
         block = block.title_bottom(
             Line::from(format!(
-                " {}/{} scroll · {shown}/{total} ",
+                " {}/{} {} · {shown}/{total} ",
                 keymap::key_for(Action::ChecksUp, Context::Global),
                 keymap::key_for(Action::ChecksDown, Context::Global),
+                crate::tr!("checks.scroll"),
             ))
             .right_aligned()
             .style(app.theme.dim()),
@@ -168,6 +173,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// `3 errors`, `1 warning`: English counts with a plural, Chinese
+/// without (its two keys say the same).
+fn one_or_many(key: &str, n: usize) -> String {
+    let which = if n == 1 { "one" } else { "many" };
+    let key = format!("{key}_{which}");
+    crate::tr!(&key, n = n).into_owned()
 }

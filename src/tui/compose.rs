@@ -153,8 +153,8 @@ impl Composition {
         };
         let content_hint = match kind {
             // Short enough to show whole in the editor at 80 columns.
-            MessageKind::Text => "Write the message here.",
-            _ => "Write markdown here.",
+            MessageKind::Text => crate::tr!("placeholder.text"),
+            _ => crate::tr!("placeholder.markdown"),
         };
         let form = has_form(kind).then(|| {
             draft
@@ -169,7 +169,7 @@ impl Composition {
             let path = text(FieldId::Path);
             // Short enough to read whole in the field at 120 columns: the
             // keys (Tab completes, Enter browses) are on the line below.
-            let mut area = textarea(path, "path of the file to send");
+            let mut area = textarea(path, &crate::tr!("placeholder.path"));
             area.set_wrap_mode(WrapMode::None);
             area.set_cursor_line_style(ratatui::style::Style::default());
             area.move_cursor(ratatui_textarea::CursorMove::End);
@@ -184,16 +184,10 @@ impl Composition {
         });
         let mut comp = Composition {
             kind,
-            content: textarea(text(FieldId::Content), content_hint),
-            mentions: textarea(
-                text(FieldId::Mentions),
-                "userids, comma-separated; @all for everyone",
-            ),
-            mobiles: textarea(
-                text(FieldId::Mobiles),
-                "phone numbers, comma-separated; @all",
-            ),
-            raw: textarea(raw_text.trim_end(), "the JSON payload"),
+            content: textarea(text(FieldId::Content), &content_hint),
+            mentions: textarea(text(FieldId::Mentions), &crate::tr!("placeholder.mentions")),
+            mobiles: textarea(text(FieldId::Mobiles), &crate::tr!("placeholder.mobiles")),
+            raw: textarea(raw_text.trim_end(), &crate::tr!("placeholder.raw")),
             form,
             form_editor: None,
             attachment,

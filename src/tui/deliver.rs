@@ -540,28 +540,33 @@ fn raw_msgtype(json: &str) -> String {
 pub fn progress_note(event: &Event, now_ms: u64) -> Option<String> {
     let secs_until = |at_ms: u64| at_ms.saturating_sub(now_ms).div_ceil(1000);
     match event {
-        Event::WaitingForSlot { until_ms } if *until_ms > now_ms => Some(format!(
-            "Waiting for a rate-limit slot: {} s (until {}).",
-            secs_until(*until_ms),
-            clock(*until_ms)
-        )),
+        Event::WaitingForSlot { until_ms } if *until_ms > now_ms => Some(
+            crate::tr!(
+                "status.waiting_for_slot",
+                secs = secs_until(*until_ms),
+                until = clock(*until_ms)
+            )
+            .into_owned(),
+        ),
         Event::WaitingForSlot { .. } => None,
-        Event::Sending { attempt } if *attempt > 1 => Some(format!("Sending, attempt {attempt}…")),
+        Event::Sending { attempt } if *attempt > 1 => {
+            Some(crate::tr!("status.sending_attempt", attempt = attempt).into_owned())
+        }
         Event::Sending { .. } => None,
         Event::Retrying {
             attempt,
             at_ms,
             reason,
-        } => Some(format!(
-            "{}: retrying in {} s (attempt {}).",
-            one_line(reason),
-            secs_until(*at_ms),
-            attempt
-        )),
-        Event::RobotFull => Some(
-            "WeCom says the robot is over 20 messages a minute (45009): waiting for the window."
-                .to_owned(),
+        } => Some(
+            crate::tr!(
+                "status.retrying",
+                reason = one_line(reason),
+                secs = secs_until(*at_ms),
+                attempt = attempt
+            )
+            .into_owned(),
         ),
+        Event::RobotFull => Some(crate::tr!("status.robot_full").into_owned()),
     }
 }
 

@@ -5,6 +5,8 @@
 //! (Ctrl-…), a function key, Tab or Esc. Single-letter commands exist only in
 //! the lists, where nothing is typed.
 
+use std::borrow::Cow;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where the user is, which decides what a key means. Every screen and
@@ -105,6 +107,11 @@ impl Context {
             Context::SplitOffer => "Split",
             Context::RobotCodes => "Relay codes",
         }
+    }
+
+    /// What the help screen calls the place, in the current language.
+    pub fn shown_title(self) -> Cow<'static, str> {
+        crate::i18n::text_or(&format!("keymap.context.{self:?}"), self.title())
     }
 
     /// The main screen's contexts, in the order the help screen lists them.
@@ -244,6 +251,8 @@ pub enum Action {
     LeaveOutbox,
     /// Open the results view of the latest broadcast again.
     ShowResults,
+    /// Switch the app between English and Chinese, and remember it.
+    SwitchLanguage,
 }
 
 /// A key, as written in hints.
@@ -348,6 +357,26 @@ pub struct Binding {
     /// One sentence for the help screen.
     pub help: &'static str,
     pub footer: Footer,
+}
+
+impl Binding {
+    /// The locale files' key of this binding's words: its first context and
+    /// its action name it (`keymap.Global.Send`), so the table keeps its
+    /// English beside the keys and needs no key column of its own.
+    pub fn text_key(&self) -> String {
+        let place = self.contexts.first().copied().unwrap_or(Context::Global);
+        format!("keymap.{place:?}.{:?}", self.action)
+    }
+
+    /// The footer label in the current language.
+    pub fn shown_label(&self) -> Cow<'static, str> {
+        crate::i18n::text_or(&format!("{}.label", self.text_key()), self.label)
+    }
+
+    /// The help sentence in the current language.
+    pub fn shown_help(&self) -> Cow<'static, str> {
+        crate::i18n::text_or(&format!("{}.help", self.text_key()), self.help)
+    }
 }
 
 const LISTS: &[Context] = &[Context::Robots, Context::Types];
@@ -1359,6 +1388,14 @@ pub const BINDINGS: &[Binding] = &[
         "Stay in the composer.",
         Yes,
     ),
+    bind(
+        Action::SwitchLanguage,
+        &[key(KeyCode::F(12))],
+        &[Context::Global, Context::Help],
+        "中文/English",
+        "Switch the language between English and Chinese (中文); config.toml remembers it.",
+        No,
+    ),
 ];
 
 /// What the key means where the user is: the context's own bindings first,
@@ -1397,7 +1434,8 @@ pub struct Hint {
     pub action: Action,
     /// The first key, as written: `Ctrl-S`.
     pub key: String,
-    pub label: &'static str,
+    /// What it does, in the current language.
+    pub label: String,
     pub pinned: bool,
     /// Whether the action can be done now.
     pub available: bool,
@@ -1438,7 +1476,7 @@ pub fn footer(context: Context, available: impl Fn(Action) -> bool) -> Vec<Hint>
             let hint = Hint {
                 action: b.action,
                 key: keys.first().map(|k| k.label()).unwrap_or_default(),
-                label: b.label,
+                label: b.shown_label().into_owned(),
                 pinned: matches!(b.footer, Footer::First | Footer::Last),
                 available: available(b.action),
             };
@@ -1476,7 +1514,7 @@ pub fn hint_line(context: Context, all_keys: bool, available: impl Fn(Action) ->
         .map(|(b, keys)| {
             let shown = if all_keys { keys.len() } else { 1 };
             let keys: Vec<String> = keys.iter().take(shown).map(|k| k.label()).collect();
-            format!("{} {}", keys.join(" / "), b.label)
+            format!("{} {}", keys.join(" / "), b.shown_label())
         })
         .collect::<Vec<_>>()
         .join(" · ")
@@ -1498,7 +1536,7 @@ fn is_navigation(action: Action) -> bool {
 /// The help screen's rows for the main screen: keys, where they work, and
 /// what they do; one row per binding, keys that work there only (`a` adds a
 /// robot in the robot list, not in the editor).
-pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
+pub fn help_rows() -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     for ctx in Context::MAIN {
         for b in BINDINGS.iter().filter(|b| b.contexts.first() == Some(ctx)) {
@@ -1508,15 +1546,14 @@ pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
                 .filter(|k| usable(k, *ctx))
                 .map(Key::label)
                 .collect();
-            let places: Vec<&str> = b.contexts.iter().map(|c| c.title()).collect();
             let lists =
                 b.contexts.contains(&Context::Robots) && b.contexts.contains(&Context::Types);
             let where_ = if lists {
-                "lists"
+                crate::i18n::text_or("keymap.context.lists", "lists").into_owned()
             } else {
-                places.first().copied().unwrap_or_default()
+                ctx.shown_title().into_owned()
             };
-            rows.push((keys.join(" / "), where_, b.help));
+            rows.push((keys.join(" / "), where_, b.shown_help().into_owned()));
         }
     }
     rows
@@ -1524,7 +1561,7 @@ pub fn help_rows() -> Vec<(String, &'static str, &'static str)> {
 
 /// The help screen's lines for the pop-ups: each one's keys on a line,
 /// every key written out.
-pub fn popup_help() -> Vec<(&'static str, String)> {
+pub fn popup_help() -> Vec<(String, String)> {
     Context::POPUPS
         .iter()
         .map(|c| {
@@ -1532,11 +1569,11 @@ pub fn popup_help() -> Vec<(&'static str, String)> {
                 .into_iter()
                 .map(|(b, keys)| {
                     let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-                    format!("{} {}", keys.join(" / "), b.label)
+                    format!("{} {}", keys.join(" / "), b.shown_label())
                 })
                 .collect::<Vec<_>>()
                 .join(" · ");
-            (c.title(), line)
+            (c.shown_title().into_owned(), line)
         })
         .collect()
 }

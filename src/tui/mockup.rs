@@ -216,12 +216,21 @@ fn click(
     page: &Option<String>,
 ) -> Option<String> {
     match kind {
-        Some(1) => Some(format!("opens {}", some(url).unwrap_or("(no URL)"))),
-        Some(2) => Some(format!(
-            "opens mini-program {}{}",
-            some(appid).unwrap_or("(no appid)"),
-            some(page).map(|p| format!(" /{p}")).unwrap_or_default()
-        )),
+        Some(1) => Some(
+            crate::tr!(
+                "mockup.opens_url",
+                url = some(url).map_or_else(|| crate::tr!("mockup.no_url"), Into::into)
+            )
+            .into_owned(),
+        ),
+        Some(2) => Some(
+            crate::tr!(
+                "mockup.opens_mini_program",
+                appid = some(appid).map_or_else(|| crate::tr!("mockup.no_appid"), Into::into),
+                page = some(page).map(|p| format!(" /{p}")).unwrap_or_default()
+            )
+            .into_owned(),
+        ),
         _ => None,
     }
 }
@@ -278,10 +287,10 @@ fn action(card: &mut Card, a: &Option<CardAction>) {
     let opens = a
         .as_ref()
         .and_then(|a| click(a.r#type, &a.url, &a.appid, &a.pagepath))
-        .unwrap_or_else(|| "no card_action: required".to_owned());
+        .unwrap_or_else(|| crate::tr!("mockup.no_card_action").into_owned());
     card.gap();
     let style = card.theme.dim();
-    card.text(&format!("Click on the card {opens}"), style);
+    card.text(&crate::tr!("mockup.card_click", opens = opens), style);
 }
 
 /// A picture placeholder `ratio` times wider than tall (terminal cells are
@@ -415,7 +424,7 @@ fn news(card: &mut Card, articles: &[Article]) {
     }
     card.gap();
     card.line(vec![Span::styled(
-        format!("Each article opens its url ({} in all)", articles.len()),
+        crate::tr!("mockup.articles_open", n = articles.len()).into_owned(),
         card.theme.dim(),
     )]);
 }

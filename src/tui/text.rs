@@ -26,28 +26,16 @@ pub fn raw_hint(kind: crate::wecom::MessageKind) -> String {
     use crate::tui::keymap::{Action, Context, key_for};
     use crate::wecom::MessageKind::*;
     let back = key_for(Action::ToggleJson, Context::Global);
-    let file_field = format!("{back} goes back to choosing a file.");
-    match kind {
-        Image => format!(
-            "image: base64 (JPG/PNG, ≤ 2 MiB) and the md5 of its bytes. {file_field}"
-        ),
-        News => {
-            "news: 1–8 articles, each with title (≤ 128 bytes) and url; description and picurl optional. Edit the JSON.".to_owned()
-        }
-        File => format!(
-            "file: the media_id of an upload (≤ 20 MiB, valid 3 days). {file_field}"
-        ),
-        Voice => format!(
-            "voice: the media_id of an AMR upload (≤ 2 MiB, ≤ 60 s). {file_field}"
-        ),
-        TextNotice => {
-            "text_notice card: card_action required; main_title.title or sub_title_text. Edit the JSON.".to_owned()
-        }
-        NewsNotice => {
-            "news_notice card: main_title.title, card_image.url and card_action required. Edit the JSON.".to_owned()
-        }
-        Text | Markdown | MarkdownV2 => String::new(),
-    }
+    let hint = match kind {
+        Image => crate::tr!("raw_hint.image", back = back),
+        News => crate::tr!("raw_hint.news"),
+        File => crate::tr!("raw_hint.file", back = back),
+        Voice => crate::tr!("raw_hint.voice", back = back),
+        TextNotice => crate::tr!("raw_hint.text_notice"),
+        NewsNotice => crate::tr!("raw_hint.news_notice"),
+        Text | Markdown | MarkdownV2 => return String::new(),
+    };
+    hint.into_owned()
 }
 
 pub const EDITOR_UPDATED: &str = "Text updated from the external editor (Ctrl-U undoes).";
@@ -65,3 +53,40 @@ pub const NO_HISTORY: &str = "The history is not available: the store (wecom.db 
 
 /// The quick-fix key where no hint has a fix.
 pub const NO_QUICK_FIX: &str = "No hint of this draft has a quick fix.";
+
+/// The sentences above by name: each is `text.NAME` in the locale files,
+/// and en.yml's is the constant itself (tests/i18n_keys.rs).
+pub const NAMED: &[(&str, &str)] = &[
+    ("READY", READY),
+    ("FIRST_RUN", FIRST_RUN),
+    ("EMPTY_DRAFT", EMPTY_DRAFT),
+    ("SANDBOX_RECORDS", SANDBOX_RECORDS),
+    ("SANDBOX_DOWN", SANDBOX_DOWN),
+    ("CONFIG_UNREADABLE", CONFIG_UNREADABLE),
+    ("SEND_IN_FLIGHT", SEND_IN_FLIGHT),
+    ("CANCELLED", CANCELLED),
+    ("RAW_ONLY", RAW_ONLY),
+    ("TOO_SMALL", TOO_SMALL),
+    ("CONFIRM_QUIT_KEYS", CONFIRM_QUIT_KEYS),
+    ("CONFIRM_DELETE_KEYS", CONFIRM_DELETE_KEYS),
+    ("SANDBOX_IS_BUILT_IN", SANDBOX_IS_BUILT_IN),
+    ("NO_EDITOR_FOCUS", NO_EDITOR_FOCUS),
+    ("EDITOR_UPDATED", EDITOR_UPDATED),
+    ("EDITOR_UNCHANGED", EDITOR_UNCHANGED),
+    ("ROBOTS_RELOADED", ROBOTS_RELOADED),
+    ("DUMB_TERMINAL", DUMB_TERMINAL),
+    ("CTRL_Z_UNDOES", CTRL_Z_UNDOES),
+    ("NOTHING_TO_UNDO", NOTHING_TO_UNDO),
+    ("UNDONE", UNDONE),
+    ("NO_HISTORY", NO_HISTORY),
+    ("NO_QUICK_FIX", NO_QUICK_FIX),
+];
+
+/// `sentence`, one of the constants above, in the current language. The
+/// constants stay English so tests and the code read them by name.
+pub fn shown(sentence: &'static str) -> std::borrow::Cow<'static, str> {
+    match NAMED.iter().find(|(_, s)| *s == sentence) {
+        Some((name, _)) => crate::i18n::text_or(&format!("text.{name}"), sentence),
+        None => std::borrow::Cow::Borrowed(sentence),
+    }
+}

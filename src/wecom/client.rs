@@ -145,7 +145,7 @@ pub enum SendError {
     NotJson { status: u16, snippet: String },
     /// WeCom answered with a non-zero errcode. `errmsg` came from outside:
     /// it is shown with its control characters escaped.
-    #[error("WeCom refused the message (errcode {errcode}): {} Server said: {}", errcode::describe(*.errcode), crate::untrusted::one_line(.errmsg))]
+    #[error("{}", refused(*.errcode, .errmsg))]
     Refused { errcode: i64, errmsg: String },
     /// The user cancelled.
     #[error("cancelled")]
@@ -192,22 +192,37 @@ impl SendError {
         }
     }
 
-    /// A short heading for the error, for dialog titles and status lines.
-    pub fn title(&self) -> &'static str {
-        match self {
-            SendError::Invalid(_) => "Message not valid",
-            SendError::UploadRejected(_) => "File not accepted",
-            SendError::File { .. } => "Cannot read file",
-            SendError::Connect { .. } => "Cannot connect",
-            SendError::Timeout { .. } => "Timed out",
-            SendError::ConnectionClosed { .. } => "Connection closed",
-            SendError::Http { .. } => "HTTP error",
-            SendError::NotJson { .. } => "Not a WeCom answer",
-            SendError::Refused { .. } => "WeCom refused the message",
-            SendError::Cancelled => "Cancelled",
-            SendError::Other(_) => "Error",
-        }
+    /// A short heading for the error, for dialog titles and status lines,
+    /// in the current language (`send_error.<key>` in the locale files).
+    pub fn title(&self) -> String {
+        let (key, english) = match self {
+            SendError::Invalid(_) => ("invalid", "Message not valid"),
+            SendError::UploadRejected(_) => ("upload_rejected", "File not accepted"),
+            SendError::File { .. } => ("file", "Cannot read file"),
+            SendError::Connect { .. } => ("connect", "Cannot connect"),
+            SendError::Timeout { .. } => ("timeout", "Timed out"),
+            SendError::ConnectionClosed { .. } => ("connection_closed", "Connection closed"),
+            SendError::Http { .. } => ("http", "HTTP error"),
+            SendError::NotJson { .. } => ("not_json", "Not a WeCom answer"),
+            SendError::Refused { .. } => ("refused", "WeCom refused the message"),
+            SendError::Cancelled => ("cancelled", "Cancelled"),
+            SendError::Other(_) => ("other", "Error"),
+        };
+        crate::i18n::text_or(&format!("send_error.{key}"), english).into_owned()
     }
+}
+
+/// A refusal in words: the errcode's explanation in the current language,
+/// then the server's own errmsg exactly (control characters escaped), so
+/// it can be searched for.
+fn refused(errcode: i64, errmsg: &str) -> String {
+    crate::tr!(
+        "send_error.refused_detail",
+        errcode = errcode,
+        explanation = errcode::describe(errcode),
+        errmsg = crate::untrusted::one_line(errmsg)
+    )
+    .into_owned()
 }
 
 fn join_problems(problems: &[Problem]) -> String {

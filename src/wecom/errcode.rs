@@ -102,14 +102,36 @@ pub fn explain(code: i64) -> Option<&'static Explanation> {
     TABLE.iter().find(|e| e.code == code)
 }
 
-/// `code` in plain words: its meaning and what to do, or for an unknown code a
-/// sentence pointing at WeCom's errcode lookup page.
+impl Explanation {
+    /// [`Explanation::meaning`] in the current language
+    /// (`errcode.<code>.meaning` in the locale files).
+    pub fn shown_meaning(&self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::text_or(&format!("errcode.{}.meaning", self.code), self.meaning)
+    }
+
+    /// [`Explanation::action`] in the current language.
+    pub fn shown_action(&self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::text_or(&format!("errcode.{}.action", self.code), self.action)
+    }
+}
+
+/// Every known errcode, for the test that each has both languages.
+pub fn known() -> &'static [Explanation] {
+    TABLE
+}
+
+/// `code` in plain words, in the current language: its meaning and what to
+/// do, or for an unknown code a sentence pointing at WeCom's errcode lookup
+/// page.
 pub fn describe(code: i64) -> String {
     match explain(code) {
-        Some(e) => format!("{} {}", e.meaning, e.action),
-        None => format!(
-            "This errcode is not one this program knows. Look it up at https://open.work.weixin.qq.com/devtool/query?e={code}"
-        ),
+        Some(e) => crate::tr!(
+            "errcode.explained",
+            meaning = e.shown_meaning(),
+            action = e.shown_action()
+        )
+        .into_owned(),
+        None => crate::tr!("errcode.unknown", code = code).into_owned(),
     }
 }
 

@@ -395,6 +395,12 @@ impl MessageKind {
         }
     }
 
+    /// How the composer names the kind to the user, in the current
+    /// language (the names WeCom's documents use).
+    pub fn shown(self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::text_or(&format!("kind.{self:?}"), self.label())
+    }
+
     /// How the composer names the kind.
     pub fn label(self) -> &'static str {
         match self {

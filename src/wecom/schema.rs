@@ -119,6 +119,19 @@ impl FieldSpec {
         self.when_type
             .is_none_or(|types| types.contains(&sibling_type))
     }
+    /// The label in the current language: `field.<label as a key>` in the
+    /// locale files, so one English name has one translation wherever it
+    /// is used (the help is the official documents' Chinese in both).
+    pub fn shown_label(&self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::text_or(&format!("field.{}", text_key(self.label)), self.label)
+    }
+
+    /// [`FieldSpec::choice_label`] in the current language.
+    pub fn shown_choice_label(&self, value: i64) -> Option<std::borrow::Cow<'static, str>> {
+        self.choice_label(value)
+            .map(|label| crate::i18n::text_or(&format!("choice.{}", text_key(label)), label))
+    }
+
     /// The label of a choice value, if the field is a choice.
     pub fn choice_label(&self, value: i64) -> Option<&'static str> {
         match self.kind {
@@ -131,6 +144,22 @@ impl FieldSpec {
 }
 
 /// Shorthands for declaring fields.
+/// An English label as a locale key: `Mention user ids (ignored)` is
+/// `mention_user_ids_ignored`.
+pub fn text_key(label: &str) -> String {
+    let mut key = String::new();
+    for word in label
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push('_');
+        }
+        key.push_str(&word.to_ascii_lowercase());
+    }
+    key
+}
+
 pub const fn text(label: &'static str) -> FieldSpec {
     FieldSpec::new(FieldKind::Text, label)
 }

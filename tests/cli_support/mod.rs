@@ -223,8 +223,8 @@ impl Refusals {
     }
 }
 
-/// The binary with private directories and no webhook, proxy or log
-/// variables from the environment of the test run.
+/// The binary with private directories, an English locale and no webhook,
+/// proxy or log variables from the environment of the test run.
 pub fn command(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wecom"));
     cmd.args(args)
@@ -234,6 +234,10 @@ pub fn command(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
         .env_remove("WECOM_RATE_WINDOW_MS")
         .env_remove("WECOM_RATE_LIMIT")
         .env_remove("WECOM_LOG")
+        // English unless a test asks otherwise, whatever the run's locale.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1");
     for (k, v) in env {
         cmd.env(k, v);

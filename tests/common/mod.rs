@@ -28,6 +28,11 @@ pub fn sandbox_info() -> SandboxInfo {
 }
 
 pub fn startup(config: Config, drafts: Drafts) -> Startup {
+    // English unless the test chose a language for its thread first: the
+    // process's language is shared with the tests running beside this one.
+    if wecom_composer::i18n::thread_language().is_none() {
+        wecom_composer::i18n::set_for_this_thread(wecom_composer::i18n::Lang::En);
+    }
     Startup {
         config,
         config_path: PathBuf::from("/home/user/.config/wecom-composer/config.toml"),

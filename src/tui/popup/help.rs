@@ -46,16 +46,16 @@ const WHERE_WIDTH: usize = 11;
 fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
     let theme = app.theme();
     let mut lines = vec![
-        Line::styled("Keys — the same list drives the footer", theme.title(true)),
+        Line::styled(crate::tr!("help.heading"), theme.title(true)),
         Line::default(),
     ];
     let text_width = (area.width as usize)
         .saturating_sub(2 + KEYS_WIDTH + WHERE_WIDTH)
         .max(10);
     for (keys, where_, help) in keymap::help_rows() {
-        for (i, piece) in wrap(help, text_width).into_iter().enumerate() {
+        for (i, piece) in wrap(&help, text_width).into_iter().enumerate() {
             let (k, w) = if i == 0 {
-                (keys.as_str(), where_)
+                (keys.as_str(), where_.as_str())
             } else {
                 ("", "")
             };
@@ -67,7 +67,7 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::default());
-    lines.push(Line::styled("In the pop-ups", theme.title(true)));
+    lines.push(Line::styled(crate::tr!("help.popups"), theme.title(true)));
     for (title, keys) in keymap::popup_help() {
         lines.push(Line::from(vec![
             Span::styled(format!("{title}: "), theme.dim()),
@@ -75,18 +75,16 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(
-        "In an editor, plain keys are text. Editing: Ctrl-U undo · Ctrl-R redo · Shift+arrows select · Ctrl-X cut · Ctrl-C copy · Ctrl-Y paste · Home/End.",
-    ));
+    lines.push(Line::from(crate::tr!("help.editing")));
     lines.extend(app.notes().into_iter().map(Line::from));
     lines.push(Line::styled(
-        format!(
-            "{} closes this help; {}/{} scroll, {}/{} jump.",
-            keymap::key_for(Action::Close, Context::Help),
-            keymap::key_for(Action::Up, Context::Help),
-            keymap::key_for(Action::Down, Context::Help),
-            keymap::key_for(Action::Top, Context::Help),
-            keymap::key_for(Action::Bottom, Context::Help),
+        crate::tr!(
+            "help.closing",
+            close = keymap::key_for(Action::Close, Context::Help),
+            up = keymap::key_for(Action::Up, Context::Help),
+            down = keymap::key_for(Action::Down, Context::Help),
+            top = keymap::key_for(Action::Top, Context::Help),
+            bottom = keymap::key_for(Action::Bottom, Context::Help),
         ),
         theme.dim(),
     ));
@@ -116,12 +114,13 @@ pub fn max_scroll(app: &impl HelpSource) -> u16 {
 /// Draws the help scrolled by `scroll` lines.
 pub fn render(app: &impl HelpSource, frame: &mut Frame, scroll: u16) {
     let area = help_area(frame.area());
-    let title = format!(
-        " Help · {}{} scroll · {} closes ",
-        keymap::key_for(Action::Up, Context::Help),
-        keymap::key_for(Action::Down, Context::Help),
-        keymap::key_for(Action::Close, Context::Help),
-    );
+    let title = crate::tr!(
+        "help.title",
+        up = keymap::key_for(Action::Up, Context::Help),
+        down = keymap::key_for(Action::Down, Context::Help),
+        close = keymap::key_for(Action::Close, Context::Help),
+    )
+    .into_owned();
     let p = Paragraph::new(lines(app, area))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))

@@ -210,7 +210,9 @@ fn outgoing(app: &mut App, raw: bool) -> Option<(Outgoing, String)> {
         (Some((_, false, _)), _, None) => Some(Status::info(
             "The file is still being checked: send again in a moment.",
         )),
-        (None, true, _) if raw_text.is_none() => Some(Status::info(crate::tui::text::RAW_ONLY)),
+        (None, true, _) if raw_text.is_none() => Some(Status::info(crate::tui::text::shown(
+            crate::tui::text::RAW_ONLY,
+        ))),
         _ => None,
     };
     if let Some(status) = refused {

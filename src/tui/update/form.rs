@@ -110,7 +110,7 @@ pub(super) fn form_command(app: &mut App, action: Action) {
         Ok(change) if removed => Status::info(format!(
             "{} {}",
             item_change_said(change),
-            text::CTRL_Z_UNDOES
+            text::shown(text::CTRL_Z_UNDOES)
         )),
         Ok(change) => Status::info(item_change_said(change)),
         Err(refusal) => Status {
@@ -160,19 +160,16 @@ pub(super) fn toggle_json(app: &mut App) {
     match result {
         Ok(()) => {
             // A file type's way back is its path field, not a form it lacks.
-            let name = if has_form(app.kind) {
-                "the form"
-            } else {
-                "choosing a file"
-            };
+            let form = has_form(app.kind);
             let first = app.fields().first().copied().unwrap_or(FieldId::Raw);
             app.focus = Focus::Editor(first);
             app.drafts_dirty = true;
             let key = key_for(Action::ToggleJson, Context::Global);
-            app.status = Status::info(if to_json {
-                format!("Editing the JSON payload; {key} goes back to {name}.")
-            } else {
-                format!("Back to {name}.")
+            app.status = Status::info(match (to_json, form) {
+                (true, true) => crate::tr!("status.json_back_to_form", key = key),
+                (true, false) => crate::tr!("status.json_back_to_file", key = key),
+                (false, true) => crate::tr!("status.back_to_form"),
+                (false, false) => crate::tr!("status.back_to_file"),
             });
         }
         Err(e) => app.status = Status::error(format!("Staying in JSON: {e}")),

@@ -15,7 +15,7 @@ use crate::wecom::Message;
 /// F10: the screen, on the history.
 pub(super) fn open(app: &mut App) {
     let Some(pages) = app.services.history.clone() else {
-        app.status = Status::error(text::NO_HISTORY);
+        app.status = Status::error(text::shown(text::NO_HISTORY));
         return;
     };
     let outbox = app
@@ -142,7 +142,7 @@ fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
         entry.id,
         message.kind().label(),
         one_line(&entry.robot_name),
-        text::CTRL_Z_UNDOES
+        text::shown(text::CTRL_Z_UNDOES)
     ));
     true
 }

@@ -83,7 +83,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.refresh();
             fx.push(broadcast::read_quotas(app));
             if app.robots.len() != before {
-                app.status = Status::info(text::ROBOTS_RELOADED);
+                app.status = Status::info(text::shown(text::ROBOTS_RELOADED));
             }
         }
         Msg::QueuedLater(result) => {
@@ -130,7 +130,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::DraftsSaved(result) => on_drafts_saved(app, result, &mut fx),
         Msg::ConfigSaved(Ok(())) => {}
         Msg::ConfigSaved(Err(e)) => {
-            app.status = Status::error(format!("The robots could not be saved: {e}"))
+            app.status = Status::error(crate::tr!("status.robots_not_saved", error = e))
         }
         Msg::AttachmentChecked { key, path, state } => {
             if let Some(comp) = app.compositions.get_mut(&key)
@@ -174,9 +174,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::TemplateStored { name, result } => {
             let (text, ok) = match &result {
-                Ok(TemplateChange::Saved(path)) => {
-                    (format!("Saved template {name} ({}).", path.display()), true)
-                }
+                Ok(TemplateChange::Saved(path)) => (
+                    crate::tr!("status.template_saved", name = name, path = path.display())
+                        .into_owned(),
+                    true,
+                ),
                 Ok(TemplateChange::Deleted) => (format!("Deleted template {name}."), true),
                 Err(e @ TemplateError::Delete { .. }) => {
                     (format!("Could not delete template {name}: {e}"), false)
@@ -218,7 +220,7 @@ fn clear_stale_status(app: &mut App) {
         && (about.robot != app.robot_name() || about.kind != app.kind)
     {
         app.status_about = None;
-        app.status = Status::info(text::READY);
+        app.status = Status::info(text::shown(text::READY));
     }
 }
 
@@ -312,6 +314,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         Action::CancelSend => cancel(app, fx),
         Action::Quit => quit(app, fx),
         Action::Help => app.popup = Some(Popup::Help { scroll: 0 }),
+        Action::SwitchLanguage => popups::switch_language(app, fx),
         Action::Templates => {
             app.popup = Some(Popup::Templates(TemplatePicker::new()));
             fx.push(Effect::ListTemplates);
@@ -341,7 +344,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
                 text: comp.text(id),
                 extension: id.extension(app.kind),
             }),
-            _ => app.status = Status::info(text::NO_EDITOR_FOCUS),
+            _ => app.status = Status::info(text::shown(text::NO_EDITOR_FOCUS)),
         },
         Action::NextType => {
             let i = MessageKind::ALL
@@ -519,7 +522,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
     }
     let payload = if raw {
         if !app.fields().contains(&FieldId::Raw) {
-            app.status = Status::info(text::RAW_ONLY);
+            app.status = Status::info(text::shown(text::RAW_ONLY));
             return;
         }
         let Some(comp) = app.composition() else {
@@ -583,7 +586,7 @@ fn refuse_while_busy(app: &mut App) -> bool {
     if app.busy() {
         app.status = Status {
             tone: Tone::Warning,
-            text: text::SEND_IN_FLIGHT.to_owned(),
+            text: text::shown(text::SEND_IN_FLIGHT).into_owned(),
             detail: None,
         };
     }
@@ -609,9 +612,10 @@ fn start_send(app: &mut App, robot: &str) -> u64 {
         robot: robot.to_owned(),
         kind: app.kind,
     });
-    app.status = Status::info(format!(
-        "Sending {} to {robot}… Esc cancels.",
-        app.kind.label()
+    app.status = Status::info(crate::tr!(
+        "status.sending",
+        kind = app.kind.shown(),
+        robot = robot
     ));
     id
 }
@@ -634,7 +638,7 @@ fn cancel(app: &mut App, fx: &mut Vec<Effect>) {
         fx.push(Effect::Animate(false));
         app.status = Status {
             tone: Tone::Warning,
-            text: text::CANCELLED.to_owned(),
+            text: text::shown(text::CANCELLED).into_owned(),
             detail: None,
         };
     } else if let Focus::Editor(id) = app.focus
@@ -664,40 +668,45 @@ fn on_send_finished(app: &mut App, id: u64, outcome: SendOutcome, at: &str, fx: 
     app.status = match outcome {
         SendOutcome::Sent { elapsed_ms, note } => Status {
             tone: Tone::Success,
-            text: format!(
-                "✓ Sent {} to {} at {at} ({elapsed_ms} ms).{}",
-                inflight.kind.label(),
-                inflight.robot,
-                note.map(|n| format!(" {n}")).unwrap_or_default()
-            ),
+            text: crate::tr!(
+                "status.sent",
+                kind = inflight.kind.shown(),
+                robot = inflight.robot,
+                at = at,
+                ms = elapsed_ms,
+                note = note.map(|n| format!(" {n}")).unwrap_or_default()
+            )
+            .into_owned(),
             detail: None,
         },
         SendOutcome::Invalid(problems) => Status {
             tone: Tone::Error,
-            text: format!(
-                "✗ Not sent to {} ({at}): the message has errors.",
-                inflight.robot
-            ),
+            text: crate::tr!("status.not_sent_invalid", robot = inflight.robot, at = at)
+                .into_owned(),
             detail: problems
                 .first()
                 .map(|p| one_line(&p.to_string()).into_owned()),
         },
         SendOutcome::Unknown { title, detail } => Status {
             tone: Tone::Warning,
-            text: format!(
-                "? {}: may have been delivered to {} ({at}). Check the group before sending again; it is kept in `wecom outbox`.",
-                one_line(&title),
-                inflight.robot
-            ),
+            text: crate::tr!(
+                "status.unknown",
+                title = one_line(&title),
+                robot = inflight.robot,
+                at = at
+            )
+            .into_owned(),
             detail: Some(one_line(&detail).into_owned()),
         },
         SendOutcome::Failed { title, detail } => Status {
             tone: Tone::Error,
-            text: format!(
-                "✗ {}: not sent to {} ({at}).",
-                one_line(&title),
-                inflight.robot
-            ),
+            text: crate::tr!(
+                "status.failed",
+                title = one_line(&title),
+                robot = inflight.robot,
+                at = at
+            )
+            .into_owned(),
             // The explanation may quote the server (errmsg): shown escaped.
             detail: Some(one_line(&detail).into_owned()),
         },
@@ -716,9 +725,9 @@ fn on_editor_closed(app: &mut App, result: Result<String, EditorError>) {
                 app.status = if comp.text(id) != text {
                     comp.replace(id, &text);
                     app.drafts_dirty = true;
-                    Status::info(text::EDITOR_UPDATED)
+                    Status::info(text::shown(text::EDITOR_UPDATED))
                 } else {
-                    Status::info(text::EDITOR_UNCHANGED)
+                    Status::info(text::shown(text::EDITOR_UNCHANGED))
                 };
             }
         }
@@ -782,7 +791,7 @@ fn on_paste(app: &mut App, text: &str) {
 /// Ctrl-Z: the draft before the last template load or item removal.
 fn undo_change(app: &mut App) {
     let Some(undo) = app.undo.take() else {
-        app.status = Status::info(text::NOTHING_TO_UNDO);
+        app.status = Status::info(text::shown(text::NOTHING_TO_UNDO));
         return;
     };
     let kind = undo.key.kind;
@@ -796,7 +805,7 @@ fn undo_change(app: &mut App) {
     app.compositions.insert(undo.key, comp);
     app.focus = Focus::Editor(app.fields()[0]);
     app.drafts_dirty = true;
-    app.status = Status::info(text::UNDONE);
+    app.status = Status::info(text::shown(text::UNDONE));
 }
 
 /// markdown ⇄ markdown_v2 with the same text, to compare the renderings.

@@ -21,7 +21,7 @@ pub(super) fn robot_command(app: &mut App, action: Action) {
         return;
     };
     if robot.is_sandbox {
-        app.status = Status::info(text::SANDBOX_IS_BUILT_IN);
+        app.status = Status::info(text::shown(text::SANDBOX_IS_BUILT_IN));
         return;
     }
     app.popup = Some(match action {
@@ -54,6 +54,11 @@ pub(super) fn on_popup_key(
         return;
     }
     match popup {
+        // The language changes under the open help, which stays.
+        Popup::Help { scroll } if action == Some(Action::SwitchLanguage) => {
+            switch_language(app, fx);
+            app.popup = Some(Popup::Help { scroll });
+        }
         Popup::Help { scroll } => {
             let last = help::max_scroll(app);
             if let Some(scroll) = help::on_action(scroll, action, last) {
@@ -154,8 +159,20 @@ pub(super) fn load_template(app: &mut App, t: &crate::store::templates::Template
         "Loaded template {} into the {} draft. {}",
         t.name,
         t.message.kind().label(),
-        text::CTRL_Z_UNDOES
+        text::shown(text::CTRL_Z_UNDOES)
     ));
+}
+
+/// The other language from now on, saved as `language` in config.toml
+/// (only that line changes: the save merges into the file as it is).
+pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
+    let lang = crate::i18n::current().other();
+    crate::i18n::set(lang);
+    app.config.language = Some(lang.setting());
+    // The checks' sentences are made when the draft changes: again now.
+    app.derived.source = None;
+    app.status = Status::info(crate::tr!("status.language_switched").into_owned());
+    save_config(app, fx);
 }
 
 pub(super) fn save_config(app: &mut App, fx: &mut Vec<Effect>) {
@@ -181,7 +198,7 @@ pub(super) fn save_robot(app: &mut App, mut dialog: RobotDialog, fx: &mut Vec<Ef
             app.ensure_composition();
             app.status = Status {
                 tone: Tone::Success,
-                text: format!("Robot {name} saved."),
+                text: crate::tr!("status.robot_saved", name = name).into_owned(),
                 detail: None,
             };
             save_config(app, fx);

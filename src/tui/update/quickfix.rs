@@ -13,7 +13,7 @@ pub(super) fn apply(app: &mut App) {
     let Some((hint, fix)) = quickfix::chosen(app) else {
         // Content over its limit: the fix is to send it as parts.
         if !super::later::offer_split(app) {
-            app.status = Status::info(text::NO_QUICK_FIX);
+            app.status = Status::info(text::shown(text::NO_QUICK_FIX));
         }
         return;
     };
@@ -63,7 +63,7 @@ pub(super) fn apply(app: &mut App) {
         "Fixed line {}: {}.{moved} {}",
         hint.line,
         fix.label,
-        text::CTRL_Z_UNDOES
+        text::shown(text::CTRL_Z_UNDOES)
     ));
 }
 

@@ -21,12 +21,13 @@ use unicode_width::UnicodeWidthStr;
 /// a card), so every label reads whole; never past half the form.
 fn label_column(row: &Row, width: usize) -> usize {
     let column = form_label(width);
-    let label = 2 * row.depth + row.spec.label.width() + usize::from(row.required) + 1;
+    let label = 2 * row.depth + row.spec.shown_label().width() + usize::from(row.required) + 1;
     column.max(label.min(width / 2))
 }
 
 pub(super) fn render_form(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let title = format!(" {} form → {} ", app.kind.label(), app.robot_name());
+    let title =
+        crate::tr!("title.form", kind = app.kind.shown(), to = app.robot_name()).into_owned();
     let b = block(app, title, focused).title_bottom(
         Line::from(format!(
             " {} JSON ",
@@ -122,13 +123,16 @@ pub(super) fn render_form_row(
     match &row.kind {
         RowKind::Section => {
             spans.push(Span::styled(
-                fit(&format!("{indent}▾ {}{star}", row.spec.label), width),
+                fit(
+                    &format!("{indent}▾ {}{star}", row.spec.shown_label()),
+                    width,
+                ),
                 label_style.add_modifier(Modifier::BOLD),
             ));
         }
         RowKind::List { count, max, .. } => {
             spans.push(Span::styled(
-                format!("{indent}+ {}{star} ", row.spec.label),
+                format!("{indent}+ {}{star} ", row.spec.shown_label()),
                 label_style.add_modifier(Modifier::BOLD),
             ));
             spans.push(Span::styled(format!("{count}/{max}"), app.theme.dim()));
@@ -173,7 +177,7 @@ pub(super) fn render_form_row(
         RowKind::Field => {
             let label_width = label_column(row, width);
             let label = fit(
-                &format!("{indent}{}{star}", row.spec.label),
+                &format!("{indent}{}{star}", row.spec.shown_label()),
                 label_width - 1,
             );
             spans.push(Span::styled(label, label_style));
@@ -185,8 +189,11 @@ pub(super) fn render_form_row(
                 FieldKind::Choice(_) => {
                     let value = form.get(&row.path).and_then(serde_json::Value::as_i64);
                     let shown = match value {
-                        Some(v) => format!("{v} {}", row.spec.choice_label(v).unwrap_or("?")),
-                        None => "not set".to_owned(),
+                        Some(v) => format!(
+                            "{v} {}",
+                            row.spec.shown_choice_label(v).unwrap_or("?".into())
+                        ),
+                        None => crate::tr!("form.not_set").into_owned(),
                     };
                     let style = if is_cursor {
                         app.theme.key()
@@ -197,12 +204,12 @@ pub(super) fn render_form_row(
                 }
                 _ if is_cursor => {}
                 _ if text.is_empty() && row.required => {
-                    spans.push(Span::styled("required", app.theme.dim()))
+                    spans.push(Span::styled(crate::tr!("form.required"), app.theme.dim()))
                 }
                 _ => spans.push(Span::raw(fit(&text.replace('\n', "⏎"), value_width))),
             }
             if !row.applies {
-                spans.push(Span::styled(" (unused for this type)", app.theme.dim()));
+                spans.push(Span::styled(crate::tr!("form.unused"), app.theme.dim()));
             } else if let Some((c, over)) = count {
                 let used: usize = spans
                     .iter()

@@ -92,33 +92,25 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::QuitWithOutbox { left }) => render_confirm(
             app,
             frame,
-            "Quit?",
-            &format!(
-                "{} you sent from here {} still in the outbox, not delivered yet. \
-                 Wait for them and quit when they are done, or leave them in the outbox: \
-                 the composer's next start sends them, or `wecom outbox flush` does.",
-                if *left == 1 {
-                    "1 message".to_owned()
-                } else {
-                    format!("{left} messages")
-                },
-                if *left == 1 { "is" } else { "are" },
-            ),
+            &crate::tr!("confirm.quit_title"),
+            &crate::tr!("confirm.quit_outbox", left = left),
         ),
         Some(Popup::Robot(dialog)) => render_robot_dialog(app, frame, dialog),
         Some(Popup::ConfirmDelete { name }) => render_confirm(
             app,
             frame,
-            "Delete robot",
-            &format!("Delete robot {name} and its drafts? This cannot be undone."),
+            &crate::tr!("confirm.delete_robot_title"),
+            &crate::tr!("confirm.delete_robot", name = name),
         ),
         Some(Popup::ConfirmDeleteTemplate { name }) => render_confirm(
             app,
             frame,
-            "Delete template",
-            &format!("Delete your template {name}? This cannot be undone."),
+            &crate::tr!("confirm.delete_template_title"),
+            &crate::tr!("confirm.delete_template", name = name),
         ),
-        Some(Popup::ConfirmQuit { reason }) => render_confirm(app, frame, "Quit?", reason),
+        Some(Popup::ConfirmQuit { reason }) => {
+            render_confirm(app, frame, &crate::tr!("confirm.quit_title"), reason)
+        }
         None => {}
     }
 }
@@ -153,7 +145,11 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
                 (true, true) => "✓ ",
                 (true, false) => "· ",
             };
-            let suffix = if r.is_sandbox { " (local)" } else { "" };
+            let suffix = if r.is_sandbox {
+                crate::tr!("robots.local")
+            } else {
+                "".into()
+            };
             let quota = app
                 .quotas
                 .get(&r.name)
@@ -210,9 +206,9 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     }
     let marked = app.marked_robots().len();
     let title = if marked > 0 {
-        format!(" Robots · {marked} marked ")
+        crate::tr!("title.robots_marked", marked = marked).into_owned()
     } else {
-        " Robots ".to_owned()
+        crate::tr!("title.robots").into_owned()
     };
     let mut b = block(app, title, focused);
     if focused
@@ -243,11 +239,11 @@ fn render_types(app: &App, frame: &mut Frame, area: Rect) {
                 Style::default()
             };
             let marker = if *k == app.kind { "› " } else { "  " };
-            Line::styled(fit(&format!("{marker}{}", k.label()), width), style)
+            Line::styled(fit(&format!("{marker}{}", k.shown()), width), style)
         })
         .collect();
     frame.render_widget(
-        Paragraph::new(lines).block(block(app, " Type ", focused)),
+        Paragraph::new(lines).block(block(app, crate::tr!("title.types"), focused)),
         area,
     );
 }
@@ -272,7 +268,7 @@ fn targets(app: &App) -> String {
             || (i + 1 < marked.len() && text.width() + part.width() + more.width() > ROOM)
         {
             if i == 0 {
-                return format!("{} robots", marked.len());
+                return crate::tr!("title.n_robots", n = marked.len()).into_owned();
             }
             text.push_str(&more);
             return text;
@@ -285,12 +281,14 @@ fn targets(app: &App) -> String {
 fn field_title(app: &App, id: FieldId) -> String {
     let to = targets(app);
     match id {
-        FieldId::Content => format!(" {} → {to} ", app.kind.label()),
-        FieldId::Mentions => " @ userids ".to_owned(),
-        FieldId::Mobiles => " @ phones ".to_owned(),
-        FieldId::Raw => format!(" {} JSON → {to} ", app.kind.label()),
-        FieldId::Form => format!(" {} form → {to} ", app.kind.label()),
-        FieldId::Path => format!(" {} → {to} ", app.kind.label()),
+        FieldId::Content => {
+            crate::tr!("title.content", kind = app.kind.shown(), to = to).into_owned()
+        }
+        FieldId::Mentions => crate::tr!("title.mentions").into_owned(),
+        FieldId::Mobiles => crate::tr!("title.mobiles").into_owned(),
+        FieldId::Raw => crate::tr!("title.raw", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Form => crate::tr!("title.form", kind = app.kind.shown(), to = to).into_owned(),
+        FieldId::Path => crate::tr!("title.content", kind = app.kind.shown(), to = to).into_owned(),
     }
 }
 

@@ -18,14 +18,15 @@ use crate::tui::text;
 pub(super) fn render_too_small(frame: &mut Frame, area: Rect) {
     let msg = vec![
         Line::styled(
-            text::TOO_SMALL,
+            text::shown(text::TOO_SMALL),
             Style::default().add_modifier(Modifier::BOLD),
         ),
-        Line::from(format!(
-            "{}×{}; the composer needs {MIN_WIDTH}×{MIN_HEIGHT}.",
-            area.width, area.height
+        Line::from(crate::tr!(
+            "too_small.size",
+            size = format!("{}×{}", area.width, area.height),
+            needed = format!("{MIN_WIDTH}×{MIN_HEIGHT}")
         )),
-        Line::from("Enlarge the window; nothing is lost."),
+        Line::from(crate::tr!("too_small.enlarge")),
     ];
     let y = area.height.saturating_sub(3) / 2;
     let rect = Rect::new(area.x, area.y + y, area.width, 3.min(area.height));

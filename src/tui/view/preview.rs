@@ -18,8 +18,9 @@ use crate::wecom::validate::group_digits;
 pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Preview;
     let footer = Line::from(format!(
-        " {} content/JSON ",
-        keymap::key_for(Action::TogglePreview, Context::Preview)
+        " {} {} ",
+        keymap::key_for(Action::TogglePreview, Context::Preview),
+        crate::tr!("title.content_json")
     ))
     .right_aligned()
     .style(app.theme.dim());
@@ -37,14 +38,15 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     }
     let (title, body): (String, Text) = match app.preview {
         PreviewMode::Json => (
-            format!(
-                " JSON payload · {} B ",
-                group_digits(app.derived.json_bytes)
-            ),
+            crate::tr!(
+                "title.json_payload",
+                bytes = group_digits(app.derived.json_bytes)
+            )
+            .into_owned(),
             Text::from(app.derived.json.clone()),
         ),
         PreviewMode::Content => (
-            " Preview ".to_owned(),
+            crate::tr!("title.preview").into_owned(),
             preview_text(app, area.width.saturating_sub(2)),
         ),
     };
@@ -96,7 +98,7 @@ fn render_image(
     description: &str,
 ) {
     use crate::picture::{Fit, PictureRef, Shown};
-    let b = block(app, " Preview · image ", focused).title_bottom(footer);
+    let b = block(app, crate::tr!("title.preview_image"), focused).title_bottom(footer);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let name = path
@@ -217,12 +219,24 @@ pub(super) fn render_rendered(
         .shown
         .as_ref()
         .is_some_and(|(_, r)| r.text.lines.len() > crate::tui::tall::MAX_ROWS);
-    let title = format!(
-        " Preview · {}{}{} ",
-        dialect.name(),
-        if stale { " · updating…" } else { "" },
-        if cut { " · the first 65,535 rows" } else { "" }
-    );
+    let title = crate::tr!(
+        "title.preview_of",
+        dialect = dialect.name(),
+        more = format!(
+            "{}{}",
+            if stale {
+                crate::tr!("title.updating")
+            } else {
+                "".into()
+            },
+            if cut {
+                crate::tr!("title.first_rows")
+            } else {
+                "".into()
+            }
+        )
+    )
+    .into_owned();
     let b = block(app, title, focused).title_bottom(footer);
     let inner = b.inner(area);
     frame.render_widget(b, area);
