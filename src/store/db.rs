@@ -140,6 +140,11 @@ const MIGRATIONS: &[&str] = &[
     // and never what a live process still has in hand.
     "ALTER TABLE outbox ADD COLUMN creator TEXT;
      ALTER TABLE outbox ADD COLUMN origin TEXT;",
+    // 6: a delivery finds the slot its batch holds for it by item
+    // (`Ledger::reserve`), on every send; without this index that read
+    // scans every slot in the window (tens of thousands when the relay is
+    // busy with the limit lifted).
+    "CREATE INDEX ledger_item ON ledger (item);",
 ];
 
 /// Runs store work that may block (another process holds the write lock,
