@@ -305,3 +305,27 @@ fn details_of_a_broadcast_entry_show_every_robots_outcome() {
         "{line}"
     );
 }
+
+/// Issue 16: the History screen in Chinese: tabs, filter line, outcomes and
+/// the details' field names, aligned by display width (a CJK character is
+/// two columns).
+#[test]
+fn the_history_screen_in_chinese() {
+    use wecom_composer::i18n::{self, Lang};
+    i18n::set_for_this_thread(Lang::ZhCn);
+    let pages = mixed();
+    let mut screen = MemoryScreen::new(Tab::History, &pages, vec![], utc());
+    let list = draw(&screen, 100, 9);
+    assert!(
+        list.contains("历史 (4)") && list.contains("发件箱 (0)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("输入文字、机器人名或消息类型即可筛选"),
+        "{list}"
+    );
+    screen.handle(ScreenAction::Down, &pages);
+    screen.handle(ScreenAction::Details, &pages);
+    let details = draw(&screen, 100, 14);
+    insta::assert_snapshot!("memory_history_zh", format!("{list}\n{details}"));
+}

@@ -490,40 +490,47 @@ pub fn summary(payload: &str) -> String {
 
 fn status_span(theme: &Theme, status: HistoryStatus, errcode: Option<i64>) -> Span<'static> {
     match status {
-        HistoryStatus::Sent => Span::styled("✓ sent", theme.success()),
+        HistoryStatus::Sent => Span::styled(crate::tr!("memory.status_sent"), theme.success()),
         HistoryStatus::Refused => Span::styled(
-            format!("✗ refused {}", errcode.unwrap_or_default()),
+            crate::tr!("memory.status_refused", code = errcode.unwrap_or_default()),
             theme.error(),
         ),
-        HistoryStatus::Failed => Span::styled("✗ failed", theme.error()),
-        HistoryStatus::Unknown => Span::styled("? may have been delivered", theme.warning()),
-        HistoryStatus::Cancelled => Span::styled("– cancelled", theme.dim()),
+        HistoryStatus::Failed => Span::styled(crate::tr!("memory.status_failed"), theme.error()),
+        HistoryStatus::Unknown => {
+            Span::styled(crate::tr!("memory.status_unknown"), theme.warning())
+        }
+        HistoryStatus::Cancelled => {
+            Span::styled(crate::tr!("memory.status_cancelled"), theme.dim())
+        }
     }
 }
 
 fn outbox_state(item: &OutboxItem, now_ms: i64) -> String {
     let wait = |at: Option<i64>| {
         at.map(|t| (t - now_ms).max(0) / 1000)
-            .map_or(String::new(), |s| format!(", next try in {s} s"))
+            .map_or(String::new(), |s| {
+                crate::tr!("memory.next_try", s = s).into_owned()
+            })
     };
     if let Some(due) = item.due_ms.filter(|d| *d > now_ms) {
         let mins = (due - now_ms + 59_999) / 60_000;
         let when = if mins >= 120 {
-            format!("in {} h {} min", mins / 60, mins % 60)
+            crate::tr!("memory.in_h_min", h = mins / 60, m = mins % 60)
         } else if due - now_ms < 60_000 {
-            format!("in {} s", (due - now_ms + 999) / 1000)
+            crate::tr!("memory.in_s", s = (due - now_ms + 999) / 1000)
         } else {
-            format!("in {mins} min")
+            crate::tr!("memory.in_min", m = mins)
         };
-        return format!("due {when}");
+        return crate::tr!("memory.due", when = when).into_owned();
     }
     match item.state {
-        OutboxState::Retrying => format!(
-            "retrying (attempt {}){}",
-            item.attempts + 1,
-            wait(item.next_attempt_ms)
-        ),
-        OutboxState::Unknown => "unknown: may have been delivered (retry or cancel)".to_owned(),
+        OutboxState::Retrying => crate::tr!(
+            "memory.retrying",
+            n = item.attempts + 1,
+            wait = wait(item.next_attempt_ms)
+        )
+        .into_owned(),
+        OutboxState::Unknown => crate::tr!("memory.unknown_state").into_owned(),
         other => format!("{}{}", other.as_str(), wait(item.next_attempt_ms)),
     }
 }
@@ -542,7 +549,7 @@ impl Widget for MemoryView<'_> {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(t.border(true))
-            .title(Span::styled(" History & outbox ", t.title(true)));
+            .title(Span::styled(crate::tr!("memory.title"), t.title(true)));
         let inner = block.inner(area);
         block.render(area, buf);
         let [tabs, filter, list] = Layout::vertical([
@@ -552,8 +559,8 @@ impl Widget for MemoryView<'_> {
         ])
         .areas(inner);
         let titles = vec![
-            format!("History ({})", s.total),
-            format!("Outbox ({})", s.outbox.len()),
+            crate::tr!("memory.tab_history", n = s.total).into_owned(),
+            crate::tr!("memory.tab_outbox", n = s.outbox.len()).into_owned(),
         ];
         Tabs::new(titles)
             .select(match s.tab {
@@ -565,21 +572,21 @@ impl Widget for MemoryView<'_> {
         let filter_line = match (&s.error, s.tab) {
             (Some(e), _) => Line::styled(untrusted::one_line(e).into_owned(), t.error()),
             (None, Tab::History) if s.filter.is_empty() => {
-                Line::styled("Type to filter by text, robot or type", t.dim())
+                Line::styled(crate::tr!("memory.filter_hint"), t.dim())
             }
             (None, Tab::History) => Line::from(vec![
-                Span::styled("Filter: ", t.dim()),
+                Span::styled(crate::tr!("memory.filter"), t.dim()),
                 Span::raw(untrusted::one_line(&s.filter).into_owned()),
                 Span::styled(
                     if s.stale {
-                        "  searching…".to_owned()
+                        crate::tr!("memory.searching")
                     } else {
-                        format!("  {} match", s.total)
+                        crate::tr!("memory.matches", n = s.total)
                     },
                     t.dim(),
                 ),
             ]),
-            (None, Tab::Outbox) => Line::styled("Waiting to be sent, oldest first", t.dim()),
+            (None, Tab::Outbox) => Line::styled(crate::tr!("memory.outbox_hint"), t.dim()),
         };
         Paragraph::new(filter_line).render(filter, buf);
         if s.details {
@@ -595,9 +602,9 @@ impl Widget for MemoryView<'_> {
 fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
     if s.total == 0 {
         let text = if s.filter.is_empty() {
-            "Nothing sent yet: what you send appears here."
+            crate::tr!("memory.empty_history")
         } else {
-            "Nothing matches the filter (Esc clears it)."
+            crate::tr!("memory.no_match")
         };
         Paragraph::new(Line::styled(text, t.dim())).render(area, buf);
         return;
@@ -633,7 +640,7 @@ fn history_rows(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
 fn outbox_rows(s: &MemoryScreen, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     if s.outbox.is_empty() {
-        lines.push(Line::styled("The outbox is empty.", t.dim()));
+        lines.push(Line::styled(crate::tr!("memory.outbox_empty"), t.dim()));
     }
     lines.extend(s.outbox.iter().enumerate().map(|(i, item)| {
         let mut line = Line::from(vec![
@@ -650,10 +657,7 @@ fn outbox_rows(s: &MemoryScreen, t: &Theme, now_ms: i64, area: Rect, buf: &mut B
     }));
     if !s.schedules.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            "Schedules: each run is put in the outbox when due (`wecom schedule pause|resume|remove NAME`)",
-            t.dim(),
-        ));
+        lines.push(Line::styled(crate::tr!("memory.schedules"), t.dim()));
         lines.extend(s.schedules.iter().map(|sc| schedule_line(sc, t, now_ms)));
     }
     Paragraph::new(lines).render(area, buf);
@@ -668,18 +672,19 @@ fn schedule_line(sc: &Schedule, t: &Theme, now_ms: i64) -> Line<'static> {
         }
     }
     let when = if sc.paused {
-        Span::styled("paused".to_owned(), t.warning())
+        Span::styled(crate::tr!("memory.paused").into_owned(), t.warning())
     } else {
         match sc.next_ms {
             Some(next) => Span::styled(
-                format!(
-                    "next {} ({})",
-                    crate::delivery::due::local_time(next),
-                    crate::delivery::when::countdown(now_ms, next)
-                ),
+                crate::tr!(
+                    "memory.next_run",
+                    at = crate::delivery::due::local_time(next),
+                    countdown = crate::delivery::when::countdown(now_ms, next)
+                )
+                .into_owned(),
                 t.accent(),
             ),
-            None => Span::styled("no more runs".to_owned(), t.dim()),
+            None => Span::styled(crate::tr!("memory.no_more_runs").into_owned(), t.dim()),
         }
     };
     let zone = sc
@@ -706,20 +711,23 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     let field = |name: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{name:<10}"), t.dim()),
+            Span::styled(crate::tui::width::fit(name, 10), t.dim()),
             Span::raw(value),
         ])
     };
     let payload = match s.tab {
         Tab::History => {
             let Some(e) = &s.detail else { return };
-            lines.push(field("time", s.time(e.time_ms)));
+            lines.push(field(&crate::tr!("memory.field.time"), s.time(e.time_ms)));
             lines.push(field(
-                "robot",
+                &crate::tr!("memory.field.robot"),
                 untrusted::one_line(&e.robot_name).into_owned(),
             ));
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<10}", "outcome"), t.dim()),
+                Span::styled(
+                    crate::tui::width::fit(&crate::tr!("memory.field.outcome"), 10),
+                    t.dim(),
+                ),
                 status_span(t, e.status, e.errcode),
             ]));
             if let Some(code) = e.errcode {
@@ -728,25 +736,43 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
                     .as_deref()
                     .map(untrusted::one_line)
                     .unwrap_or_default();
-                lines.push(field("errcode", format!("{code} {msg}")));
+                lines.push(field(
+                    &crate::tr!("memory.field.errcode"),
+                    format!("{code} {msg}"),
+                ));
             }
             if let Some(x) = &e.explanation {
-                lines.push(field("meaning", untrusted::one_line(x).into_owned()));
+                lines.push(field(
+                    &crate::tr!("memory.field.meaning"),
+                    untrusted::one_line(x).into_owned(),
+                ));
             }
             if let Some(x) = &e.error {
-                lines.push(field("error", untrusted::one_line(x).into_owned()));
+                lines.push(field(
+                    &crate::tr!("memory.field.error"),
+                    untrusted::one_line(x).into_owned(),
+                ));
             }
             lines.push(field(
-                "took",
-                format!(
-                    "{} ms, waited {} ms, {} attempt(s)",
-                    e.elapsed_ms, e.waited_ms, e.attempts
-                ),
+                &crate::tr!("memory.field.took"),
+                crate::tr!(
+                    "memory.took",
+                    elapsed = e.elapsed_ms,
+                    waited = e.waited_ms,
+                    attempts = e.attempts
+                )
+                .into_owned(),
             ));
             if s.detail_batch.len() > 1 {
                 // One broadcast, every robot's outcome on one line.
-                let mut spans = vec![Span::styled(format!("{:<10}", "broadcast"), t.dim())];
-                spans.push(Span::raw(format!("{} robots: ", s.detail_batch.len())));
+                let mut spans = vec![Span::styled(
+                    crate::tui::width::fit(&crate::tr!("memory.field.broadcast"), 10),
+                    t.dim(),
+                )];
+                spans.push(Span::raw(crate::tr!(
+                    "memory.broadcast_robots",
+                    n = s.detail_batch.len()
+                )));
                 for (i, row) in s.detail_batch.iter().enumerate() {
                     if i > 0 {
                         spans.push(Span::styled(" · ", t.dim()));
@@ -760,19 +786,28 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
                 lines.push(Line::from(spans));
             }
             if let Some(b) = &e.batch {
-                lines.push(field("batch", untrusted::one_line(b).into_owned()));
+                lines.push(field(
+                    &crate::tr!("memory.field.batch"),
+                    untrusted::one_line(b).into_owned(),
+                ));
             }
             e.payload.clone()
         }
         Tab::Outbox => {
             let Some(i) = s.selected_item() else { return };
             lines.push(field(
-                "robot",
+                &crate::tr!("memory.field.robot"),
                 untrusted::one_line(&i.robot_name).into_owned(),
             ));
-            lines.push(field("state", i.state.as_str().to_owned()));
+            lines.push(field(
+                &crate::tr!("memory.field.state"),
+                i.state.as_str().to_owned(),
+            ));
             if let Some(x) = &i.last_error {
-                lines.push(field("error", untrusted::one_line(x).into_owned()));
+                lines.push(field(
+                    &crate::tr!("memory.field.error"),
+                    untrusted::one_line(x).into_owned(),
+                ));
             }
             i.payload.clone()
         }
