@@ -87,6 +87,17 @@ async fn send_file(s: &Setup, id: u64) -> (Option<SendOutcome>, Option<Progress>
     (outcome, last)
 }
 
+/// The ten newest history entries of the setup's store.
+fn recent_history(s: &Setup) -> Vec<wecom_composer::store::history::HistoryEntry> {
+    s.engine
+        .history()
+        .list(&HistoryQuery {
+            limit: 10,
+            ..HistoryQuery::default()
+        })
+        .expect("history")
+}
+
 fn uploads(sb: &Sandbox) -> usize {
     sb.records()
         .iter()
@@ -128,14 +139,7 @@ async fn a_file_from_the_composer_is_in_the_history_and_its_second_send_reuses_t
     assert_eq!(media_ids[0], media_ids[1]);
 
     // Both in the history as sent `file` messages, the outbox empty.
-    let history = s
-        .engine
-        .history()
-        .list(&HistoryQuery {
-            limit: 10,
-            ..HistoryQuery::default()
-        })
-        .expect("history");
+    let history = recent_history(&s);
     assert_eq!(history.len(), 2, "{history:#?}");
     for entry in &history {
         assert_eq!(entry.status, HistoryStatus::Sent);
@@ -159,14 +163,7 @@ async fn a_cancelled_upload_sends_nothing_and_leaves_a_cancelled_entry() {
     assert_eq!(outcome, None, "stopped by the user: no outcome to show");
     assert!(s.sandbox.records().is_empty(), "{:?}", s.sandbox.records());
     assert_eq!(s.engine.outbox().list().expect("outbox"), vec![]);
-    let history = s
-        .engine
-        .history()
-        .list(&HistoryQuery {
-            limit: 10,
-            ..HistoryQuery::default()
-        })
-        .expect("history");
+    let history = recent_history(&s);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].status, HistoryStatus::Cancelled);
 }

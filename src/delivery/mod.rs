@@ -301,10 +301,15 @@ impl Engine {
         })
     }
 
-    /// Puts `items` in the outbox as one batch sent at `due` by whichever
-    /// worker holds the store then ([`due`]).
-    pub fn submit_due(&self, items: &[NewItem], due: DueAt) -> Result<Submitted, StoreError> {
+    /// Puts `items` in the outbox as one batch sent at `due_ms` (Unix ms)
+    /// by whichever worker holds the store then ([`due`]); their
+    /// placeholders are filled in at delivery, so `{{now}}` is the time sent.
+    pub fn submit_due(&self, items: &[NewItem], due_ms: i64) -> Result<Submitted, StoreError> {
         let batch = format!("d{}-{}", now_ms(), std::process::id());
+        let due = DueAt {
+            due_ms,
+            expand: true,
+        };
         let ids = self.outbox.enqueue_due(&batch, items, due, now_i64())?;
         Ok(Submitted {
             batch,

@@ -10,7 +10,7 @@ use super::{Runner, deliver, finished};
 use crate::delivery::due::{self, Observer, WorkerEvent, local_time};
 use crate::delivery::when::{self, Due};
 use crate::delivery::{Delivered, placeholders};
-use crate::store::outbox::{DueAt, NewItem, Upload};
+use crate::store::outbox::{NewItem, Upload};
 use crate::untrusted::one_line;
 use crate::wecom::attach::{media_message, robot_id};
 use crate::wecom::{Message, Webhook};
@@ -32,13 +32,7 @@ impl Runner {
                     .map(|(name, webhook)| new_item(&what, name, webhook))
                     .collect::<Result<Vec<_>, String>>()?;
                 let submitted = engine
-                    .submit_due(
-                        &items,
-                        DueAt {
-                            due_ms: due.at_ms,
-                            expand: true,
-                        },
-                    )
+                    .submit_due(&items, due.at_ms)
                     .map_err(|e| e.to_string())?;
                 let names: Vec<&str> = robots.iter().map(|(n, _)| n.as_str()).collect();
                 let ids: Vec<String> = submitted.ids.iter().map(i64::to_string).collect();

@@ -15,7 +15,7 @@ use crate::delivery::when::{self, Due};
 use crate::delivery::{Engine, RetryPolicy};
 use crate::store::config::ConfigStore;
 use crate::store::ledger::Rate;
-use crate::store::outbox::{DueAt, NewItem};
+use crate::store::outbox::NewItem;
 use crate::untrusted::one_line;
 use crate::wecom::attach::robot_id;
 
@@ -162,13 +162,7 @@ pub(super) fn run(
     }
     let engine: Engine = super::engine(store, Rate::from_env(), RetryPolicy::default())?;
     let submitted = engine
-        .submit_due(
-            &items,
-            DueAt {
-                due_ms: due.at_ms,
-                expand: true,
-            },
-        )
+        .submit_due(&items, due.at_ms)
         .map_err(|e| Failure::new(exit::IO, e.to_string()))?;
     match args.output {
         Output::Json => {
