@@ -10,25 +10,14 @@
 # --allow-link-host; messages/s is then BATCH times the requests/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WECOM_BIN:-target/release/wecom}
-[ -x "$BIN" ] || cargo build --release --bin wecom
-command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
-
-TMP=$(mktemp -d)
-export WECOM_CONFIG_DIR=$TMP/config WECOM_DATA_DIR=$TMP/data
-"$BIN" sandbox --port 0 --rate-limit 100000000 --record "$TMP/sent.jsonl" >"$TMP/sandbox.out" 2>&1 &
-SANDBOX=$!
-trap 'kill $SANDBOX ${RELAY:-} 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do grep -q '^Demo webhook' "$TMP/sandbox.out" 2>/dev/null && break; sleep 0.05; done
-sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out" | "$BIN" robots add load - 2>/dev/null
+ROBOT=load
+. benches/sandbox_env.sh
+needs_wrk
 CODE=$("$BIN" robots code load 2>/dev/null)
 TOKEN=$("$BIN" tokens add load 2>/dev/null)
-LINK=$(sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out")
+LINK=$URL
 SANDBOX_HOST=$(echo "$LINK" | sed -E 's|^https?://([^/]+)/.*|\1|')
-WECOM_RATE_LIMIT=100000000 "$BIN" serve --listen 127.0.0.1:0 --allow-link-host "$SANDBOX_HOST" >"$TMP/relay.out" 2>"$TMP/relay.log" &
-RELAY=$!
-for _ in $(seq 100); do grep -q '^Relay listening' "$TMP/relay.out" 2>/dev/null && break; sleep 0.05; done
-BASE=$(sed -n 's/^Relay listening on //p' "$TMP/relay.out")
+start_relay --allow-link-host "$SANDBOX_HOST"
 API=${API:-notify}
 BATCH=${BATCH:-5}
 if [ "$API" = batch ]; then

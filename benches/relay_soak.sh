@@ -9,24 +9,13 @@
 # with the messages during the run. Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WECOM_BIN:-target/release/wecom}
-[ -x "$BIN" ] || cargo build --release --bin wecom
-command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
 DURATION=${DURATION:-120}
 CONNECTIONS=${CONNECTIONS:-16}
-
-TMP=$(mktemp -d)
-export WECOM_CONFIG_DIR=$TMP/config WECOM_DATA_DIR=$TMP/data
-"$BIN" sandbox --port 0 --rate-limit 100000000 --record /dev/null >"$TMP/sandbox.out" 2>&1 &
-SANDBOX=$!
-trap 'kill $SANDBOX ${RELAY:-} 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do grep -q '^Demo webhook' "$TMP/sandbox.out" 2>/dev/null && break; sleep 0.05; done
-sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out" | "$BIN" robots add soak - 2>/dev/null
+ROBOT=soak RECORD=/dev/null
+. benches/sandbox_env.sh
+needs_wrk
 CODE=$("$BIN" robots code soak 2>/dev/null)
-WECOM_RATE_LIMIT=100000000 "$BIN" serve --listen 127.0.0.1:0 >"$TMP/relay.out" 2>"$TMP/relay.log" &
-RELAY=$!
-for _ in $(seq 100); do grep -q '^Relay listening' "$TMP/relay.out" 2>/dev/null && break; sleep 0.05; done
-BASE=$(sed -n 's/^Relay listening on //p' "$TMP/relay.out")
+start_relay
 URL="$BASE/api/notify/$CODE"
 BODY='{"title": "服务器告警", "content": "CPU使用率超过90%,请及时处理!"}'
 FIRST=$(curl -s -o "$TMP/first.json" -w '%{http_code}' -H 'Content-Type: application/json' --data "$BODY" "$URL")

@@ -12,20 +12,12 @@
 # file to include the cost of writing it). Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WECOM_BIN:-target/release/wecom}
-[ -x "$BIN" ] || cargo build --release --bin wecom
-command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
 DURATION=${DURATION:-120}
 CONNECTIONS=${CONNECTIONS:-16}
 RECORD=${RECORD:-/dev/null}
-
-TMP=$(mktemp -d)
-export WECOM_CONFIG_DIR=$TMP/config WECOM_DATA_DIR=$TMP/data
-"$BIN" sandbox --port 0 --rate-limit 100000000 --record "$RECORD" >"$TMP/sandbox.out" 2>&1 &
-SANDBOX=$!
-trap 'kill $SANDBOX 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do grep -q '^Demo webhook' "$TMP/sandbox.out" 2>/dev/null && break; sleep 0.05; done
-SEND_URL=$(sed -n 's/^Demo webhook: //p' "$TMP/sandbox.out")
+. benches/sandbox_env.sh
+needs_wrk
+SEND_URL=$URL
 BASE=${SEND_URL%%/cgi-bin/*}
 UPLOAD_URL="$BASE/cgi-bin/webhook/upload_media?key=wecom-sandbox-demo-key&type=file"
 
