@@ -139,6 +139,22 @@ pub fn thread_language() -> Option<Lang> {
     HERE.with(std::cell::Cell::get)
 }
 
+/// Runs `f` with `lang` as this thread's language, then gives the thread
+/// back the language it had (its own, or none: the process's), also when
+/// `f` panics. For wire formats the seeds define in English (the sandbox's
+/// errmsg, the relay's answers), which reuse the checks' sentences and
+/// must not follow the language of the process.
+pub fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            HERE.with(|h| h.set(self.0));
+        }
+    }
+    let _restore = Restore(HERE.with(|h| h.replace(Some(lang))));
+    f()
+}
+
 /// The language strings are shown in now, on this thread.
 pub fn current() -> Lang {
     if let Some(lang) = HERE.with(std::cell::Cell::get) {
@@ -180,6 +196,25 @@ mod tests {
             lc_messages: lc_messages.map(str::to_owned),
             lang: lang.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn in_language_restores_the_thread_language_even_after_a_panic() {
+        std::thread::spawn(|| {
+            assert_eq!(thread_language(), None);
+            assert_eq!(in_language(Lang::En, current), Lang::En);
+            assert_eq!(thread_language(), None, "no language of its own again");
+            set_for_this_thread(Lang::ZhCn);
+            assert_eq!(in_language(Lang::En, current), Lang::En);
+            assert_eq!(current(), Lang::ZhCn);
+            let caught = std::panic::catch_unwind(|| {
+                in_language(Lang::En, || -> () { panic!("inside") });
+            });
+            assert!(caught.is_err());
+            assert_eq!(current(), Lang::ZhCn, "restored after the panic");
+        })
+        .join()
+        .expect("the thread");
     }
 
     #[test]

@@ -30,11 +30,17 @@ pub enum Fix {
 }
 
 /// A fix and the few words that say what it does ("switch to
-/// markdown_v2").
+/// markdown_v2"), in the current language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuickFix {
-    pub label: &'static str,
+    pub label: String,
     pub fix: Fix,
+}
+
+/// A quick fix's label: `fix.<name>` in the current language.
+fn label(name: &str) -> String {
+    let key = format!("fix.{name}");
+    crate::tr!(&key).into_owned()
 }
 
 /// The fixes for `hint` on `source` in `dialect`, best first; empty when
@@ -45,18 +51,18 @@ pub fn quick_fixes(
     dialect: Dialect,
     mentioned_list: &[String],
 ) -> Vec<QuickFix> {
-    let switch = |label, to| QuickFix {
-        label,
+    let switch = |name: &str, to| QuickFix {
+        label: label(name),
         fix: Fix::Switch(to),
     };
     match &hint.kind {
         HintKind::NotInMarkdown(what) if dialect == Dialect::Markdown => {
-            let mut out = vec![switch("switch to markdown_v2", Dialect::MarkdownV2)];
+            let mut out = vec![switch("to_markdown_v2", Dialect::MarkdownV2)];
             if *what == Construct::Table
                 && let Some(content) = table_to_lines(source, hint.line)
             {
                 out.push(QuickFix {
-                    label: "turn the table into lines",
+                    label: label("table_to_lines"),
                     fix: Fix::Content(content),
                 });
             }
@@ -65,9 +71,9 @@ pub fn quick_fixes(
         HintKind::MentionInV2 => {
             let (content, ids) = mentions_out_of(source);
             vec![
-                switch("switch to markdown", Dialect::Markdown),
+                switch("to_markdown", Dialect::Markdown),
                 QuickFix {
-                    label: "switch to text, mentions in mentioned_list",
+                    label: label("to_text_with_mentions"),
                     fix: Fix::ToTextWithMentions {
                         content,
                         mentioned_list: ids,
@@ -75,10 +81,10 @@ pub fn quick_fixes(
                 },
             ]
         }
-        HintKind::FontColourInV2 => vec![switch("switch to markdown", Dialect::Markdown)],
+        HintKind::FontColourInV2 => vec![switch("to_markdown", Dialect::Markdown)],
         HintKind::HeadingNeedsSpace => heading_space(source, hint.line)
             .map(|content| QuickFix {
-                label: "insert the space after #",
+                label: label("heading_space"),
                 fix: Fix::Content(content),
             })
             .into_iter()
@@ -86,7 +92,7 @@ pub fn quick_fixes(
         HintKind::MentionListIgnored if dialect == Dialect::Markdown => {
             mentions_into(source, mentioned_list)
                 .map(|(content, left)| QuickFix {
-                    label: "write the mentions into the content",
+                    label: label("mentions_into_content"),
                     fix: Fix::MentionsIntoContent {
                         content,
                         mentioned_list: left,
@@ -98,7 +104,7 @@ pub fn quick_fixes(
         HintKind::NotInWeCom(Gfm::Strikethrough) => {
             edit_line(source, hint.line, |l| Some(l.replace("~~", "")))
                 .map(|content| QuickFix {
-                    label: "remove the ~~",
+                    label: label("remove_tildes"),
                     fix: Fix::Content(content),
                 })
                 .into_iter()
@@ -114,7 +120,7 @@ pub fn quick_fixes(
             Some(format!("{}{mark}{}", &l[..at], &l[at + 3..]))
         })
         .map(|content| QuickFix {
-            label: "use ☐ / ☑",
+            label: label("task_boxes"),
             fix: Fix::Content(content),
         })
         .into_iter()

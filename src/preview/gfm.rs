@@ -22,24 +22,15 @@ pub enum Gfm {
 }
 
 impl Gfm {
-    fn message(self, dialect: Dialect) -> &'static str {
-        match (self, dialect) {
-            (Gfm::Strikethrough, _) => {
-                "strikethrough (~~x~~) is not rendered by WeCom: the tildes are shown as typed"
-            }
-            (Gfm::TaskList, Dialect::MarkdownV2) => {
-                "task boxes are not rendered: the item shows \"[ ]\" as typed — use ☐ / ☑"
-            }
-            (Gfm::TaskList, _) => {
-                "task lists are not rendered in markdown: \"- [ ]\" is shown as typed — use ☐ / ☑"
-            }
-            (Gfm::Footnote, _) => {
-                "footnotes ([^1]) are not rendered by WeCom: shown as typed — write the note inline"
-            }
-            (Gfm::Html, _) => {
-                "HTML tags are not rendered by WeCom (only <font color> in markdown): shown as typed"
-            }
-        }
+    fn message(self, dialect: Dialect) -> std::borrow::Cow<'static, str> {
+        let key = match (self, dialect) {
+            (Gfm::Strikethrough, _) => "hint.gfm.strikethrough",
+            (Gfm::TaskList, Dialect::MarkdownV2) => "hint.gfm.task_boxes",
+            (Gfm::TaskList, _) => "hint.gfm.task_lists",
+            (Gfm::Footnote, _) => "hint.gfm.footnotes",
+            (Gfm::Html, _) => "hint.gfm.html",
+        };
+        crate::tr!(key)
     }
 }
 

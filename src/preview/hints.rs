@@ -30,15 +30,16 @@ pub enum Construct {
 }
 
 impl Construct {
-    fn plural(self) -> &'static str {
+    /// Its hint's key: `hint.not_in_markdown.<name>`.
+    fn name(self) -> &'static str {
         match self {
-            Construct::Table => "tables",
-            Construct::List => "lists",
-            Construct::Italic => "italics (*x*)",
-            Construct::Image => "images",
-            Construct::CodeBlock => "code blocks",
-            Construct::Rule => "horizontal rules (---)",
-            Construct::NestedQuote => "nested quotes (>>)",
+            Construct::Table => "table",
+            Construct::List => "list",
+            Construct::Italic => "italic",
+            Construct::Image => "image",
+            Construct::CodeBlock => "code_block",
+            Construct::Rule => "rule",
+            Construct::NestedQuote => "nested_quote",
         }
     }
 }
@@ -106,14 +107,12 @@ impl Hints {
 
     /// A construct markdown (v1) shows as typed.
     pub(crate) fn not_in_markdown(&mut self, line: usize, what: Construct) {
+        let key = format!("hint.not_in_markdown.{}", what.name());
         self.add(
             line,
             HintKind::NotInMarkdown(what),
             HintSeverity::Warning,
-            format!(
-                "{} are not rendered in markdown (shown as typed) — switch to markdown_v2",
-                what.plural()
-            ),
+            crate::tr!(&key),
         );
     }
 
@@ -135,7 +134,10 @@ pub fn hint_lines(hints: &[Hint], color: bool) -> Vec<Line<'static>> {
                 HintSeverity::Info => ("ℹ", st.hint_info),
             };
             Line::from(vec![
-                Span::styled(format!("{icon} line {}: ", h.line), style),
+                Span::styled(
+                    crate::tr!("hint.line", icon = icon, n = h.line).into_owned(),
+                    style,
+                ),
                 Span::raw(h.message.clone()),
             ])
         })

@@ -171,20 +171,22 @@ fn list_hints(dialect: Dialect, opts: &RenderOptions<'_>, hints: &mut Hints) {
     .filter(|(_, list)| list.iter().any(|m| !m.trim().is_empty()))
     .map(|(name, _)| name)
     .collect();
+    // The key's ending and the lists named: `_one` for one list, `_two`
+    // for both.
     let lists = match given.as_slice() {
         [] => None,
-        [one] => Some(format!("{one} is")),
-        _ => Some(format!("{} are", given.join(" and "))),
+        [one] => Some(("one", *one, "")),
+        [a, b, ..] => Some(("two", *a, *b)),
     };
     match dialect {
         Dialect::Text => {}
         Dialect::Markdown => {
-            if let Some(lists) = lists {
+            if let Some((n, a, b)) = lists {
                 hints.add(
                     1,
                     HintKind::MentionListIgnored,
                     HintSeverity::Warning,
-                    format!("{lists} ignored for markdown — write <@userid> in the text"),
+                    crate::tr!(&format!("hint.lists_ignored_markdown_{n}"), a = a, b = b),
                 );
             }
         }
@@ -193,16 +195,14 @@ fn list_hints(dialect: Dialect, opts: &RenderOptions<'_>, hints: &mut Hints) {
                 1,
                 HintKind::OldClients,
                 HintSeverity::Info,
-                "markdown_v2 shows as plain text on clients older than 4.1.36 (Android 4.1.38)",
+                crate::tr!("hint.old_clients"),
             );
-            if let Some(lists) = lists {
+            if let Some((n, a, b)) = lists {
                 hints.add(
                     1,
                     HintKind::MentionListIgnored,
                     HintSeverity::Warning,
-                    format!(
-                        "{lists} ignored for markdown_v2, which cannot mention anyone — use markdown and <@userid>"
-                    ),
+                    crate::tr!(&format!("hint.lists_ignored_markdown_v2_{n}"), a = a, b = b),
                 );
             }
         }

@@ -286,7 +286,8 @@ async fn read(shared: &Shared, config: &Config, request: Request) -> Result<Read
         ));
     }
     let (webhook, name) = link(shared, config, body.link.as_deref())?;
-    let checked = body.check();
+    // The answer is the seed's, in English, whatever the process speaks.
+    let checked = crate::i18n::in_language(crate::i18n::Lang::En, || body.check());
     if !checked.is_sendable(body.entries.len()) {
         let errors: Vec<Value> = checked
             .problems

@@ -23,8 +23,13 @@ pub struct Accepted {
 }
 
 /// Checks a send body for `key`; returns the JSON as sent when WeCom would
-/// accept it.
+/// accept it. The errmsg is English, as WeCom's is, whatever language the
+/// process speaks: the checks' sentences it quotes are made in English.
 pub fn check(state: &State, key: &str, body: &[u8]) -> Result<Accepted, Reject> {
+    crate::i18n::in_language(crate::i18n::Lang::En, || check_in_english(state, key, body))
+}
+
+fn check_in_english(state: &State, key: &str, body: &[u8]) -> Result<Accepted, Reject> {
     let value = parse_json(body)?;
     let Parsed { message, ignored } =
         Message::parse(value.clone()).map_err(|e| parse_reject(&e))?;

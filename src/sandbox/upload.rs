@@ -135,7 +135,10 @@ pub fn judge(kind: MediaKind, received: &Received) -> Result<(), Reject> {
         size: received.size,
         voice_seconds,
     };
-    let problems = media::check_upload(kind, &facts, &received.head);
+    // The errmsg is English, as WeCom's is, whatever the process speaks.
+    let problems = crate::i18n::in_language(crate::i18n::Lang::En, || {
+        media::check_upload(kind, &facts, &received.head)
+    });
     match problems.iter().find(|p| p.is_error()) {
         Some(problem) => Err(problem_reject(problem)),
         None => Ok(()),

@@ -12,6 +12,7 @@ use md5::{Digest, Md5};
 use super::limits::{self, group_digits};
 use super::message::{Image, Message};
 use super::problem::{Problem, Rule};
+use crate::tr;
 
 /// A picture format, told from the first bytes of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,12 +78,12 @@ pub fn check_image_bytes(bytes: &[u8], path: &str) -> Vec<Problem> {
         out.push(Problem::error(
             path,
             Rule::ImageTooLarge,
-            format!(
-                "The image is {} bytes; WeCom accepts at most {} (2 MiB) before base64.",
-                group_digits(bytes.len()),
-                group_digits(limits::IMAGE_MAX_BYTES as usize)
+            tr!(
+                "check.image_too_large",
+                n = group_digits(bytes.len()),
+                max = group_digits(limits::IMAGE_MAX_BYTES as usize)
             ),
-            "Scale it down or save it as JPEG with more compression.".to_owned(),
+            tr!("check.image_too_large_fix"),
         ));
     }
     match sniff_image(bytes) {
@@ -90,14 +91,14 @@ pub fn check_image_bytes(bytes: &[u8], path: &str) -> Vec<Problem> {
         Some(f) => out.push(Problem::error(
             path,
             Rule::ImageFormat,
-            format!("The image is a {}; WeCom takes only JPG and PNG.", f.name()),
-            "Convert it to PNG or JPEG.".to_owned(),
+            tr!("check.image_format", format = f.name()),
+            tr!("check.image_format_fix"),
         )),
         None => out.push(Problem::error(
             path,
             Rule::ImageFormat,
-            "The data is not a JPG or PNG picture.".to_owned(),
-            "Choose a .jpg or .png file.".to_owned(),
+            tr!("check.not_a_picture"),
+            tr!("check.not_a_picture_fix"),
         )),
     }
     out
@@ -114,9 +115,8 @@ pub fn check_image_fields(b64: &str, md5: &str) -> Vec<Problem> {
         Err(e) => out.push(Problem::error(
             "image.base64",
             Rule::InvalidBase64,
-            format!("This is not valid base64 ({e})."),
-            "Encode the raw picture bytes with standard base64 (with = padding, no line breaks)."
-                .to_owned(),
+            tr!("check.invalid_base64", error = e),
+            tr!("check.invalid_base64_fix"),
         )),
         Ok(bytes) => {
             out.extend(check_image_bytes(&bytes, "image.base64"));
@@ -126,15 +126,15 @@ pub fn check_image_fields(b64: &str, md5: &str) -> Vec<Problem> {
                 out.push(Problem::error(
                     "image.md5",
                     Rule::Md5Format,
-                    "md5 must be 32 hexadecimal digits.".to_owned(),
-                    format!("Use the md5 of the picture: {}.", md5_hex(&bytes)),
+                    tr!("check.md5_format"),
+                    tr!("check.md5_format_fix", md5 = md5_hex(&bytes)),
                 ));
             } else if !md5.eq_ignore_ascii_case(&md5_hex(&bytes)) {
                 out.push(Problem::error(
                     "image.md5",
                     Rule::Md5Mismatch,
-                    "md5 is not the md5 of the picture (computed before base64).".to_owned(),
-                    format!("Use {}.", md5_hex(&bytes)),
+                    tr!("check.md5_mismatch"),
+                    tr!("check.md5_mismatch_fix", md5 = md5_hex(&bytes)),
                 ));
             }
         }
@@ -216,27 +216,31 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
         out.push(Problem::error(
             path,
             Rule::UploadSize,
-            format!(
-                "The file is {}; uploads must be larger than 5 bytes.",
-                limits::count(facts.size as usize, "byte", "bytes")
+            tr!(
+                if facts.size == 1 {
+                    "check.upload_too_small_one"
+                } else {
+                    "check.upload_too_small_many"
+                },
+                n = group_digits(facts.size as usize)
             ),
-            "Choose a file with content.".to_owned(),
+            tr!("check.upload_too_small_fix"),
         ));
     }
     if facts.size > kind.max_bytes() {
         out.push(Problem::error(
             path,
             Rule::UploadSize,
-            format!(
-                "The file is {} bytes; a {} upload may be at most {} ({} MiB).",
-                group_digits(facts.size as usize),
-                kind.as_str(),
-                group_digits(kind.max_bytes() as usize),
-                kind.max_bytes() / (1024 * 1024)
+            tr!(
+                "check.upload_too_large",
+                n = group_digits(facts.size as usize),
+                kind = kind.as_str(),
+                max = group_digits(kind.max_bytes() as usize),
+                mib = kind.max_bytes() / (1024 * 1024)
             ),
             match kind {
-                MediaKind::File => "Compress or split the file.".to_owned(),
-                MediaKind::Voice => "Record a shorter clip.".to_owned(),
+                MediaKind::File => tr!("check.upload_too_large_fix_file"),
+                MediaKind::Voice => tr!("check.upload_too_large_fix_voice"),
             },
         ));
     }
@@ -245,8 +249,8 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
             out.push(Problem::error(
                 path,
                 Rule::UploadFormat,
-                "Voice clips must be AMR (the file does not start with #!AMR).".to_owned(),
-                "Convert it, e.g. ffmpeg -i clip.wav -ar 8000 -ac 1 -c:a libopencore_amrnb clip.amr, or send it as a file.".to_owned(),
+                tr!("check.voice_not_amr"),
+                tr!("check.voice_not_amr_fix"),
             ));
         } else if let Some(secs) = facts.voice_seconds
             && secs > limits::VOICE_MAX_SECONDS
@@ -254,8 +258,8 @@ pub fn check_upload(kind: MediaKind, facts: &UploadFacts, head: &[u8]) -> Vec<Pr
             out.push(Problem::error(
                 path,
                 Rule::VoiceTooLong,
-                format!("The clip plays for {secs:.1} s; voice messages may be at most 60 s."),
-                "Trim it to a minute, or send it as a file.".to_owned(),
+                tr!("check.voice_too_long", secs = format!("{secs:.1}")),
+                tr!("check.voice_too_long_fix"),
             ));
         }
     }

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::limits::{self, count};
+use super::limits;
 use super::media;
 use super::message::{Message, MessageKind, Parsed, TemplateCard};
 
@@ -20,6 +20,7 @@ pub use super::limits::group_digits;
 /// them.
 pub use super::problem::{Problem, Rule, Severity, has_errors};
 use super::schema::{FieldKind, FieldSpec, Limit};
+use crate::tr;
 use crate::untrusted::one_line;
 
 /// Checks a message against every documented rule; errors first, in field order.
@@ -57,8 +58,8 @@ fn undocumented(path: &str) -> Problem {
     Problem::warning(
         shown.as_ref(),
         Rule::Undocumented,
-        format!("WeCom does not document `{field}`; it will most likely be ignored."),
-        format!("Remove `{shown}`, or check the spelling if you meant a documented field."),
+        tr!("check.undocumented", field = field),
+        tr!("check.undocumented_fix", path = shown),
     )
 }
 
@@ -79,9 +80,12 @@ fn choices_text(spec: &FieldSpec) -> String {
         FieldKind::Choice(choices) => {
             let parts: Vec<String> = choices
                 .iter()
-                .map(|c| format!("{} ({})", c.value, c.label))
+                .map(|c| {
+                    let label = spec.shown_choice_label(c.value).unwrap_or_default();
+                    tr!("check.choice", value = c.value, label = label).into_owned()
+                })
                 .collect();
-            parts.join(", ")
+            parts.join(&tr!("check.list_separator"))
         }
         _ => String::new(),
     }
@@ -92,12 +96,12 @@ fn when_text(fields: &[FieldSpec], types: &[i64]) -> String {
     let type_spec = fields.iter().find(|f| f.key == "type");
     let names: Vec<String> = types
         .iter()
-        .map(|t| match type_spec.and_then(|s| s.choice_label(*t)) {
-            Some(label) => format!("{t} ({label})"),
+        .map(|t| match type_spec.and_then(|s| s.shown_choice_label(*t)) {
+            Some(label) => tr!("check.choice", value = t, label = label).into_owned(),
             None => t.to_string(),
         })
         .collect();
-    format!("when type is {}", names.join(" or "))
+    tr!("check.when_type", types = names.join(&tr!("check.or"))).into_owned()
 }
 
 fn check_object(
@@ -117,10 +121,17 @@ fn check_object(
             if spec.required {
                 let (message, fix) = match spec.when_type {
                     Some(types) => (
-                        format!("{} is required {}.", spec.label, when_text(fields, types)),
-                        format!("Fill in {} or change type.", spec.key),
+                        tr!(
+                            "check.required_when",
+                            label = spec.shown_label(),
+                            when = when_text(fields, types)
+                        ),
+                        tr!("check.required_when_fix", key = spec.key),
                     ),
-                    None => (format!("{} is required.", spec.label), required_fix(spec)),
+                    None => (
+                        tr!("check.required", label = spec.shown_label()),
+                        required_fix(spec).into(),
+                    ),
                 };
                 out.push(Problem::error(p, Rule::Required, message, fix));
             }
@@ -133,14 +144,17 @@ fn check_object(
 
 fn required_fix(spec: &FieldSpec) -> String {
     match spec.kind {
-        FieldKind::Choice(_) => format!("Set {} to one of {}.", spec.key, choices_text(spec)),
-        FieldKind::Object(_) => format!("Add the {} object.", spec.key),
-        FieldKind::List { min, .. } => format!(
-            "Add at least {} to {}.",
-            count(min, "item", "items"),
-            spec.key
-        ),
-        _ => format!("Fill in {}.", spec.key),
+        FieldKind::Choice(_) => {
+            tr!("check.set_choice", key = spec.key, choices = choices_text(spec)).into_owned()
+        }
+        FieldKind::Object(_) => tr!("check.add_object", key = spec.key).into_owned(),
+        FieldKind::List { min, .. } => tr!(
+            &one_or_many("check.add_items", min),
+            n = group_digits(min),
+            key = spec.key
+        )
+        .into_owned(),
+        _ => tr!("check.fill_in", key = spec.key).into_owned(),
     }
 }
 
@@ -148,7 +162,7 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
     match spec.kind {
         FieldKind::Text | FieldKind::MultiLine | FieldKind::Url | FieldKind::MediaId => {
             let Some(s) = value.as_str() else {
-                out.push(wrong_type(path, "a string"));
+                out.push(wrong_type(path, "string"));
                 return;
             };
             check_limit(spec, s, path, out);
@@ -161,20 +175,26 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
             Some(n) => out.push(Problem::error(
                 path,
                 Rule::NotAChoice,
-                format!("{} is {n}, which is not a documented value.", spec.label),
-                format!("Use {}.", choices_text(spec)),
+                tr!("check.not_a_choice", label = spec.shown_label(), n = n),
+                tr!("check.not_a_choice_fix", choices = choices_text(spec)),
             )),
-            None => out.push(wrong_type(path, "an integer")),
+            None => out.push(wrong_type(path, "integer")),
         },
         FieldKind::Float { min, max } => match value.as_f64() {
             Some(x) if (min..=max).contains(&x) => {}
             Some(x) => out.push(Problem::error(
                 path,
                 Rule::OutOfRange,
-                format!("{} is {x}, outside {min}–{max}.", spec.label),
-                format!("Use a value from {min} to {max}, or leave it out for the default {min}."),
+                tr!(
+                    "check.out_of_range",
+                    label = spec.shown_label(),
+                    x = x,
+                    min = min,
+                    max = max
+                ),
+                tr!("check.out_of_range_fix", min = min, max = max),
             )),
-            None => out.push(wrong_type(path, "a number")),
+            None => out.push(wrong_type(path, "number")),
         },
         FieldKind::StringList => match value.as_array() {
             Some(items) => {
@@ -183,70 +203,84 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
                         out.push(Problem::error(
                             format!("{path}[{i}]"),
                             Rule::WrongType,
-                            "An entry is empty or not a string.".to_owned(),
-                            "Remove it or write the id as text.".to_owned(),
+                            tr!("check.empty_entry"),
+                            tr!("check.empty_entry_fix"),
                         ));
                     }
                 }
             }
-            None => out.push(wrong_type(path, "a list of strings")),
+            None => out.push(wrong_type(path, "string_list")),
         },
         FieldKind::Object(children) => match value.as_object() {
             Some(obj) => check_object(children, obj, path, out),
-            None => out.push(wrong_type(path, "an object")),
+            None => out.push(wrong_type(path, "object")),
         },
         FieldKind::List { items, min, max } => {
             let Some(array) = value.as_array() else {
-                out.push(wrong_type(path, "a list"));
+                out.push(wrong_type(path, "list"));
                 return;
             };
             if array.len() < min {
                 out.push(Problem::error(
                     path,
                     Rule::TooFewItems,
-                    format!(
-                        "{} has {}; {} required.",
-                        spec.label,
-                        count(array.len(), "item", "items"),
-                        at_least(min, "item is", "items are"),
+                    tr!(
+                        &format!(
+                            "check.too_few_{}_{}",
+                            one_or_many_suffix(array.len()),
+                            one_or_many_suffix(min)
+                        ),
+                        label = spec.shown_label(),
+                        n = group_digits(array.len()),
+                        min = group_digits(min)
                     ),
-                    format!("Add {} more.", min - array.len()),
+                    tr!("check.too_few_fix", n = group_digits(min - array.len())),
                 ));
             }
             if array.len() > max {
                 out.push(Problem::error(
                     path,
                     Rule::TooManyItems,
-                    format!(
-                        "{} has {} items; WeCom allows at most {max}.",
-                        spec.label,
-                        array.len()
+                    tr!(
+                        "check.too_many_items",
+                        label = spec.shown_label(),
+                        n = group_digits(array.len()),
+                        max = group_digits(max)
                     ),
-                    format!("Remove {}.", array.len() - max),
+                    tr!("check.too_many_items_fix", n = group_digits(array.len() - max)),
                 ));
             }
             for (i, item) in array.iter().enumerate() {
                 let item_path = format!("{path}[{i}]");
                 match item.as_object() {
                     Some(obj) => check_object(items, obj, &item_path, out),
-                    None => out.push(wrong_type(&item_path, "an object")),
+                    None => out.push(wrong_type(&item_path, "object")),
                 }
             }
         }
     }
 }
 
-/// "at least 1 item is" / "at least 2 items are".
-fn at_least(n: usize, one: &str, many: &str) -> String {
-    format!("at least {}", count(n, one, many))
+/// `one` for 1, else `many`: the two keys of a sentence whose English
+/// changes with the number (Chinese says both alike).
+fn one_or_many_suffix(n: usize) -> &'static str {
+    if n == 1 { "one" } else { "many" }
 }
 
+/// `key_one` or `key_many`, by `n`.
+fn one_or_many(key: &str, n: usize) -> String {
+    format!("{key}_{}", one_or_many_suffix(n))
+}
+
+/// A value of the wrong JSON type; `expected` names `check.type.<expected>`.
 fn wrong_type(path: &str, expected: &str) -> Problem {
+    let key = format!("check.type.{expected}");
+    let expected = tr!(&key);
     Problem::error(
         path,
         Rule::WrongType,
-        format!("This must be {expected}."),
-        format!("Write {expected} here."),
+        tr!("check.wrong_type", expected = expected),
+        tr!("check.wrong_type_fix", expected = expected),
     )
 }
 
@@ -255,29 +289,29 @@ fn check_limit(spec: &FieldSpec, s: &str, path: &str, out: &mut Vec<Problem>) {
         Some(Limit::MaxBytes(max)) if s.len() > max => out.push(Problem::error(
             path,
             Rule::TooManyBytes,
-            format!(
-                "{} is {} bytes (UTF-8); WeCom accepts at most {}.",
-                spec.label,
-                group_digits(s.len()),
-                group_digits(max)
+            tr!(
+                "check.too_many_bytes",
+                label = spec.shown_label(),
+                n = group_digits(s.len()),
+                max = group_digits(max)
             ),
-            format!(
-                "Shorten it by {} (a Chinese character takes 3).",
-                count(s.len() - max, "byte", "bytes")
+            tr!(
+                &one_or_many("check.too_many_bytes_fix", s.len() - max),
+                n = group_digits(s.len() - max)
             ),
         )),
         Some(Limit::TruncatedAfterBytes(max)) if s.len() > max => out.push(Problem::warning(
             path,
             Rule::Truncated,
-            format!(
-                "{} is {} bytes; WeCom keeps the first {} and cuts the rest.",
-                spec.label,
-                group_digits(s.len()),
-                group_digits(max)
+            tr!(
+                "check.truncated",
+                label = spec.shown_label(),
+                n = group_digits(s.len()),
+                max = group_digits(max)
             ),
-            format!(
-                "Shorten it by {} to show it whole.",
-                count(s.len() - max, "byte", "bytes")
+            tr!(
+                &one_or_many("check.truncated_fix", s.len() - max),
+                n = group_digits(s.len() - max)
             ),
         )),
         Some(Limit::RecommendedChars(max)) => {
@@ -286,11 +320,13 @@ fn check_limit(spec: &FieldSpec, s: &str, path: &str, out: &mut Vec<Problem>) {
                 out.push(Problem::warning(
                     path,
                     Rule::LongerThanRecommended,
-                    format!(
-                        "{} is {n} characters; the documents recommend at most {max} (建议不超过 {max} 个字).",
-                        spec.label
+                    tr!(
+                        "check.longer_than_recommended",
+                        label = spec.shown_label(),
+                        n = n,
+                        max = max
                     ),
-                    "Shorten it, or the client may cut it off.".to_owned(),
+                    tr!("check.longer_than_recommended_fix"),
                 ));
             }
         }
@@ -304,18 +340,15 @@ fn check_url(s: &str, path: &str, out: &mut Vec<Problem>) {
         out.push(Problem::warning(
             path,
             Rule::SuspiciousUrl,
-            "This link contains spaces.".to_owned(),
-            "Remove the spaces or encode them as %20.".to_owned(),
+            tr!("check.url_spaces"),
+            tr!("check.url_spaces_fix"),
         ));
     } else if !(t.starts_with("https://") || t.starts_with("http://")) {
         out.push(Problem::warning(
             path,
             Rule::SuspiciousUrl,
-            format!(
-                "This link has no http:// or https:// (\"{}\").",
-                truncate_chars(t, 40)
-            ),
-            "Write the full address, e.g. https://example.com/page.".to_owned(),
+            tr!("check.url_scheme", link = truncate_chars(t, 40)),
+            tr!("check.url_scheme_fix"),
         ));
     }
 }
@@ -351,8 +384,8 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                 out.push(Problem::warning(
                     "text.content",
                     Rule::Required,
-                    "Content is only spaces and line breaks.".to_owned(),
-                    "Write the message text.".to_owned(),
+                    tr!("check.only_spaces"),
+                    tr!("check.only_spaces_fix"),
                 ));
             }
         }
@@ -364,15 +397,15 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
             ] {
                 if list.is_some() {
                     let fix = if message.kind() == MessageKind::Markdown {
-                        "Remove it and write <@userid> in the content instead."
+                        tr!("check.mentions_ignored_fix_markdown")
                     } else {
-                        "Remove it: markdown_v2 cannot mention anyone; use text or markdown to mention."
+                        tr!("check.mentions_ignored_fix_markdown_v2")
                     };
                     out.push(Problem::warning(
                         format!("{msgtype}.{key}"),
                         Rule::Ignored,
-                        format!("{key} is ignored for {msgtype} messages."),
-                        fix.to_owned(),
+                        tr!("check.mentions_ignored", key = key, msgtype = msgtype),
+                        fix,
                     ));
                 }
             }
@@ -392,8 +425,8 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                 out.push(Problem::error(
                     "template_card.main_title.title",
                     Rule::Required,
-                    "A text_notice card needs main_title.title or sub_title_text.".to_owned(),
-                    "Fill in the main title, the body text, or both.".to_owned(),
+                    tr!("check.text_notice_title"),
+                    tr!("check.text_notice_title_fix"),
                 ));
             } else if card.main_title.is_none() {
                 // Seed 004's field table and its own text (and seed 001)
@@ -401,20 +434,16 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                 out.push(Problem::warning(
                     "template_card.main_title",
                     Rule::Advice,
-                    "The card has no main_title. The field table of the documents marks it required \
-                     (main_title | Object | 是 | 模版卡片的主要内容,包括一级标题和标题辅助信息), while their text asks only that \
-                     一级标题 main_title.title 和二级普通文本 sub_title_text 必须有一项填写."
-                        .to_owned(),
-                    "Add a main_title with a title to be safe, or keep only sub_title_text if WeCom takes it from you."
-                        .to_owned(),
+                    tr!("check.no_main_title"),
+                    tr!("check.no_main_title_fix"),
                 ));
             }
             if card.emphasis_content.is_some() && card.quote_area.is_some() {
                 out.push(Problem::warning(
                     "template_card.quote_area",
                     Rule::Advice,
-                    "The documents advise against a quote area beside a key figure (建议不与关键数据共用).".to_owned(),
-                    "Keep either quote_area or emphasis_content.".to_owned(),
+                    tr!("check.quote_beside_figure"),
+                    tr!("check.quote_beside_figure_fix"),
                 ));
             }
             check_attachment_names(card.horizontal_content_list.as_deref(), out);
@@ -426,8 +455,8 @@ fn check_kind(message: &Message, out: &mut Vec<Problem>) {
                 out.push(Problem::error(
                     "template_card.main_title.title",
                     Rule::Required,
-                    "A news_notice card needs main_title.title.".to_owned(),
-                    "Fill in the main title.".to_owned(),
+                    tr!("check.news_notice_title"),
+                    tr!("check.news_notice_title_fix"),
                 ));
             }
             check_aspect_ratio_ends(card.card_image.as_ref(), out);
@@ -454,20 +483,20 @@ fn check_mentions(list: Option<&[String]>, path: &str, phones: bool, out: &mut V
         if !ok {
             let (message, fix) = if phones {
                 (
-                    format!("\"{item}\" is not a phone number."),
-                    "Write the member's mobile number in digits, or @all.",
+                    tr!("check.not_a_phone", item = item),
+                    tr!("check.not_a_phone_fix"),
                 )
             } else {
                 (
-                    format!("\"{item}\" does not look like a userid."),
-                    "Write the member's userid without spaces or a leading @, or @all for everyone.",
+                    tr!("check.not_a_userid", item = item),
+                    tr!("check.not_a_userid_fix"),
                 )
             };
             out.push(Problem::warning(
                 format!("{path}[{i}]"),
                 Rule::BadMention,
                 message,
-                fix.to_owned(),
+                fix,
             ));
         }
     }
@@ -486,9 +515,8 @@ fn check_attachment_names(
             out.push(Problem::warning(
                 format!("template_card.horizontal_content_list[{i}].value"),
                 Rule::Advice,
-                "For a file entry, value is the file name shown, and should include its type."
-                    .to_owned(),
-                "Add the extension, e.g. report.pdf.".to_owned(),
+                tr!("check.file_entry_name"),
+                tr!("check.file_entry_name_fix"),
             ));
         }
     }
@@ -503,20 +531,17 @@ fn check_aspect_ratio_ends(image: Option<&super::message::CardImage>, out: &mut 
     let Some(ratio) = image.and_then(|i| i.aspect_ratio) else {
         return;
     };
-    let (end, inside) = if ratio == limits::ASPECT_RATIO_MIN {
-        ("the page's default", "1.31")
+    let (key, inside) = if ratio == limits::ASPECT_RATIO_MIN {
+        ("check.ratio_is_default", "1.31")
     } else if ratio == limits::ASPECT_RATIO_MAX {
-        ("the value in the page's own example", "2.24")
+        ("check.ratio_is_example", "2.24")
     } else {
         return;
     };
     out.push(Problem::warning(
         "template_card.card_image.aspect_ratio",
         Rule::OutOfRange,
-        format!(
-            "Aspect ratio is exactly {ratio}: {end}, yet the page says \"{}\" (less than 2.25, greater than 1.3).",
-            limits::ASPECT_RATIO_PAGE
-        ),
-        format!("WeCom is expected to take it; to keep strictly to the page's words, use {inside}."),
+        tr!(key, ratio = ratio, page = limits::ASPECT_RATIO_PAGE),
+        tr!("check.ratio_fix", inside = inside),
     ));
 }

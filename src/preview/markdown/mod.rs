@@ -148,7 +148,7 @@ impl Renderer<'_, '_> {
                         line,
                         HintKind::MultiLineInlineCode,
                         HintSeverity::Warning,
-                        "inline code cannot span lines: it is shown as typed — keep it on one line",
+                        crate::tr!("hint.multi_line_inline_code"),
                     );
                     self.push_literal(range);
                 } else {

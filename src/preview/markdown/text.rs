@@ -76,9 +76,9 @@ impl Renderer<'_, '_> {
                 line,
                 HintKind::HeadingNeedsSpace,
                 HintSeverity::Warning,
-                format!(
-                    "heading needs a space after #: \"{}\" is shown as typed",
-                    text.chars().take(16).collect::<String>()
+                crate::tr!(
+                    "hint.heading_needs_space",
+                    start = text.chars().take(16).collect::<String>()
                 ),
             );
         }
@@ -119,9 +119,7 @@ impl Renderer<'_, '_> {
                         line,
                         HintKind::MentionInV2,
                         HintSeverity::Warning,
-                        format!(
-                            "`<@userid>` does not mention anyone in markdown_v2: {raw} is shown as typed — use markdown or text to mention"
-                        ),
+                        crate::tr!("hint.mention_in_v2", raw = raw),
                     );
                     self.out.push(raw, style, line);
                 }
@@ -132,7 +130,7 @@ impl Renderer<'_, '_> {
                         line,
                         HintKind::FontColourInV2,
                         HintSeverity::Warning,
-                        "font colour is ignored in markdown_v2: the <font> tags are shown as typed — use markdown for colour",
+                        crate::tr!("hint.font_colour_in_v2"),
                     );
                     self.out.push(raw, style, line);
                 } else if colour.is_some() {
@@ -142,9 +140,7 @@ impl Renderer<'_, '_> {
                         line,
                         HintKind::UnknownFontColour,
                         HintSeverity::Warning,
-                        format!(
-                            "font colour \"{name}\" is not one of info (green), comment (grey), warning (orange-red): the tag is shown as typed"
-                        ),
+                        crate::tr!("hint.unknown_font_colour", name = name),
                     );
                     self.fonts.push(None);
                     self.out.push(raw, style, line);

@@ -171,6 +171,8 @@ pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
     app.config.language = Some(lang.setting());
     // The checks' sentences are made when the draft changes: again now.
     app.derived.source = None;
+    // So are the preview's lint hints and quick-fix labels: draw it again.
+    app.preview_state.shown = None;
     app.status = Status::info(crate::tr!("status.language_switched").into_owned());
     save_config(app, fx);
 }

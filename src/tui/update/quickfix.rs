@@ -42,7 +42,7 @@ pub(super) fn apply(app: &mut App) {
     let message = match Message::from_json_str(&json.to_string()) {
         Ok(m) => m,
         Err(e) => {
-            app.status = Status::error(format!("The fix could not be made: {e}"));
+            app.status = Status::error(crate::tr!("fix.failed", error = e).into_owned());
             return;
         }
     };
@@ -57,14 +57,18 @@ pub(super) fn apply(app: &mut App) {
     let moved = if kind == from {
         String::new()
     } else {
-        format!(" The {} draft is kept as it was.", from.label())
+        crate::tr!("fix.draft_kept", kind = from.shown()).into_owned()
     };
-    app.status = Status::info(format!(
-        "Fixed line {}: {}.{moved} {}",
-        hint.line,
-        fix.label,
-        text::shown(text::CTRL_Z_UNDOES)
-    ));
+    app.status = Status::info(
+        crate::tr!(
+            "fix.fixed",
+            line = hint.line,
+            fix = fix.label,
+            moved = moved,
+            undo = text::shown(text::CTRL_Z_UNDOES)
+        )
+        .into_owned(),
+    );
 }
 
 fn kind_of(dialect: Dialect) -> MessageKind {
