@@ -155,6 +155,21 @@ pub fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Two sentences one after the other: a space between them, as English
+/// writes it, except after Chinese full-width punctuation (`。`, `）`, …),
+/// which carries its own space.
+pub fn join_sentences(first: &str, second: &str) -> String {
+    let full_width = first
+        .chars()
+        .next_back()
+        .is_some_and(|c| "。！？；：，）”".contains(c));
+    if full_width || first.is_empty() || second.is_empty() {
+        format!("{first}{second}")
+    } else {
+        format!("{first} {second}")
+    }
+}
+
 /// The language strings are shown in now, on this thread.
 pub fn current() -> Lang {
     if let Some(lang) = HERE.with(std::cell::Cell::get) {
@@ -215,6 +230,16 @@ mod tests {
         })
         .join()
         .expect("the thread");
+    }
+
+    #[test]
+    fn sentences_join_with_a_space_only_after_english() {
+        assert_eq!(
+            join_sentences("Too long.", "Shorten it."),
+            "Too long. Shorten it."
+        );
+        assert_eq!(join_sentences("太长。", "请缩短。"), "太长。请缩短。");
+        assert_eq!(join_sentences("x", ""), "x");
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
         let mut spans = vec![
             Span::styled(mark, style),
             Span::styled(format!("{} ", p.path), style),
-            Span::raw(format!("{} {}", p.message, p.fix)),
+            Span::raw(crate::i18n::join_sentences(&p.message, &p.fix)),
         ];
         // Too long a text or markdown: sending offers it as numbered parts
         // (to one robot: a broadcast is not split).

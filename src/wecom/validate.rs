@@ -144,9 +144,12 @@ fn check_object(
 
 fn required_fix(spec: &FieldSpec) -> String {
     match spec.kind {
-        FieldKind::Choice(_) => {
-            tr!("check.set_choice", key = spec.key, choices = choices_text(spec)).into_owned()
-        }
+        FieldKind::Choice(_) => tr!(
+            "check.set_choice",
+            key = spec.key,
+            choices = choices_text(spec)
+        )
+        .into_owned(),
         FieldKind::Object(_) => tr!("check.add_object", key = spec.key).into_owned(),
         FieldKind::List { min, .. } => tr!(
             &one_or_many("check.add_items", min),
@@ -247,7 +250,10 @@ fn check_value(spec: &FieldSpec, value: &Value, path: &str, out: &mut Vec<Proble
                         n = group_digits(array.len()),
                         max = group_digits(max)
                     ),
-                    tr!("check.too_many_items_fix", n = group_digits(array.len() - max)),
+                    tr!(
+                        "check.too_many_items_fix",
+                        n = group_digits(array.len() - max)
+                    ),
                 ));
             }
             for (i, item) in array.iter().enumerate() {
