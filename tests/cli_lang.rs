@@ -94,7 +94,8 @@ async fn send_speaks_chinese_from_its_errors_to_its_results() {
     let none = zh(&env, &["send", "--text", "x"]).await;
     none.expect(2);
     assert!(
-        none.stderr.contains("wecom send: 没有指定机器人：请用 --robot NAME"),
+        none.stderr
+            .contains("wecom send: 没有指定机器人：请用 --robot NAME"),
         "{none:#?}"
     );
     let nothing = zh(&env, &["send", "--webhook", KEY]).await;
@@ -102,7 +103,15 @@ async fn send_speaks_chinese_from_its_errors_to_its_results() {
     assert!(nothing.stderr.contains("没有可发送的内容"), "{nothing:#?}");
     let mention = zh(
         &env,
-        &["send", "--webhook", KEY, "--markdown-v2", "x", "--mention", "a"],
+        &[
+            "send",
+            "--webhook",
+            KEY,
+            "--markdown-v2",
+            "x",
+            "--mention",
+            "a",
+        ],
     )
     .await;
     mention.expect(2);
@@ -110,9 +119,16 @@ async fn send_speaks_chinese_from_its_errors_to_its_results() {
         mention.stderr.contains("markdown_v2 不能提醒成员"),
         "{mention:#?}"
     );
-    let file = zh(&env, &["send", "--webhook", KEY, "--text", "@/no/such/file"]).await;
+    let file = zh(
+        &env,
+        &["send", "--webhook", KEY, "--text", "@/no/such/file"],
+    )
+    .await;
     file.expect(5);
-    assert!(file.stderr.contains("无法读取 text 文件 /no/such/file"), "{file:#?}");
+    assert!(
+        file.stderr.contains("无法读取 text 文件 /no/such/file"),
+        "{file:#?}"
+    );
 
     // The robot is saved, in Chinese.
     let saved = env
@@ -133,7 +149,9 @@ async fn send_speaks_chinese_from_its_errors_to_its_results() {
         "{unknown:#?}"
     );
     assert!(
-        unknown.stderr.contains("已保存的机器人和分组可用 `wecom robots list` 查看"),
+        unknown
+            .stderr
+            .contains("已保存的机器人和分组可用 `wecom robots list` 查看"),
         "{unknown:#?}"
     );
 
@@ -156,15 +174,23 @@ async fn send_speaks_chinese_from_its_errors_to_its_results() {
     let later = zh(&env, &["send", "-r", "ops", "--text", "x", "--in", "2h"]).await;
     later.expect(0);
     assert!(later.stdout.contains("已把 text 排队"), "{later:#?}");
-    assert!(later.stdout.contains("到时由本机的 `wecom outbox run`"), "{later:#?}");
+    assert!(
+        later.stdout.contains("到时由本机的 `wecom outbox run`"),
+        "{later:#?}"
+    );
     let outbox = zh(&env, &["outbox"]).await;
     outbox.expect(0);
     assert!(
-        outbox.stdout.contains("`wecom outbox flush` 发送排队中和重试中的消息。"),
+        outbox
+            .stdout
+            .contains("`wecom outbox flush` 发送排队中和重试中的消息。"),
         "{outbox:#?}"
     );
     let flush = zh(&env, &["outbox", "flush"]).await;
-    assert!(flush.stderr.contains("定时发送的项等待发送时间（1 项）"), "{flush:#?}");
+    assert!(
+        flush.stderr.contains("定时发送的项等待发送时间（1 项）"),
+        "{flush:#?}"
+    );
     let cancel = zh(&env, &["outbox", "cancel", "--all"]).await;
     cancel.expect(0);
     assert!(cancel.stdout.starts_with("已取消 "), "{cancel:#?}");
@@ -177,7 +203,16 @@ async fn json_output_is_the_same_in_both_languages() {
     let env = Env::new().await;
     env.add_robot("ops", KEY).await;
     for args in [
-        vec!["send", "-r", "ops", "--text", "x", "--dry-run", "--output", "json"],
+        vec![
+            "send",
+            "-r",
+            "ops",
+            "--text",
+            "x",
+            "--dry-run",
+            "--output",
+            "json",
+        ],
         vec!["send", "--text", "x", "--output", "json"],
         vec!["send", "-r", "nope", "--text", "x", "--output", "json"],
         vec!["send", "-r", "ops", "--output", "json"],
@@ -188,7 +223,11 @@ async fn json_output_is_the_same_in_both_languages() {
         assert_eq!(z.stdout, e.stdout, "{args:?}: the JSON differs");
         assert!(z.stdout.trim_start().starts_with('{'), "{z:#?}");
     }
-    let failed = zh(&env, &["send", "-r", "nope", "--text", "x", "--output", "json"]).await;
+    let failed = zh(
+        &env,
+        &["send", "-r", "nope", "--text", "x", "--output", "json"],
+    )
+    .await;
     assert!(
         failed.json()["error"]
             .as_str()
@@ -197,7 +236,15 @@ async fn json_output_is_the_same_in_both_languages() {
     );
     // A refusal's explanation in the document is English too.
     let url = env.url(WRONG_KEY);
-    let args = ["send", "--webhook", url.as_str(), "--text", "x", "--output", "json"];
+    let args = [
+        "send",
+        "--webhook",
+        url.as_str(),
+        "--text",
+        "x",
+        "--output",
+        "json",
+    ];
     let (z, e) = (zh(&env, &args).await, en(&env, &args).await);
     z.expect(3);
     let strip = |run: &cli_support::Run| {
@@ -218,12 +265,18 @@ async fn json_output_is_the_same_in_both_languages() {
 async fn each_subcommand_family_speaks_chinese() {
     let env = Env::new().await;
     let robots = zh(&env, &["robots", "list"]).await;
-    assert!(robots.stderr.contains("没有已保存的机器人。"), "{robots:#?}");
+    assert!(
+        robots.stderr.contains("没有已保存的机器人。"),
+        "{robots:#?}"
+    );
     env.add_robot("运维", KEY).await;
     env.add_robot("qa", KEY2).await;
     let group = zh(&env, &["robots", "group", "add", "all", "运维", "qa"]).await;
     group.expect(0);
-    assert!(group.stderr.contains("已建分组“all”：运维, qa"), "{group:#?}");
+    assert!(
+        group.stderr.contains("已建分组“all”：运维, qa"),
+        "{group:#?}"
+    );
     let list = zh(&env, &["robots", "list"]).await;
     list.expect(0);
     // Names line up by display width: 运维 takes four columns, like "qa  ".
@@ -246,7 +299,11 @@ async fn each_subcommand_family_speaks_chinese() {
     assert!(codes.stdout.contains("转发码："), "{codes:#?}");
 
     let history = zh(&env, &["history"]).await;
-    assert_eq!(history.stdout.trim(), "没有符合条件的历史记录。", "{history:#?}");
+    assert_eq!(
+        history.stdout.trim(),
+        "没有符合条件的历史记录。",
+        "{history:#?}"
+    );
     zh(&env, &["send", "-r", "运维", "--text", "第一条"])
         .await
         .expect(0);
@@ -256,24 +313,39 @@ async fn each_subcommand_family_speaks_chinese() {
     show.expect(0);
     assert!(show.stdout.contains("消息类型  text"), "{show:#?}");
     assert!(show.stdout.contains("机器人    运维"), "{show:#?}");
-    assert!(show.stdout.contains(&format!("再次发送：wecom resend {id}")), "{show:#?}");
+    assert!(
+        show.stdout
+            .contains(&format!("再次发送：wecom resend {id}")),
+        "{show:#?}"
+    );
     let missing = zh(&env, &["history", "show", "9999"]).await;
     missing.expect(2);
     assert!(missing.stderr.contains("没有历史记录 9999"), "{missing:#?}");
     let since = zh(&env, &["history", "--since", "yesterday"]).await;
     assert!(since.stderr.contains("请写多久以前"), "{since:#?}");
     let resend = zh(&env, &["resend", "9999"]).await;
-    assert!(resend.stderr.contains("wecom resend: 没有历史记录 9999"), "{resend:#?}");
+    assert!(
+        resend.stderr.contains("wecom resend: 没有历史记录 9999"),
+        "{resend:#?}"
+    );
 
     let schedules = zh(&env, &["schedule", "list"]).await;
-    assert!(schedules.stdout.contains("没有定时任务。"), "{schedules:#?}");
+    assert!(
+        schedules.stdout.contains("没有定时任务。"),
+        "{schedules:#?}"
+    );
     let bad_cron = zh(
         &env,
-        &["schedule", "add", "s", "--cron", "nope", "-r", "qa", "--text", "x"],
+        &[
+            "schedule", "add", "s", "--cron", "nope", "-r", "qa", "--text", "x",
+        ],
     )
     .await;
     bad_cron.expect(2);
-    assert!(bad_cron.stderr.contains("不是 cron 表达式"), "{bad_cron:#?}");
+    assert!(
+        bad_cron.stderr.contains("不是 cron 表达式"),
+        "{bad_cron:#?}"
+    );
 
     let tokens = zh(&env, &["tokens", "list"]).await;
     assert!(tokens.stdout.contains("访问令牌：无"), "{tokens:#?}");
@@ -281,9 +353,15 @@ async fn each_subcommand_family_speaks_chinese() {
     let message = env.write("m.json", r#"{"msgtype":"text","text":{"content":"hi"}}"#);
     let valid = zh(&env, &["validate", message.to_str().expect("path")]).await;
     valid.expect(0);
-    assert!(valid.stdout.contains("通过：一条有效的 text 消息"), "{valid:#?}");
+    assert!(
+        valid.stdout.contains("通过：一条有效的 text 消息"),
+        "{valid:#?}"
+    );
     let valid_en = en(&env, &["validate", message.to_str().expect("path")]).await;
-    assert!(valid_en.stdout.contains("ok: a valid text message"), "{valid_en:#?}");
+    assert!(
+        valid_en.stdout.contains("ok: a valid text message"),
+        "{valid_en:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

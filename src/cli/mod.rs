@@ -224,10 +224,7 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
                 bytes = message.to_json().len()
             )
         ),
-        messages => println!(
-            "{}",
-            crate::tr!("cli.validate.ok_many", n = messages.len())
-        ),
+        messages => println!("{}", crate::tr!("cli.validate.ok_many", n = messages.len())),
     }
     if let Some(Ok(url)) = link {
         println!("{}", crate::tr!("cli.validate.link", url = url));

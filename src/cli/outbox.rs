@@ -157,14 +157,12 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
             let now_i = i64::try_from(now).unwrap_or(i64::MAX);
             for it in &items {
                 let next = match (it.state, it.next_attempt_ms, it.due_ms) {
-                    (OutboxState::Queued, _, Some(due)) if due > now_i => {
-                        crate::tr!(
-                            "cli.outbox.due",
-                            at = local_time(due),
-                            countdown = when::countdown(now_i, due)
-                        )
-                        .into_owned()
-                    }
+                    (OutboxState::Queued, _, Some(due)) if due > now_i => crate::tr!(
+                        "cli.outbox.due",
+                        at = local_time(due),
+                        countdown = when::countdown(now_i, due)
+                    )
+                    .into_owned(),
                     (OutboxState::Retrying, Some(at), _) => {
                         let secs = u64::try_from(at)
                             .unwrap_or(0)
@@ -229,14 +227,11 @@ fn item_json(it: &OutboxItem) -> Value {
 /// failure: shown as `waiting`.
 fn waits_for_rate_limit(it: &OutboxItem) -> bool {
     it.state == OutboxState::Retrying
-        && it
-            .last_error
-            .as_deref()
-            .is_some_and(|e| {
-                // The error was written in the language of its day.
-                e.contains(&format!("(errcode {FREQ_OUT_OF_LIMIT})"))
-                    || e.contains(&format!("（errcode {FREQ_OUT_OF_LIMIT}）"))
-            })
+        && it.last_error.as_deref().is_some_and(|e| {
+            // The error was written in the language of its day.
+            e.contains(&format!("(errcode {FREQ_OUT_OF_LIMIT})"))
+                || e.contains(&format!("（errcode {FREQ_OUT_OF_LIMIT}）"))
+        })
 }
 
 fn shown_state(it: &OutboxItem) -> &'static str {
@@ -551,10 +546,7 @@ pub fn resend(args: ResendArgs, config: Option<PathBuf>) -> ExitCode {
         let mut targets: Vec<(String, Webhook)> = Vec::new();
         if args.robot.is_empty() {
             let w = resolve(&config, &entry.robot_name, &entry.robot).map_err(|why| {
-                Failure::new(
-                    exit::USAGE,
-                    crate::tr!("cli.resend.cannot", why = why),
-                )
+                Failure::new(exit::USAGE, crate::tr!("cli.resend.cannot", why = why))
             })?;
             targets.push((entry.robot_name.clone(), w));
         } else {
@@ -668,11 +660,11 @@ pub fn edit_in_editor(text: &str, extension: &str) -> Result<String, String> {
         .arg("sh")
         .arg(file.path())
         .status()
-        .map_err(|e| crate::tr!("cli.editor.run_failed", editor = editor, error = e).into_owned())?;
+        .map_err(|e| {
+            crate::tr!("cli.editor.run_failed", editor = editor, error = e).into_owned()
+        })?;
     if !status.success() {
-        return Err(
-            crate::tr!("cli.editor.exited", editor = editor, status = status).into_owned(),
-        );
+        return Err(crate::tr!("cli.editor.exited", editor = editor, status = status).into_owned());
     }
     std::fs::read_to_string(file.path())
         .map_err(|e| crate::tr!("cli.editor.read_failed", error = e).into_owned())
@@ -685,19 +677,9 @@ fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
         .outbox()
         .get(id)
         .map_err(store_failure)?
-        .ok_or_else(|| {
-            Failure::new(
-                exit::USAGE,
-                crate::tr!("cli.outbox.no_item", id = id),
-            )
-        })?;
+        .ok_or_else(|| Failure::new(exit::USAGE, crate::tr!("cli.outbox.no_item", id = id)))?;
     let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
-    let busy = || {
-        Failure::new(
-            exit::USAGE,
-            crate::tr!("cli.outbox.edit_busy", id = id),
-        )
-    };
+    let busy = || Failure::new(exit::USAGE, crate::tr!("cli.outbox.edit_busy", id = id));
     if item.state == OutboxState::Sending || item.lease_until_ms.is_some_and(|until| until >= now) {
         return Err(busy());
     }

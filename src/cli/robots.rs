@@ -139,7 +139,10 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             println!("{}", crate::tr!("cli.robots.show_name", name = robot.name));
             println!(
                 "{}",
-                crate::tr!("cli.robots.show_webhook", webhook = robot.masked_webhook(&base))
+                crate::tr!(
+                    "cli.robots.show_webhook",
+                    webhook = robot.masked_webhook(&base)
+                )
             );
             print_codes(&config.relay_codes_of(&robot.name)?);
             Ok(())
@@ -192,11 +195,7 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             } else {
                 eprintln!(
                     "{}",
-                    crate::tr!(
-                        "cli.robots.removed_codes",
-                        name = removed.name,
-                        n = codes
-                    )
+                    crate::tr!("cli.robots.removed_codes", name = removed.name, n = codes)
                 );
             }
             if !groups.is_empty() {
@@ -226,15 +225,12 @@ fn webhook_arg(value: &str) -> Result<String, Failure> {
         eprintln!("{}", crate::tr!("cli.robots.paste"));
     }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| {
-            Failure(
-                exit::IO,
-                crate::tr!("cli.robots.stdin_failed", error = e).into_owned(),
-            )
-        })?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Failure(
+            exit::IO,
+            crate::tr!("cli.robots.stdin_failed", error = e).into_owned(),
+        )
+    })?;
     Ok(line.trim().to_owned())
 }
 

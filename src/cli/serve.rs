@@ -76,7 +76,10 @@ pub fn run(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     match runtime {
         Ok(runtime) => runtime.block_on(serve(args, config)),
         Err(e) => {
-            eprintln!("wecom serve: {}", crate::tr!("cli.runtime_failed", error = e));
+            eprintln!(
+                "wecom serve: {}",
+                crate::tr!("cli.runtime_failed", error = e)
+            );
             exit::code(exit::INTERNAL)
         }
     }
@@ -172,7 +175,10 @@ fn banner(addr: SocketAddr, store: &ConfigStore, config: &RelayConfig) {
         "{}",
         crate::tr!(
             "cli.serve.batch",
-            url = format!("http://{addr}{}?access_token=TOKEN", relay::batch::BATCH_ROUTE),
+            url = format!(
+                "http://{addr}{}?access_token=TOKEN",
+                relay::batch::BATCH_ROUTE
+            ),
             tokens = tokens
         )
     );

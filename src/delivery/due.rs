@@ -475,12 +475,7 @@ impl CronSpec {
     /// what to write instead.
     pub fn parse(pattern: &str, tz: Option<&str>) -> Result<CronSpec, String> {
         let cron = Cron::from_str(pattern).map_err(|e| {
-            crate::tr!(
-                "delivery.not_cron",
-                pattern = one_line(pattern),
-                error = e
-            )
-            .into_owned()
+            crate::tr!("delivery.not_cron", pattern = one_line(pattern), error = e).into_owned()
         })?;
         let zone = match tz {
             None => Zone::Local,

@@ -103,7 +103,10 @@ pub fn filled_in_now(items: &[NewItem]) -> Result<Vec<Value>, Failure> {
                 &placeholders::Process,
             )
             .map_err(|e| {
-                usage(crate::tr!("cli.later.would_be_refused", label = it.label, error = e).into_owned())
+                usage(
+                    crate::tr!("cli.later.would_be_refused", label = it.label, error = e)
+                        .into_owned(),
+                )
             })?;
             serde_json::from_str(&filled).map_err(|e| usage(e.to_string()))
         })

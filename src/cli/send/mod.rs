@@ -452,12 +452,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            Failure::new(
-                exit::INTERNAL,
-                crate::tr!("cli.runtime_failed", error = e),
-            )
-        })
+        .map_err(|e| Failure::new(exit::INTERNAL, crate::tr!("cli.runtime_failed", error = e)))
 }
 
 fn send(

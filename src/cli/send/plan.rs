@@ -249,7 +249,11 @@ fn image_item(path: &Path, convert: bool) -> Result<(Item, Option<String>), Fail
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::new(
             exit::IO,
-            crate::tr!("cli.send.image_unreadable", path = path.display(), error = e),
+            crate::tr!(
+                "cli.send.image_unreadable",
+                path = path.display(),
+                error = e
+            ),
         )
     })?;
     let label = format!("image {}", file_name(path));
