@@ -99,7 +99,7 @@ async fn relay_codes_are_made_listed_and_revoked() {
         env.run(&["robots", "list"])
             .await
             .stdout
-            .contains("(2 relay codes)")
+            .contains("(relay codes: 2)")
     );
 
     env.run(&["robots", "code", "ops", "--revoke", &id])

@@ -96,10 +96,7 @@ pub fn parse_since(text: &str, now_ms: i64) -> Result<i64, String> {
     {
         return Ok(local.timestamp_millis());
     }
-    Err(format!(
-        "--since {}: write a duration ago (90s, 30m, 2h, 7d) or a date (2026-12-01, or 2026-12-01T08:00:00+08:00)",
-        one_line(text)
-    ))
+    Err(crate::tr!("cli.history.bad_since", since = one_line(text)).into_owned())
 }
 
 fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
@@ -147,17 +144,17 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
                 .collect();
             println!("{}", Value::Array(doc));
         }
-        Output::Text if entries.is_empty() => println!("No history entry matches."),
+        Output::Text if entries.is_empty() => println!("{}", crate::tr!("cli.history.none")),
         Output::Text => {
             let mut out = String::new();
             let mut shown: Vec<&str> = Vec::new();
             for e in &entries {
                 let Some(batch) = broadcast_of(e, &robots) else {
                     out.push_str(&format!(
-                        "{:>7}  {}  {:<14}  {:<12}  {:<9}  {}\n",
+                        "{:>7}  {}  {}  {:<12}  {:<9}  {}\n",
                         e.id,
                         rfc3339(e.time_ms),
-                        one_line(&e.robot_name),
+                        pad(&one_line(&e.robot_name), 14),
                         e.msgtype,
                         e.status.as_str(),
                         summary(e)
@@ -175,11 +172,14 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
                     .filter(|o| o.batch.as_deref() == Some(batch))
                     .collect();
                 out.push_str(&format!(
-                    "{:>7}  {}  broadcast to {} robots: {}  {:<12}  {}\n",
+                    "{:>7}  {}  {}  {:<12}  {}\n",
                     "",
                     rfc3339(e.time_ms),
-                    robots.get(batch).copied().unwrap_or(0),
-                    status_counts(&outcomes),
+                    crate::tr!(
+                        "cli.history.broadcast",
+                        n = robots.get(batch).copied().unwrap_or(0),
+                        counts = status_counts(&outcomes)
+                    ),
                     e.msgtype,
                     summary(e)
                 ));
@@ -190,9 +190,9 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
                         _ => String::new(),
                     };
                     out.push_str(&format!(
-                        "  {:>5}  {:<14}  {:<12}  {:<9}  {why}\n",
+                        "  {:>5}  {}  {:<12}  {:<9}  {why}\n",
                         o.id,
-                        one_line(&o.robot_name),
+                        pad(&one_line(&o.robot_name), 14),
                         o.msgtype,
                         o.status.as_str(),
                     ));
@@ -202,6 +202,13 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `s` padded with spaces to `width` display columns (a CJK character
+/// takes two), never cut.
+fn pad(s: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 /// `2 sent, 1 refused`: how a broadcast's outcomes ended.
@@ -230,13 +237,8 @@ fn summary(e: &HistoryEntry) -> String {
         .map(str::to_owned)
         .or_else(|| e.label.clone())
         .unwrap_or_default();
-    let line = one_line(&content).into_owned();
-    let cut: String = line.chars().take(60).collect();
-    if cut.len() < line.len() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
+    // 60 columns and the ellipsis, measured on screen (CJK takes two).
+    crate::tui::width::truncate(&one_line(&content), 61)
 }
 
 fn entry_json(e: &HistoryEntry) -> Value {
@@ -267,7 +269,7 @@ fn show(history: &History, id: i64, output: Output) -> Result<u8, Failure> {
     else {
         return Err(Failure::new(
             exit::USAGE,
-            format!("no history entry {id} (see `wecom history`)"),
+            crate::tr!("cli.history.no_entry", id = id),
         ));
     };
     let payload: Value =
@@ -281,33 +283,67 @@ fn show(history: &History, id: i64, output: Output) -> Result<u8, Failure> {
             println!("{doc}");
         }
         Output::Text => {
-            println!("entry    {}", e.id);
-            println!("time     {}", rfc3339(e.time_ms));
-            println!("robot    {}", one_line(&e.robot_name));
-            println!("msgtype  {}", e.msgtype);
+            let mut rows: Vec<(std::borrow::Cow<'static, str>, String)> = vec![
+                (crate::tr!("cli.history.f_entry"), e.id.to_string()),
+                (crate::tr!("cli.history.f_time"), rfc3339(e.time_ms)),
+                (
+                    crate::tr!("cli.history.f_robot"),
+                    one_line(&e.robot_name).into_owned(),
+                ),
+                (crate::tr!("cli.history.f_msgtype"), e.msgtype.clone()),
+            ];
             if let Some(part) = &e.part {
-                println!("part     {part}");
+                rows.push((crate::tr!("cli.history.f_part"), part.clone()));
             }
-            println!("status   {}", e.status.as_str());
+            rows.push((
+                crate::tr!("cli.history.f_status"),
+                e.status.as_str().to_owned(),
+            ));
             if let Some(code) = e.errcode {
-                println!("errcode  {code}");
+                rows.push((crate::tr!("cli.history.f_errcode"), code.to_string()));
             }
             if let Some(msg) = &e.errmsg {
-                println!("errmsg   {}", one_line(msg));
+                rows.push((
+                    crate::tr!("cli.history.f_errmsg"),
+                    one_line(msg).into_owned(),
+                ));
             }
             if let Some(why) = &e.explanation {
-                println!("meaning  {why}");
+                rows.push((crate::tr!("cli.history.f_meaning"), why.clone()));
             }
             if let Some(err) = &e.error {
-                println!("error    {}", one_line(err));
+                rows.push((
+                    crate::tr!("cli.history.f_error"),
+                    one_line(err).into_owned(),
+                ));
             }
-            println!(
-                "timing   {} ms sending, {} ms waiting, {} attempt(s)",
-                e.elapsed_ms, e.waited_ms, e.attempts
-            );
+            rows.push((
+                crate::tr!("cli.history.f_timing"),
+                crate::tr!(
+                    "cli.history.timing",
+                    elapsed = e.elapsed_ms,
+                    waited = e.waited_ms,
+                    attempts = e.attempts
+                )
+                .into_owned(),
+            ));
+            // The values line up by display width, whatever the language.
+            let width = rows
+                .iter()
+                .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_ref()))
+                .max()
+                .unwrap_or(0)
+                + 2;
+            for (k, v) in &rows {
+                println!("{}{v}", pad(k, width));
+            }
             let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
-            println!("payload\n{}", multi_line(&pretty));
-            println!("Send it again: wecom resend {}", e.id);
+            println!(
+                "{}\n{}",
+                crate::tr!("cli.history.f_payload"),
+                multi_line(&pretty)
+            );
+            println!("{}", crate::tr!("cli.history.send_again", id = e.id));
         }
     }
     Ok(exit::OK)

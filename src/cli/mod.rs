@@ -141,7 +141,7 @@ pub fn run(cli: Cli) -> ExitCode {
         None => {
             use std::io::IsTerminal;
             if !std::io::stdout().is_terminal() {
-                eprintln!("wecom: the composer needs a terminal. For scripts, see `wecom --help`.");
+                eprintln!("wecom: {}", crate::tr!("cli.needs_terminal"));
                 return ExitCode::from(EXIT_INVALID);
             }
             match crate::tui::run(crate::tui::Paths::from_env(cli.config)) {
@@ -189,13 +189,16 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
         std::fs::read_to_string(path).map(|s| json = s)
     };
     if let Err(e) = read {
-        eprintln!("wecom: cannot read {}: {e}", path.display());
+        eprintln!(
+            "wecom: {}",
+            crate::tr!("cli.validate.unreadable", path = path.display(), error = e)
+        );
         return ExitCode::from(EXIT_INVALID);
     }
     let body = match wecom::batch::parse_body_str(&json) {
         Ok(body) => body,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", crate::tr!("cli.validate.error", error = e));
             return ExitCode::from(EXIT_INVALID);
         }
     };
@@ -207,21 +210,24 @@ fn validate_cmd(path: &std::path::Path) -> ExitCode {
         wecom::Webhook::parse(link, &wecom::webhook::default_base()).map(|w| w.display_url())
     });
     if let Some(Err(e)) = &link {
-        eprintln!("error: link: {e}");
+        eprintln!("{}", crate::tr!("cli.validate.link_error", error = e));
     }
     if !checked.is_sendable(body.entries.len()) || matches!(link, Some(Err(_))) {
         return ExitCode::from(EXIT_INVALID);
     }
     match checked.messages.as_slice() {
         [message] if body.shape == wecom::batch::Shape::One => println!(
-            "ok: a valid {} message ({} bytes of JSON)",
-            message.kind().label(),
-            message.to_json().len()
+            "{}",
+            crate::tr!(
+                "cli.validate.ok_one",
+                kind = message.kind().label(),
+                bytes = message.to_json().len()
+            )
         ),
-        messages => println!("ok: {} valid messages, to be sent in order", messages.len()),
+        messages => println!("{}", crate::tr!("cli.validate.ok_many", n = messages.len())),
     }
     if let Some(Ok(url)) = link {
-        println!("link: {url}");
+        println!("{}", crate::tr!("cli.validate.link", url = url));
     }
     ExitCode::SUCCESS
 }

@@ -151,25 +151,29 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
             let doc: Vec<Value> = items.iter().map(item_json).collect();
             println!("{}", Value::Array(doc));
         }
-        Output::Text if items.is_empty() => println!("The outbox is empty."),
+        Output::Text if items.is_empty() => println!("{}", crate::tr!("cli.outbox.empty")),
         Output::Text => {
             let now = crate::clock::now_ms();
             let now_i = i64::try_from(now).unwrap_or(i64::MAX);
             for it in &items {
                 let next = match (it.state, it.next_attempt_ms, it.due_ms) {
-                    (OutboxState::Queued, _, Some(due)) if due > now_i => {
-                        format!(
-                            ", due {} ({})",
-                            local_time(due),
-                            when::countdown(now_i, due)
-                        )
-                    }
+                    (OutboxState::Queued, _, Some(due)) if due > now_i => crate::tr!(
+                        "cli.outbox.due",
+                        at = local_time(due),
+                        countdown = when::countdown(now_i, due)
+                    )
+                    .into_owned(),
                     (OutboxState::Retrying, Some(at), _) => {
                         let secs = u64::try_from(at)
                             .unwrap_or(0)
                             .saturating_sub(now)
                             .div_ceil(1000);
-                        format!(", next attempt in {secs} s (attempt {})", it.attempts + 1)
+                        crate::tr!(
+                            "cli.outbox.next_attempt",
+                            secs = secs,
+                            attempt = it.attempts + 1
+                        )
+                        .into_owned()
                     }
                     _ => String::new(),
                 };
@@ -190,15 +194,11 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
                 .filter(|i| i.state == OutboxState::Unknown)
                 .count();
             if unknown > 0 {
-                println!(
-                    "{unknown} unknown: they may have been delivered. Check the chat, then `wecom outbox retry ID` or `wecom outbox cancel ID`."
-                );
+                println!("{}", crate::tr!("cli.outbox.unknown", n = unknown));
             }
-            println!("`wecom outbox flush` sends what is queued or retrying.");
+            println!("{}", crate::tr!("cli.outbox.flush_hint"));
             if items.iter().any(|i| i.due_ms.is_some_and(|d| d > now_i)) {
-                println!(
-                    "Items with a due time are sent then by `wecom outbox run` (or `wecom serve`, or the composer); `wecom outbox edit ID` changes one."
-                );
+                println!("{}", crate::tr!("cli.outbox.due_hint"));
             }
         }
     }
@@ -227,10 +227,11 @@ fn item_json(it: &OutboxItem) -> Value {
 /// failure: shown as `waiting`.
 fn waits_for_rate_limit(it: &OutboxItem) -> bool {
     it.state == OutboxState::Retrying
-        && it
-            .last_error
-            .as_deref()
-            .is_some_and(|e| e.contains(&format!("(errcode {FREQ_OUT_OF_LIMIT})")))
+        && it.last_error.as_deref().is_some_and(|e| {
+            // The error was written in the language of its day.
+            e.contains(&format!("(errcode {FREQ_OUT_OF_LIMIT})"))
+                || e.contains(&format!("（errcode {FREQ_OUT_OF_LIMIT}）"))
+        })
 }
 
 fn shown_state(it: &OutboxItem) -> &'static str {
@@ -258,10 +259,11 @@ fn cancel(engine: &Engine, which: &Which) -> Result<u8, Failure> {
     let mut code = exit::OK;
     for id in ids(engine, which)? {
         if engine.cancel(id).map_err(store_failure)? {
-            println!("cancelled {id}");
+            println!("{}", crate::tr!("cli.outbox.cancelled", id = id));
         } else {
             eprintln!(
-                "wecom outbox: no item {id} that can be cancelled (see `wecom outbox`; an item being sent cannot be)"
+                "wecom outbox: {}",
+                crate::tr!("cli.outbox.cannot_cancel", id = id)
             );
             code = exit::USAGE;
         }
@@ -284,7 +286,7 @@ fn retry(engine: &Engine, store: &ConfigStore, which: &Which) -> Result<u8, Fail
             _ => {
                 return Err(Failure::new(
                     exit::USAGE,
-                    format!("no item {id} in the outbox (see `wecom outbox`)"),
+                    crate::tr!("cli.outbox.no_item", id = id),
                 ));
             }
         }
@@ -315,12 +317,12 @@ fn flush(engine: &Engine, store: &ConfigStore, only: Option<&[i64]>) -> Result<u
         .partition(|i| i.due_ms.is_some_and(|d| d > now));
     if !later.is_empty() {
         eprintln!(
-            "wecom outbox: {} sent later wait for their due time (`wecom outbox run` sends them then; `wecom outbox cancel ID` takes one back)",
-            count(later.len(), "item", "items")
+            "wecom outbox: {}",
+            crate::tr!("cli.outbox.later_wait", n = later.len())
         );
     }
     if items.is_empty() {
-        println!("Nothing to send: the outbox has no queued or retrying item.");
+        println!("{}", crate::tr!("cli.outbox.nothing"));
         return Ok(exit::OK);
     }
     let mut robots: Vec<(String, Vec<OutboxItem>)> = Vec::new();
@@ -349,9 +351,7 @@ fn flush(engine: &Engine, store: &ConfigStore, only: Option<&[i64]>) -> Result<u
         }
         let interrupted = *signal.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(signal) = interrupted {
-            eprintln!(
-                "wecom outbox: interrupted; what was not sent stays in the outbox (`wecom outbox flush` again sends it)."
-            );
+            eprintln!("wecom outbox: {}", crate::tr!("cli.outbox.interrupted"));
             return Ok(signal.exit_code());
         }
         Ok(code)
@@ -372,16 +372,22 @@ async fn flush_robot(
         }
         if failed_batch.as_deref() == Some(it.batch.as_str()) {
             eprintln!(
-                "wecom outbox: {} {} not sent: stopped after the failure above (kept)",
-                it.id,
-                one_line(&it.label)
+                "wecom outbox: {}",
+                crate::tr!(
+                    "cli.outbox.stopped",
+                    id = it.id,
+                    label = one_line(&it.label)
+                )
             );
             continue;
         }
         let webhook = match resolve(config, &it.robot_name, &it.robot) {
             Ok(w) => w,
             Err(why) => {
-                eprintln!("wecom outbox: {} not sent: {why}", it.id);
+                eprintln!(
+                    "wecom outbox: {}",
+                    crate::tr!("cli.outbox.not_sent", id = it.id, why = why)
+                );
                 code = exit::USAGE;
                 failed_batch = Some(it.batch.clone());
                 continue;
@@ -411,22 +417,30 @@ pub fn line_for_event(label: &str, event: &crate::delivery::Event) {
     let now = crate::clock::now_ms();
     match event {
         Event::WaitingForSlot { until_ms } => eprintln!(
-            "wecom: {}: waiting {:.1} s for a rate-limit slot",
-            one_line(label),
-            until_ms.saturating_sub(now) as f64 / 1000.0
+            "wecom: {}",
+            crate::tr!(
+                "cli.outbox.waiting",
+                label = one_line(label),
+                secs = format!("{:.1}", until_ms.saturating_sub(now) as f64 / 1000.0)
+            )
         ),
         Event::Retrying {
             attempt,
             at_ms,
             reason,
         } => eprintln!(
-            "wecom: {}: {reason}: retrying in {} s (attempt {attempt})",
-            one_line(label),
-            at_ms.saturating_sub(now).div_ceil(1000)
+            "wecom: {}",
+            crate::tr!(
+                "cli.outbox.retrying",
+                label = one_line(label),
+                reason = reason,
+                secs = at_ms.saturating_sub(now).div_ceil(1000),
+                attempt = attempt
+            )
         ),
         Event::RobotFull => eprintln!(
-            "wecom: {}: WeCom says the robot is over its 20 messages a minute (45009): waiting for the window",
-            one_line(label)
+            "wecom: {}",
+            crate::tr!("cli.outbox.robot_full", label = one_line(label))
         ),
         Event::Sending { .. } => {}
     }
@@ -444,9 +458,15 @@ pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -
             ..
         } => {
             println!(
-                "sent {label} to {robot}: {} in {} ms (history {history_id})",
-                one_line(errmsg),
-                elapsed.as_millis()
+                "{}",
+                crate::tr!(
+                    "cli.outbox.sent",
+                    label = label,
+                    robot = robot,
+                    errmsg = one_line(errmsg),
+                    ms = elapsed.as_millis(),
+                    history = history_id
+                )
             );
             exit::OK
         }
@@ -459,32 +479,47 @@ pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -
             exit::REFUSED
         }
         Delivered::Ended { error, .. } => {
-            let what = if error.may_have_been_delivered() {
-                "unknown, may have been delivered"
+            let key = if error.may_have_been_delivered() {
+                "cli.outbox.ended_unknown"
             } else {
-                "not sent"
+                "cli.outbox.ended_not_sent"
             };
             eprintln!(
-                "wecom: {label} ({id}) to {robot}: {what}: {}",
-                error.title()
+                "wecom: {}",
+                crate::tr!(
+                    key,
+                    label = label,
+                    id = id,
+                    robot = robot,
+                    title = error.title()
+                )
             );
             eprintln!("  {error}");
             exit::for_send_error(error)
         }
         Delivered::Stopped => {
-            eprintln!("wecom: {label} ({id}): not sent: interrupted (kept in the outbox)");
+            eprintln!(
+                "wecom: {}",
+                crate::tr!("cli.outbox.item_interrupted", label = label, id = id)
+            );
             exit::OK
         }
         Delivered::TooLong { wait } => {
             eprintln!(
-                "wecom: {label} ({id}): not sent: a slot is {} s away",
-                wait.as_secs()
+                "wecom: {}",
+                crate::tr!(
+                    "cli.outbox.too_long",
+                    label = label,
+                    id = id,
+                    secs = wait.as_secs()
+                )
             );
             exit::NETWORK
         }
         Delivered::Busy => {
             eprintln!(
-                "wecom: {label} ({id}): skipped: another process is sending it, or it is no longer waiting"
+                "wecom: {}",
+                crate::tr!("cli.outbox.busy", label = label, id = id)
             );
             exit::OK
         }
@@ -493,6 +528,7 @@ pub fn report_delivered(robot: &str, label: &str, id: i64, result: &Delivered) -
 
 /// Runs `wecom resend ID [-r ROBOT]…`.
 pub fn resend(args: ResendArgs, config: Option<PathBuf>) -> ExitCode {
+    send::english_for_json(args.output);
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let rate = Rate::with_overrides(args.rate_limit, args.rate_window_ms);
     let result = send::engine(&store, rate, RetryPolicy::default()).and_then(|engine| {
@@ -503,17 +539,14 @@ pub fn resend(args: ResendArgs, config: Option<PathBuf>) -> ExitCode {
             .ok_or_else(|| {
                 Failure::new(
                     exit::USAGE,
-                    format!("no history entry {} (see `wecom history`)", args.id),
+                    crate::tr!("cli.history.no_entry", id = args.id),
                 )
             })?;
         let config = store.load().map_err(store_failure)?;
         let mut targets: Vec<(String, Webhook)> = Vec::new();
         if args.robot.is_empty() {
             let w = resolve(&config, &entry.robot_name, &entry.robot).map_err(|why| {
-                Failure::new(
-                    exit::USAGE,
-                    format!("cannot resend: {why}; or name one with -r"),
-                )
+                Failure::new(exit::USAGE, crate::tr!("cli.resend.cannot", why = why))
             })?;
             targets.push((entry.robot_name.clone(), w));
         } else {
@@ -605,14 +638,6 @@ fn delivered_json(result: &Delivered) -> Value {
     }
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// Runs `$VISUAL` or `$EDITOR` (else `vi`) on `text` in a private
 /// temporary file and returns what was saved. Through `sh -c`, so
 /// `EDITOR="code --wait"` works as in git.
@@ -626,20 +651,23 @@ pub fn edit_in_editor(text: &str, extension: &str) -> Result<String, String> {
         .prefix("wecom-outbox-")
         .suffix(&format!(".{extension}"))
         .tempfile()
-        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
+        .map_err(|e| crate::tr!("cli.editor.create_failed", error = e).into_owned())?;
     std::fs::write(file.path(), text)
-        .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+        .map_err(|e| crate::tr!("cli.editor.write_failed", error = e).into_owned())?;
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
         .arg("sh")
         .arg(file.path())
         .status()
-        .map_err(|e| format!("cannot run {editor}: {e}"))?;
+        .map_err(|e| {
+            crate::tr!("cli.editor.run_failed", editor = editor, error = e).into_owned()
+        })?;
     if !status.success() {
-        return Err(format!("{editor} exited with {status}; nothing was saved"));
+        return Err(crate::tr!("cli.editor.exited", editor = editor, status = status).into_owned());
     }
-    std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited file: {e}"))
+    std::fs::read_to_string(file.path())
+        .map_err(|e| crate::tr!("cli.editor.read_failed", error = e).into_owned())
 }
 
 /// `wecom outbox edit ID`: the item's JSON in `$EDITOR`, checked again and
@@ -649,31 +677,16 @@ fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
         .outbox()
         .get(id)
         .map_err(store_failure)?
-        .ok_or_else(|| {
-            Failure::new(
-                exit::USAGE,
-                format!("no item {id} in the outbox (see `wecom outbox`)"),
-            )
-        })?;
+        .ok_or_else(|| Failure::new(exit::USAGE, crate::tr!("cli.outbox.no_item", id = id)))?;
     let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
-    let busy = || {
-        Failure::new(
-            exit::USAGE,
-            format!(
-                "item {id} is being sent (or waits for a rate-limit slot) in another process right now, so it cannot be edited; wait for it to end, or `wecom outbox cancel {id}` first"
-            ),
-        )
-    };
+    let busy = || Failure::new(exit::USAGE, crate::tr!("cli.outbox.edit_busy", id = id));
     if item.state == OutboxState::Sending || item.lease_until_ms.is_some_and(|until| until >= now) {
         return Err(busy());
     }
     if item.upload.is_some() {
         return Err(Failure::new(
             exit::USAGE,
-            format!(
-                "item {id} is a {} uploaded when it is sent: there is no JSON to edit; `wecom outbox cancel {id}` and send the file again instead",
-                item.msgtype
-            ),
+            crate::tr!("cli.outbox.edit_upload", id = id, msgtype = item.msgtype),
         ));
     }
     let value: Value = serde_json::from_str(&item.payload).unwrap_or(Value::Null);
@@ -681,13 +694,13 @@ fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
     let after =
         edit_in_editor(&format!("{before}\n"), "json").map_err(|e| Failure::new(exit::IO, e))?;
     if after.trim() == before.trim() {
-        println!("Item {id} unchanged: nothing saved.");
+        println!("{}", crate::tr!("cli.outbox.unchanged", id = id));
         return Ok(exit::OK);
     }
     let parsed = crate::wecom::Message::parse_json_str(&after).map_err(|e| {
         Failure::new(
             exit::USAGE,
-            format!("nothing saved: {e}. Run `wecom outbox edit {id}` again to fix it."),
+            crate::tr!("cli.outbox.not_json", error = e, id = id),
         )
     })?;
     let problems = crate::wecom::validate::validate_parsed(&parsed);
@@ -702,9 +715,7 @@ fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
         errors.push(e);
     }
     if !errors.is_empty() {
-        errors.push(format!(
-            "nothing saved; run `wecom outbox edit {id}` again to fix it"
-        ));
+        errors.push(crate::tr!("cli.outbox.nothing_saved", id = id).into_owned());
         return Err(Failure::lines(exit::USAGE, errors));
     }
     for p in problems.iter().filter(|p| !p.is_error()) {
@@ -723,7 +734,7 @@ fn edit(engine: &Engine, id: i64) -> Result<u8, Failure> {
     if !saved {
         return Err(busy());
     }
-    println!("Item {id} saved.");
+    println!("{}", crate::tr!("cli.outbox.saved", id = id));
     Ok(exit::OK)
 }
 
@@ -763,10 +774,13 @@ fn worker(engine: Engine, store: ConfigStore, args: &RunArgs) -> Result<u8, Fail
         .filter(|s| !s.paused)
         .count();
     println!(
-        "Sending messages sent later as they come due: {} waiting, {} active; a message more than {} late is not sent. Stop with Ctrl-C or SIGTERM.",
-        count(waiting, "item", "items"),
-        count(schedules, "schedule", "schedules"),
-        when::span(options.max_late)
+        "{}",
+        crate::tr!(
+            "cli.outbox.worker_start",
+            waiting = waiting,
+            schedules = schedules,
+            max_late = when::span(options.max_late)
+        )
     );
     let observe: due::Observer = std::sync::Arc::new(|event: &WorkerEvent<'_>| match event {
         WorkerEvent::Scheduled(run) => println!("{}", due::scheduled_line(run)),
@@ -783,10 +797,11 @@ fn worker(engine: Engine, store: ConfigStore, args: &RunArgs) -> Result<u8, Fail
         let signal = send::watch_signals(stop.clone());
         due::run_worker(engine, store, options, stop, observe, Vec::new()).await;
         let got = *signal.lock().unwrap_or_else(PoisonError::into_inner);
-        println!(
-            "Stopped{}: what is not due yet stays in the outbox for the next worker.",
-            if got.is_some() { " on request" } else { "" }
-        );
+        if got.is_some() {
+            println!("{}", crate::tr!("cli.outbox.stopped_on_request"));
+        } else {
+            println!("{}", crate::tr!("cli.outbox.worker_stopped"));
+        }
     });
     Ok(exit::OK)
 }

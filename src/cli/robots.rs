@@ -136,8 +136,14 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             let robot = config
                 .robot(&name)
                 .ok_or_else(|| RobotError::not_found(&name))?;
-            println!("name:    {}", robot.name);
-            println!("webhook: {}", robot.masked_webhook(&base));
+            println!("{}", crate::tr!("cli.robots.show_name", name = robot.name));
+            println!(
+                "{}",
+                crate::tr!(
+                    "cli.robots.show_webhook",
+                    webhook = robot.masked_webhook(&base)
+                )
+            );
             print_codes(&config.relay_codes_of(&robot.name)?);
             Ok(())
         }
@@ -149,10 +155,13 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
                 .robot(&name)
                 .ok_or_else(|| RobotError::not_found(&name))?;
             eprintln!(
-                "Saved robot \"{}\" ({}) in {}.",
-                saved.name,
-                saved.masked_webhook(&base),
-                store.path().display()
+                "{}",
+                crate::tr!(
+                    "cli.robots.saved",
+                    name = saved.name,
+                    webhook = saved.masked_webhook(&base),
+                    path = store.path().display()
+                )
             );
             Ok(())
         }
@@ -160,13 +169,16 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
             let webhook = webhook_arg(&webhook)?;
             config.edit_robot(&name, &webhook)?;
             save(store, &config)?;
-            eprintln!("Changed the webhook of \"{}\".", name.trim());
+            eprintln!("{}", crate::tr!("cli.robots.edited", name = name.trim()));
             Ok(())
         }
         RobotsCommand::Rename { old, new } => {
             let renamed = config.rename_robot(&old, &new)?;
             save(store, &config)?;
-            eprintln!("Renamed \"{}\" to \"{}\".", renamed.old, renamed.new);
+            eprintln!(
+                "{}",
+                crate::tr!("cli.robots.renamed", old = renamed.old, new = renamed.new)
+            );
             Ok(())
         }
         RobotsCommand::Remove { name } => {
@@ -178,15 +190,18 @@ fn execute(command: RobotsCommand, store: &ConfigStore) -> Result<(), Failure> {
                 .collect();
             let removed = config.remove_robot(&name)?;
             save(store, &config)?;
-            let revoked = match codes {
-                0 => String::new(),
-                n => format!(" and revoked its {n} relay code(s)"),
-            };
-            eprintln!("Removed \"{}\"{revoked}.", removed.name);
+            if codes == 0 {
+                eprintln!("{}", crate::tr!("cli.robots.removed", name = removed.name));
+            } else {
+                eprintln!(
+                    "{}",
+                    crate::tr!("cli.robots.removed_codes", name = removed.name, n = codes)
+                );
+            }
             if !groups.is_empty() {
                 eprintln!(
-                    "It left the group(s) {}; a group left with no robot was deleted.",
-                    groups.join(", ")
+                    "{}",
+                    crate::tr!("cli.robots.left_groups", groups = groups.join(", "))
                 );
             }
             Ok(())
@@ -207,13 +222,15 @@ fn webhook_arg(value: &str) -> Result<String, Failure> {
         return Ok(value.to_owned());
     }
     if std::io::stdin().is_terminal() {
-        eprintln!("Paste the webhook URL or key, then press Enter:");
+        eprintln!("{}", crate::tr!("cli.robots.paste"));
     }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure(exit::IO, format!("cannot read standard input: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Failure(
+            exit::IO,
+            crate::tr!("cli.robots.stdin_failed", error = e).into_owned(),
+        )
+    })?;
     Ok(line.trim().to_owned())
 }
 
@@ -238,24 +255,22 @@ fn list(config: &Config, output: Output) {
             );
         }
         Output::Text if config.robots.is_empty() => {
-            eprintln!(
-                "No saved robots. Add one with `wecom robots add NAME -` (then paste the webhook)."
-            );
+            eprintln!("{}", crate::tr!("cli.robots.none"));
         }
         Output::Text => {
             let width = config
                 .robots
                 .iter()
-                .map(|r| r.name.chars().count())
+                .map(|r| columns(&r.name))
                 .max()
                 .unwrap_or(0);
             for r in &config.robots {
                 let codes = config.relay_codes_of(&r.name).map_or(0, |c| c.len());
                 let codes = match codes {
                     0 => String::new(),
-                    n => format!("  ({n} relay code{})", if n == 1 { "" } else { "s" }),
+                    n => crate::tr!("cli.robots.list_codes", n = n).into_owned(),
                 };
-                let pad = width - r.name.chars().count();
+                let pad = width - columns(&r.name);
                 println!(
                     "{}{}  {}{codes}",
                     r.name,
@@ -279,17 +294,22 @@ fn groups_json(config: &Config) -> serde_json::Value {
         .collect()
 }
 
+/// A name's width on screen: a CJK character takes two columns.
+fn columns(name: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(name)
+}
+
 /// `groups:` and one line per group: its name and its robots.
 fn print_groups(config: &Config) {
-    println!("groups:");
+    println!("{}", crate::tr!("cli.robots.groups"));
     let width = config
         .groups
         .iter()
-        .map(|g| g.name.chars().count())
+        .map(|g| columns(&g.name))
         .max()
         .unwrap_or(0);
     for g in &config.groups {
-        let pad = width - g.name.chars().count();
+        let pad = width - columns(&g.name);
         println!("  {}{}  {}", g.name, " ".repeat(pad), g.robots.join(", "));
     }
 }
@@ -299,9 +319,9 @@ fn group(store: &ConfigStore, config: &mut Config, command: GroupCommand) -> Res
         GroupCommand::List { output } => {
             match output {
                 Output::Json => println!("{}", json!({ "groups": groups_json(config) })),
-                Output::Text if config.groups.is_empty() => eprintln!(
-                    "No groups. Make one with `wecom robots group add NAME ROBOT…`, then send to it with `wecom send -g NAME`."
-                ),
+                Output::Text if config.groups.is_empty() => {
+                    eprintln!("{}", crate::tr!("cli.robots.no_groups"))
+                }
                 Output::Text => print_groups(config),
             }
             Ok(())
@@ -309,12 +329,14 @@ fn group(store: &ConfigStore, config: &mut Config, command: GroupCommand) -> Res
         GroupCommand::Add { name, robots } => {
             let (group, new) = config.add_to_group(&name, &robots)?;
             save(store, config)?;
-            let verb = if new { "Made" } else { "Changed" };
+            let key = if new {
+                "cli.robots.group_made"
+            } else {
+                "cli.robots.group_changed"
+            };
             eprintln!(
-                "{verb} group \"{}\": {} (send to it with `wecom send -g {}`).",
-                group.name,
-                group.robots.join(", "),
-                group.name
+                "{}",
+                crate::tr!(key, name = group.name, robots = group.robots.join(", "))
             );
             Ok(())
         }
@@ -322,12 +344,18 @@ fn group(store: &ConfigStore, config: &mut Config, command: GroupCommand) -> Res
             let (before, deleted) = config.remove_from_group(&name, &robots)?;
             save(store, config)?;
             if deleted {
-                eprintln!("Deleted group \"{}\"; its robots stay saved.", before.name);
+                eprintln!(
+                    "{}",
+                    crate::tr!("cli.robots.group_deleted", name = before.name)
+                );
             } else if let Some(now) = config.group(&before.name) {
                 eprintln!(
-                    "Group \"{}\" now holds: {}.",
-                    now.name,
-                    now.robots.join(", ")
+                    "{}",
+                    crate::tr!(
+                        "cli.robots.group_holds",
+                        name = now.name,
+                        robots = now.robots.join(", ")
+                    )
                 );
             }
             Ok(())
@@ -337,12 +365,15 @@ fn group(store: &ConfigStore, config: &mut Config, command: GroupCommand) -> Res
 
 fn print_codes(codes: &[&RelayCode]) {
     if codes.is_empty() {
-        println!("relay codes: none (make one with `wecom robots code NAME`)");
+        println!("{}", crate::tr!("cli.robots.no_codes"));
         return;
     }
-    println!("relay codes:");
+    println!("{}", crate::tr!("cli.robots.codes"));
     for c in codes {
-        println!("  {}  made {}", c.id, c.created_at);
+        println!(
+            "  {}",
+            crate::tr!("cli.robots.code_line", id = c.id, made = c.created_at)
+        );
     }
 }
 
@@ -362,23 +393,30 @@ fn code(
         let gone = config.revoke_relay_code(name, &id)?;
         save(store, config)?;
         eprintln!(
-            "Revoked relay code {} of \"{}\": it is refused (404) from now on.",
-            gone.id, gone.robot
+            "{}",
+            crate::tr!("cli.robots.revoked", id = gone.id, robot = gone.robot)
         );
         return Ok(());
     }
     if revoke_all {
         let n = config.revoke_all_relay_codes(name)?;
         save(store, config)?;
-        eprintln!("Revoked {n} relay code(s) of \"{}\".", name.trim());
+        eprintln!(
+            "{}",
+            crate::tr!("cli.robots.revoked_all", n = n, robot = name.trim())
+        );
         return Ok(());
     }
     let (secret, entry) = config.new_relay_code(name)?;
     save(store, config)?;
     eprintln!(
-        "New relay code for \"{}\" (id {}). It is shown only now: only its hash is saved.\n\
-         Post to: http://{DEFAULT_LISTEN}/api/notify/<code>   (run `wecom serve`)",
-        entry.robot, entry.id
+        "{}",
+        crate::tr!(
+            "cli.robots.new_code",
+            robot = entry.robot,
+            id = entry.id,
+            listen = DEFAULT_LISTEN
+        )
     );
     println!("{secret}");
     Ok(())

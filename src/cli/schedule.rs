@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::exit;
 use super::outbox::{finish, rfc3339};
 use super::send::{self, Failure, Output, SendArgs};
-use crate::delivery::due::{CronSpec, WHO_SENDS, local_time};
+use crate::delivery::due::{CronSpec, local_time, who_sends};
 use crate::store::Db;
 use crate::store::config::ConfigStore;
 use crate::store::schedule::{Schedule, Schedules};
@@ -76,11 +76,11 @@ pub fn run(command: ScheduleCommand, config: Option<PathBuf>) -> ExitCode {
                 ScheduleCommand::List { output } => list(&schedules, output),
                 ScheduleCommand::Remove { name } => {
                     let removed = schedules.remove(&name).map_err(io)?;
-                    done(removed, &name, "removed")
+                    done(removed, &name, "cli.schedule.removed")
                 }
                 ScheduleCommand::Pause { name } => {
                     let paused = schedules.set_paused(&name, true, None).map_err(io)?;
-                    done(paused, &name, "paused")
+                    done(paused, &name, "cli.schedule.paused")
                 }
                 ScheduleCommand::Resume { name } => resume(&schedules, &name),
             }
@@ -96,19 +96,17 @@ fn usage(message: String) -> Failure {
     Failure::new(exit::USAGE, message)
 }
 
-fn done(found: bool, name: &str, what: &str) -> Result<u8, Failure> {
+/// `key` says what was done: `cli.schedule.removed`, `.paused`, `.resumed`.
+fn done(found: bool, name: &str, key: &str) -> Result<u8, Failure> {
     if !found {
         return Err(not_found(name));
     }
-    println!("schedule {} {what}", one_line(name));
+    println!("{}", crate::tr!(key, name = one_line(name)));
     Ok(exit::OK)
 }
 
 fn not_found(name: &str) -> Failure {
-    usage(format!(
-        "no schedule named '{}' (see `wecom schedule list`)",
-        one_line(name)
-    ))
+    usage(crate::tr!("cli.schedule.not_found", name = one_line(name)).into_owned())
 }
 
 fn now_ms() -> i64 {
@@ -118,26 +116,21 @@ fn now_ms() -> i64 {
 fn add(schedules: &Schedules, store: &ConfigStore, args: &AddArgs) -> Result<u8, Failure> {
     let send = &args.send;
     if send.at.is_some() || send.send_in.is_some() {
-        return Err(usage(
-            "--at and --in are for `wecom send`; a schedule runs at its --cron times".to_owned(),
-        ));
+        return Err(usage(crate::tr!("cli.schedule.no_at").into_owned()));
     }
     if send.no_queue || send.no_wait {
-        return Err(usage(
-            "--no-queue and --no-wait are for `wecom send`; a schedule's runs always go through the outbox".to_owned(),
-        ));
+        return Err(usage(crate::tr!("cli.schedule.no_queue").into_owned()));
     }
     if args.name.trim().is_empty() {
-        return Err(usage("give the schedule a name".to_owned()));
+        return Err(usage(crate::tr!("cli.schedule.no_name").into_owned()));
     }
     let spec = CronSpec::parse(&args.cron, args.tz.as_deref()).map_err(usage)?;
     let now = now_ms();
     let upcoming = spec.upcoming(now, 3);
     let Some(next) = upcoming.first().copied() else {
-        return Err(usage(format!(
-            "'{}' never runs after now: check the pattern",
-            one_line(&args.cron)
-        )));
+        return Err(usage(
+            crate::tr!("cli.schedule.never", cron = one_line(&args.cron)).into_owned(),
+        ));
     };
     let (items, notes) = send::items_for_later(send, store)?;
     for note in &notes {
@@ -148,8 +141,11 @@ fn add(schedules: &Schedules, store: &ConfigStore, args: &AddArgs) -> Result<u8,
         let bodies = send::filled_in_now(&items)?;
         match send.output {
             Output::Text => {
-                println!("next runs: {}", times.join(", "));
-                eprintln!("wecom schedule: each run sends, placeholders filled in as of now:");
+                println!(
+                    "{}",
+                    crate::tr!("cli.schedule.next_runs", times = times.join(", "))
+                );
+                eprintln!("wecom schedule: {}", crate::tr!("cli.schedule.dry_run"));
                 for body in &bodies {
                     println!("{body}");
                 }
@@ -173,18 +169,19 @@ fn add(schedules: &Schedules, store: &ConfigStore, args: &AddArgs) -> Result<u8,
         )
         .map_err(io)?;
     if !added {
-        return Err(usage(format!(
-            "a schedule named '{}' exists: choose another name, or `wecom schedule remove {}` first",
-            one_line(&args.name),
-            one_line(&args.name)
-        )));
+        return Err(usage(
+            crate::tr!("cli.schedule.exists", name = one_line(&args.name)).into_owned(),
+        ));
     }
     println!(
-        "schedule {} added: next runs {}",
-        one_line(args.name.trim()),
-        times.join(", ")
+        "{}",
+        crate::tr!(
+            "cli.schedule.added",
+            name = one_line(args.name.trim()),
+            times = times.join(", ")
+        )
     );
-    println!("{WHO_SENDS}");
+    println!("{}", who_sends());
     Ok(exit::OK)
 }
 
@@ -196,9 +193,12 @@ fn resume(schedules: &Schedules, name: &str) -> Result<u8, Failure> {
     let spec = CronSpec::parse(&schedule.cron, schedule.tz.as_deref()).map_err(usage)?;
     let next = spec.next_after(now_ms());
     schedules.set_paused(name, false, next).map_err(io)?;
-    done(true, name, "resumed")?;
+    done(true, name, "cli.schedule.resumed")?;
     if let Some(next) = next {
-        println!("next run {}", local_time(next));
+        println!(
+            "{}",
+            crate::tr!("cli.schedule.next_run", at = local_time(next))
+        );
     }
     Ok(exit::OK)
 }
@@ -251,9 +251,7 @@ fn list(schedules: &Schedules, output: Output) -> Result<u8, Failure> {
                 .collect();
             println!("{}", Value::Array(doc));
         }
-        Output::Text if all.is_empty() => println!(
-            "No schedules. Add one with `wecom schedule add NAME --cron \"0 9 * * MON-FRI\" -r ROBOT --text …`."
-        ),
+        Output::Text if all.is_empty() => println!("{}", crate::tr!("cli.schedule.none")),
         Output::Text => {
             for s in &all {
                 let zone =
@@ -263,13 +261,20 @@ fn list(schedules: &Schedules, output: Output) -> Result<u8, Failure> {
                 println!(
                     "{}  {}  {}{zone} → {}",
                     one_line(&s.name),
-                    if s.paused { "paused" } else { "active" },
+                    if s.paused {
+                        crate::tr!("cli.schedule.state_paused")
+                    } else {
+                        crate::tr!("cli.schedule.state_active")
+                    },
                     one_line(&s.cron),
                     one_line(&robots(s).join(", "))
                 );
                 let next: Vec<String> = upcoming(s).into_iter().map(local_time).collect();
                 if !next.is_empty() {
-                    println!("    next: {}", next.join(", "));
+                    println!(
+                        "    {}",
+                        crate::tr!("cli.schedule.next", times = next.join(", "))
+                    );
                 }
                 let labels: Vec<String> = s
                     .items
@@ -278,9 +283,17 @@ fn list(schedules: &Schedules, output: Output) -> Result<u8, Failure> {
                     .collect();
                 let last = s
                     .last_run_ms
-                    .map(|t| format!(", last {}", local_time(t)))
+                    .map(|t| crate::tr!("cli.schedule.last", at = local_time(t)).into_owned())
                     .unwrap_or_default();
-                println!("    sends {}; {} run(s){last}", labels.join(", "), s.runs);
+                println!(
+                    "    {}",
+                    crate::tr!(
+                        "cli.schedule.sends",
+                        labels = labels.join(", "),
+                        runs = s.runs,
+                        last = last
+                    )
+                );
             }
         }
     }

@@ -76,7 +76,10 @@ pub fn run(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     match runtime {
         Ok(runtime) => runtime.block_on(serve(args, config)),
         Err(e) => {
-            eprintln!("wecom serve: cannot start the runtime: {e}");
+            eprintln!(
+                "wecom serve: {}",
+                crate::tr!("cli.runtime_failed", error = e)
+            );
             exit::code(exit::INTERNAL)
         }
     }
@@ -102,7 +105,7 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
         relay_config.rate_limit = n;
     }
     if !(args.max_wait.is_finite() && args.max_wait >= 0.0) {
-        eprintln!("wecom serve: --max-wait must be a number of seconds, 0 or more");
+        eprintln!("wecom serve: {}", crate::tr!("cli.serve.max_wait"));
         return exit::code(exit::USAGE);
     }
     relay_config.max_wait = Duration::from_secs_f64(args.max_wait);
@@ -118,8 +121,8 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             eprintln!(
-                "wecom serve: cannot listen on {}: {e}. Choose another address with --listen IP:PORT (port 0 picks a free one).",
-                args.listen
+                "wecom serve: {}",
+                crate::tr!("cli.serve.cannot_listen", addr = args.listen, error = e)
             );
             return exit::code(exit::IO);
         }
@@ -149,7 +152,8 @@ async fn serve(args: ServeArgs, config: Option<PathBuf>) -> ExitCode {
     exit::code(exit::OK)
 }
 
-/// The first line (parsed by tests and scripts) is flushed at once.
+/// The first line (parsed by tests and scripts) is flushed at once, and
+/// stays English in every language; the lines after it are for people.
 fn banner(addr: SocketAddr, store: &ConfigStore, config: &RelayConfig) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Relay listening on http://{addr}");
@@ -157,27 +161,39 @@ fn banner(addr: SocketAddr, store: &ConfigStore, config: &RelayConfig) {
     let codes = store.load().map(|c| c.relay.codes.len()).unwrap_or(0);
     let _ = writeln!(
         out,
-        "POST http://{addr}/api/notify/{{code}} with {{\"title\": …, \"content\": …}}; {codes} code(s) in {}",
-        store.path().display()
+        "{}",
+        crate::tr!(
+            "cli.serve.notify",
+            url = format!("http://{addr}/api/notify/{{code}}"),
+            codes = codes,
+            path = store.path().display()
+        )
     );
     let tokens = store.load().map(|c| c.relay.tokens.len()).unwrap_or(0);
     let _ = writeln!(
         out,
-        "POST http://{addr}{}?access_token=TOKEN with {{\"link\": …, \"data\": [message, …]}}; {tokens} token(s)",
-        relay::batch::BATCH_ROUTE
+        "{}",
+        crate::tr!(
+            "cli.serve.batch",
+            url = format!(
+                "http://{addr}{}?access_token=TOKEN",
+                relay::batch::BATCH_ROUTE
+            ),
+            tokens = tokens
+        )
     );
     let _ = writeln!(
         out,
-        "Rate limit: {} messages per {} s per robot; requests wait up to {:.1} s, then 429.",
-        config.rate_limit,
-        config.rate_window.as_secs_f64(),
-        config.max_wait.as_secs_f64()
+        "{}",
+        crate::tr!(
+            "cli.serve.rate",
+            limit = config.rate_limit,
+            window = config.rate_window.as_secs_f64(),
+            wait = format!("{:.1}", config.max_wait.as_secs_f64())
+        )
     );
     if !addr.ip().is_loopback() {
-        let _ = writeln!(
-            out,
-            "Warning: {addr} is reachable from other machines; anyone who knows a code can post."
-        );
+        let _ = writeln!(out, "{}", crate::tr!("cli.serve.reachable", addr = addr));
     }
     let _ = out.flush();
 }

@@ -62,16 +62,19 @@ fn usage(e: tokens::TokenError) -> Failure {
 fn list(store: &ConfigStore) -> Result<(), Failure> {
     let config = store.load().map_err(io)?;
     if config.relay.tokens.is_empty() {
-        println!("tokens: none (make one with `wecom tokens add LABEL`)");
+        println!("{}", crate::tr!("cli.tokens.none"));
         return Ok(());
     }
-    println!("tokens:");
+    println!("{}", crate::tr!("cli.tokens.list"));
     for t in &config.relay.tokens {
         println!(
-            "  {}  {}  made {}",
-            t.id,
-            crate::untrusted::one_line(&t.label),
-            t.created_at
+            "  {}",
+            crate::tr!(
+                "cli.tokens.line",
+                id = t.id,
+                label = crate::untrusted::one_line(&t.label),
+                made = t.created_at
+            )
         );
     }
     Ok(())
@@ -83,10 +86,13 @@ fn add(store: &ConfigStore, label: &str) -> Result<(), Failure> {
     let made = store.update(|config| Ok(tokens::add(config, label)));
     let (token, entry) = made.map_err(io)?.map_err(usage)?;
     eprintln!(
-        "New token \"{}\" (id {}). It is shown only now: only its hash is saved.\n\
-         Post to: http://{DEFAULT_LISTEN}{BATCH_ROUTE}?access_token=<token>   (run `wecom serve`)",
-        crate::untrusted::one_line(&entry.label),
-        entry.id
+        "{}",
+        crate::tr!(
+            "cli.tokens.new",
+            label = crate::untrusted::one_line(&entry.label),
+            id = entry.id,
+            url = format!("http://{DEFAULT_LISTEN}{BATCH_ROUTE}")
+        )
     );
     println!("{token}");
     Ok(())
@@ -97,7 +103,7 @@ fn revoke(store: &ConfigStore, id: Option<&str>, all: bool) -> Result<(), Failur
         let n = store
             .update(|config| Ok(tokens::revoke_all(config)))
             .map_err(io)?;
-        eprintln!("Revoked {n} token(s): they are refused (401) from now on.");
+        eprintln!("{}", crate::tr!("cli.tokens.revoked_all", n = n));
         return Ok(());
     }
     let id = id.unwrap_or_default();
@@ -107,9 +113,12 @@ fn revoke(store: &ConfigStore, id: Option<&str>, all: bool) -> Result<(), Failur
     let gone = store.update(|config| Ok(tokens::revoke(config, id)));
     let gone = gone.map_err(io)?.map_err(usage)?;
     eprintln!(
-        "Revoked token {} (\"{}\"): it is refused (401) from now on.",
-        gone.id,
-        crate::untrusted::one_line(&gone.label)
+        "{}",
+        crate::tr!(
+            "cli.tokens.revoked",
+            id = gone.id,
+            label = crate::untrusted::one_line(&gone.label)
+        )
     );
     Ok(())
 }

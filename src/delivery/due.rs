@@ -49,7 +49,9 @@ pub const DEFAULT_MAX_LATE: Duration = Duration::from_secs(3600);
 
 /// Said wherever a message is queued for later, so nobody waits for a
 /// send that no process will make.
-pub const WHO_SENDS: &str = "It is sent when due by `wecom outbox run` (or `wecom serve`, or the composer) on this machine; `wecom outbox` lists it, `wecom outbox cancel ID` takes it back.";
+pub fn who_sends() -> std::borrow::Cow<'static, str> {
+    crate::tr!("delivery.who_sends")
+}
 
 /// How the worker behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,46 +152,44 @@ fn log(event: &WorkerEvent<'_>) {
 
 /// "sending 2 messages an earlier run left in the outbox".
 pub fn resumed_line(n: usize) -> String {
-    let what = if n == 1 {
-        "1 message".to_owned()
-    } else {
-        format!("{n} messages")
-    };
-    format!("sending {what} an earlier run left in the outbox")
+    crate::tr!("delivery.resumed", n = n).into_owned()
 }
 
 /// "schedule standup: run of 09:00:00 queued (2 missed runs skipped)".
 pub fn scheduled_line(run: &Run) -> String {
     let skipped = match run.skipped {
         0 => String::new(),
-        1 => " (1 earlier missed run skipped)".to_owned(),
-        n => format!(" ({n} earlier missed runs skipped)"),
+        n => crate::tr!("delivery.skipped", n = n).into_owned(),
     };
-    format!(
-        "schedule {}: run of {} queued{skipped}",
-        one_line(&run.schedule),
-        local_time(run.at_ms)
+    crate::tr!(
+        "delivery.scheduled",
+        schedule = one_line(&run.schedule),
+        at = local_time(run.at_ms),
+        skipped = skipped
     )
+    .into_owned()
 }
 
 /// One line about how an item ended, for the log.
 pub fn delivered_line(item: &OutboxItem, result: &Delivered) -> String {
-    let what = format!(
-        "{} ({}) to {}",
-        one_line(&item.label),
-        item.id,
-        one_line(&item.robot_name)
+    let what = crate::tr!(
+        "delivery.what",
+        label = one_line(&item.label),
+        id = item.id,
+        robot = one_line(&item.robot_name)
     );
     match result {
-        Delivered::Sent { errmsg, .. } => format!("sent {what}: {}", one_line(errmsg)),
+        Delivered::Sent { errmsg, .. } => {
+            crate::tr!("delivery.sent", what = what, errmsg = one_line(errmsg)).into_owned()
+        }
         Delivered::Ended { error, status, .. } => {
             format!("{what}: {}: {error}", status.as_str())
         }
-        Delivered::Stopped => format!("{what}: not sent: stopping (kept in the outbox)"),
+        Delivered::Stopped => crate::tr!("delivery.stopping", what = what).into_owned(),
         Delivered::TooLong { wait } => {
-            format!("{what}: not sent yet: a slot is {} s away", wait.as_secs())
+            crate::tr!("delivery.too_long", what = what, secs = wait.as_secs()).into_owned()
         }
-        Delivered::Busy => format!("{what}: another process took it"),
+        Delivered::Busy => crate::tr!("delivery.busy", what = what).into_owned(),
     }
 }
 
@@ -475,18 +475,12 @@ impl CronSpec {
     /// what to write instead.
     pub fn parse(pattern: &str, tz: Option<&str>) -> Result<CronSpec, String> {
         let cron = Cron::from_str(pattern).map_err(|e| {
-            format!(
-                "'{}' is not a cron pattern ({e}): write 5 fields (minute hour day month weekday, like \"0 9 * * MON-FRI\") or 6 with seconds first (\"*/2 * * * * *\")",
-                one_line(pattern)
-            )
+            crate::tr!("delivery.not_cron", pattern = one_line(pattern), error = e).into_owned()
         })?;
         let zone = match tz {
             None => Zone::Local,
             Some(name) => Zone::Named(chrono_tz::Tz::from_str(name.trim()).map_err(|_| {
-                format!(
-                    "'{}' is not a time zone: give an IANA name like Asia/Shanghai or Europe/Berlin",
-                    one_line(name)
-                )
+                crate::tr!("delivery.not_zone", zone = one_line(name)).into_owned()
             })?),
         };
         Ok(CronSpec { cron, zone })

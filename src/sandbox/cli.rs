@@ -194,20 +194,26 @@ fn init_logging() {
 fn start_error_text(error: &StartError, port: u16) -> String {
     match error {
         StartError::Bind(addr, e) if e.kind() == io::ErrorKind::AddrInUse => format!(
-            "wecom sandbox: port {port} is already in use on {ip} ({e}).\n\
-             Is another sandbox running? Choose another port with --port N (--port 0 picks a free one).",
-            ip = addr.ip()
+            "wecom sandbox: {}",
+            crate::tr!(
+                "sandbox.port_in_use",
+                port = port,
+                ip = addr.ip(),
+                error = e
+            )
         ),
         StartError::Bind(addr, e) => format!(
-            "wecom sandbox: cannot listen on {addr} (port {port}): {e}.\n\
-             Choose another port with --port N (--port 0 picks a free one)."
+            "wecom sandbox: {}",
+            crate::tr!("sandbox.cannot_listen", addr = addr, port = port, error = e)
         ),
         StartError::Record(path, e) => format!(
-            "wecom sandbox: cannot open the record file {}: {e}.\n\
-             Choose another file with --record PATH.",
-            path.display()
+            "wecom sandbox: {}",
+            crate::tr!("sandbox.record_failed", path = path.display(), error = e)
         ),
-        StartError::Other(e) => format!("wecom sandbox: cannot start: {e}"),
+        StartError::Other(e) => format!(
+            "wecom sandbox: {}",
+            crate::tr!("sandbox.cannot_start", error = e)
+        ),
     }
 }
 

@@ -90,19 +90,17 @@ pub struct GroupEntry {
 /// name (a key may have been pasted there); saved names are fine to show.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GroupError {
-    #[error("A group needs a name: type one, for example \"all-teams\".")]
+    #[error("{}", crate::tr!("store.group.empty_name"))]
     EmptyName,
-    #[error("That group name is longer than {NAME_MAX_CHARS} characters: choose a shorter one.")]
+    #[error("{}", crate::tr!("store.group.too_long", max = NAME_MAX_CHARS))]
     NameTooLong,
-    #[error("A group name is a single line: remove the tabs and line breaks from it.")]
+    #[error("{}", crate::tr!("store.group.control"))]
     NameHasControlCharacter,
-    #[error(
-        "A saved robot already has that name: give the group another name, so `-r` and `-g` never mean the same."
-    )]
+    #[error("{}", crate::tr!("store.group.name_of_a_robot"))]
     NameOfARobot,
-    #[error("A group needs at least one robot: name the saved robots to put in it.")]
+    #[error("{}", crate::tr!("store.group.no_robots"))]
     NoRobots,
-    #[error("No group has that name: `wecom robots group list` shows the groups.")]
+    #[error("{}", crate::tr!("store.group.not_found"))]
     NotFound,
     #[error("{}", unknown_robots_sentence(.positions, .known))]
     UnknownRobots {
@@ -119,17 +117,17 @@ fn unknown_robots_sentence(positions: &[usize], known: &[String]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let (noun, verb) = if positions.len() == 1 {
-        ("name", "is")
-    } else {
-        ("names", "are")
-    };
     let choose = if known.is_empty() {
-        "There are no saved robots yet: add them first with `wecom robots add NAME -`.".to_owned()
+        crate::tr!("store.group.no_saved_robots")
     } else {
-        format!("The saved robots are: {}.", known.join(", "))
+        crate::tr!("store.group.saved_robots", names = known.join(", "))
     };
-    format!("The robot {noun} given in position {which} {verb} not a saved robot. {choose}")
+    crate::tr!(
+        "store.group.unknown_robots",
+        positions = which,
+        choose = choose
+    )
+    .into_owned()
 }
 
 /// A saved robot: a name the user chose and its webhook.
@@ -232,29 +230,23 @@ pub fn relay_code_hash(code: &str) -> String {
 /// name typed (someone may paste a key into the name field).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RobotError {
-    #[error("A robot needs a name: type one, for example \"deploy\".")]
+    #[error("{}", crate::tr!("store.robot.empty_name"))]
     EmptyName,
-    #[error("That name is longer than {NAME_MAX_CHARS} characters: choose a shorter one.")]
+    #[error("{}", crate::tr!("store.robot.too_long", max = NAME_MAX_CHARS))]
     NameTooLong,
-    #[error("A robot name is a single line: remove the tabs and line breaks from it.")]
+    #[error("{}", crate::tr!("store.robot.control"))]
     NameHasControlCharacter,
-    #[error("\"{RESERVED_NAME}\" is the name of the built-in sandbox robot: choose another name.")]
+    #[error("{}", crate::tr!("store.robot.reserved", name = RESERVED_NAME))]
     ReservedName,
-    #[error(
-        "Another robot already has that name (names are compared ignoring case): choose another name, or edit that robot instead."
-    )]
+    #[error("{}", crate::tr!("store.robot.duplicate"))]
     DuplicateName,
-    #[error("No saved robot has that name: pick one from the list of robots, or add it first.")]
+    #[error("{}", crate::tr!("store.robot.not_found"))]
     NotFound { name: String },
-    #[error("That webhook cannot be used: {0}.")]
+    #[error("{}", crate::tr!("store.robot.bad_webhook", error = .0))]
     BadWebhook(WebhookError),
-    #[error(
-        "The saved webhook of that robot cannot be read ({source}): edit the robot and paste its webhook again."
-    )]
+    #[error("{}", crate::tr!("store.robot.bad_saved_webhook", error = .source))]
     BadSavedWebhook { name: String, source: WebhookError },
-    #[error(
-        "That robot has no relay code with that id: `wecom robots code NAME --list` shows its codes."
-    )]
+    #[error("{}", crate::tr!("store.robot.code_not_found"))]
     CodeNotFound,
 }
 
@@ -691,14 +683,18 @@ impl fmt::Debug for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error(
-        "Cannot read the config at {path}: {message}. Check that you may read the file; it has not been changed.",
-        path = .path.display()
+        "{}",
+        crate::tr!("store.config.read", path = .path.display(), message = .message)
     )]
     Read { path: PathBuf, message: String },
     #[error(
-        "Cannot read the config at {path}{at}: {message}. Fix or move the file; it has not been changed.",
-        path = .path.display(),
-        at = line_suffix(*.line)
+        "{}",
+        crate::tr!(
+            "store.config.parse",
+            path = .path.display(),
+            at = line_suffix(*.line),
+            message = .message
+        )
     )]
     Parse {
         path: PathBuf,
@@ -706,8 +702,8 @@ pub enum ConfigError {
         message: String,
     },
     #[error(
-        "Cannot save the config at {path}: {message}. Check that its folder is writable; the file there before is unchanged.",
-        path = .path.display()
+        "{}",
+        crate::tr!("store.config.save", path = .path.display(), message = .message)
     )]
     Save { path: PathBuf, message: String },
 }
@@ -750,7 +746,8 @@ fn merge_list<T: PartialEq + Clone>(disk: &mut Vec<T>, base: &[T], mine: &[T]) {
 }
 
 fn line_suffix(line: Option<usize>) -> String {
-    line.map(|n| format!(" (line {n})")).unwrap_or_default()
+    line.map(|n| crate::tr!("store.config.line", n = n).into_owned())
+        .unwrap_or_default()
 }
 
 /// Reads and writes `config.toml` through confy, the project's config crate.

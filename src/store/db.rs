@@ -166,37 +166,34 @@ fn off_the_async_threads<T>(f: impl FnOnce() -> T) -> T {
 /// Why the store could not be used, with the file named.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "cannot open the database {}: {source}. Check that the data directory is writable (WECOM_DATA_DIR moves it).",
-        .path.display()
-    )]
+    #[error("{}", crate::tr!("store.db_open", path = .path.display(), error = .source))]
     Open {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
     #[error(
-        "the database {} was written by a newer wecom (schema {found}, this one knows {known}); update wecom.",
-        .path.display()
+        "{}",
+        crate::tr!("store.db_too_new", path = .path.display(), found = .found, known = .known)
     )]
     TooNew {
         path: PathBuf,
         found: i64,
         known: i64,
     },
-    #[error("the database {} failed: {source}", .path.display())]
+    #[error("{}", crate::tr!("store.db_failed", path = .path.display(), error = .source))]
     Sql {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
-    #[error("cannot prepare the data directory {}: {source}", .path.display())]
+    #[error("{}", crate::tr!("store.data_dir", path = .path.display(), error = .source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("a database task stopped unexpectedly: {0}")]
+    #[error("{}", crate::tr!("store.task", error = .0))]
     Task(String),
 }
 

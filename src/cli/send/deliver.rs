@@ -168,10 +168,10 @@ impl Countdown<'_> {
             return;
         }
         if !std::io::stderr().is_terminal() {
-            progress(&format!(
-                "{}waiting {:.1} s for a rate-limit slot (WeCom takes 20 messages a minute per robot)",
-                self.prefix,
-                wait.as_secs_f64()
+            progress(&crate::tr!(
+                "cli.send.waiting_for_slot",
+                robot = self.prefix,
+                secs = format!("{:.1}", wait.as_secs_f64())
             ));
             return;
         }
@@ -180,8 +180,9 @@ impl Countdown<'_> {
             .add(indicatif::ProgressBar::new(wait.as_secs().max(1)));
         // `{` and `}` would be read as template fields.
         let prefix = self.prefix.replace(['{', '}'], "");
+        let waiting = crate::tr!("cli.send.waiting_bar").replace(['{', '}'], "");
         if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-            "wecom send: {prefix}waiting for a rate-limit slot {{bar:30}} {{msg}}"
+            "wecom send: {prefix}{waiting} {{bar:30}} {{msg}}"
         )) {
             bar.set_style(style);
         }
@@ -189,7 +190,9 @@ impl Countdown<'_> {
         tokio::spawn(async move {
             loop {
                 let left = until_ms.saturating_sub(crate::clock::now_ms());
-                ticking.set_message(format!("{} s", left.div_ceil(1000)));
+                ticking.set_message(
+                    crate::tr!("cli.send.seconds", secs = left.div_ceil(1000)).into_owned(),
+                );
                 ticking.set_position(ticking.length().unwrap_or(0).saturating_sub(left / 1000));
                 if left == 0 || ticking.is_finished() {
                     break;
@@ -243,10 +246,11 @@ impl Sender<'_> {
             }
         }
         if submitted.resumed {
-            (self.progress)(&format!(
-                "this batch was interrupted earlier: {} of its {} messages were delivered then; sending the {left} left in the outbox",
-                new.len().saturating_sub(left),
-                new.len(),
+            (self.progress)(&crate::tr!(
+                "cli.send.resuming",
+                delivered = new.len().saturating_sub(left),
+                total = new.len(),
+                left = left,
             ));
         }
         let bars = indicatif::MultiProgress::new();
@@ -295,15 +299,17 @@ impl Sender<'_> {
             } => {
                 countdown.stop();
                 let secs = at_ms.saturating_sub(crate::clock::now_ms()).div_ceil(1000);
-                progress(&format!(
-                    "{prefix}{reason}: retrying in {secs} s (attempt {attempt})"
+                progress(&crate::tr!(
+                    "cli.send.retrying",
+                    robot = prefix,
+                    reason = reason,
+                    secs = secs,
+                    attempt = attempt
                 ));
             }
             Event::RobotFull => {
                 countdown.stop();
-                progress(&format!(
-                    "{prefix}WeCom says the robot is over 20 messages a minute (errcode 45009): someone else is using it; waiting for the window"
-                ));
+                progress(&crate::tr!("cli.send.robot_full", robot = prefix));
             }
             Event::Sending { .. } => countdown.stop(),
         };

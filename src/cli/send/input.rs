@@ -42,10 +42,10 @@ impl Source {
                 std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
                     Failure::new(
                         exit::IO,
-                        format!("cannot read {what} from standard input: {e}"),
+                        crate::tr!("cli.input.stdin_failed", what = what, error = e),
                     )
                 })?;
-                utf8(bytes, &format!("{what} from standard input"))?
+                utf8(bytes, &crate::tr!("cli.input.from_stdin", what = what))?
             }
         };
         Ok(drop_final_line_break(raw))
@@ -56,22 +56,28 @@ fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::new(
             exit::IO,
-            format!(
-                "cannot read the {what} file {}: {e} (a value starting with @ names a file; write @@ for a literal @)",
-                path.display()
+            crate::tr!(
+                "cli.input.file_failed",
+                what = what,
+                path = path.display(),
+                error = e
             ),
         )
     })?;
-    utf8(bytes, &format!("the {what} file {}", path.display()))
+    utf8(
+        bytes,
+        &crate::tr!("cli.input.the_file", what = what, path = path.display()),
+    )
 }
 
 fn utf8(bytes: Vec<u8>, what: &str) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|e| {
         Failure::new(
             exit::USAGE,
-            format!(
-                "{what} is not UTF-8 text (invalid byte at offset {}); WeCom takes UTF-8 only",
-                e.utf8_error().valid_up_to()
+            crate::tr!(
+                "cli.input.not_utf8",
+                what = what,
+                offset = e.utf8_error().valid_up_to()
             ),
         )
     })

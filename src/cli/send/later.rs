@@ -37,9 +37,7 @@ fn usage(message: String) -> Failure {
 }
 
 fn no_robot() -> Failure {
-    usage(format!(
-        "no robot: give --robot NAME (see `wecom robots list`), --webhook URL_OR_KEY, or set {WEBHOOK_ENV}"
-    ))
+    usage(crate::tr!("cli.send.no_robot", env = WEBHOOK_ENV).into_owned())
 }
 
 /// The planned messages as outbox items for `target`, their placeholders
@@ -54,10 +52,7 @@ fn items(plan: &Plan, target: &Target) -> Result<(Vec<NewItem>, Vec<String>), Fa
         if placeholders::expand_json(&new.payload, &chrono::Local::now(), &placeholders::Process)
             .is_err_and(|e| e.contains("{{file:"))
         {
-            notes.push(format!(
-                "{}: a {{{{file:…}}}} cannot be read now; it is read when the message is sent",
-                new.label
-            ));
+            notes.push(crate::tr!("cli.later.file_later", label = new.label).into_owned());
         }
         items.push(new);
     }
@@ -107,7 +102,12 @@ pub fn filled_in_now(items: &[NewItem]) -> Result<Vec<Value>, Failure> {
                 &chrono::Local::now(),
                 &placeholders::Process,
             )
-            .map_err(|e| usage(format!("{}: it would be refused: {e}", it.label)))?;
+            .map_err(|e| {
+                usage(
+                    crate::tr!("cli.later.would_be_refused", label = it.label, error = e)
+                        .into_owned(),
+                )
+            })?;
             serde_json::from_str(&filled).map_err(|e| usage(e.to_string()))
         })
         .collect()
@@ -131,9 +131,12 @@ pub(super) fn run(
     );
     if due.rolled_over && !args.quiet {
         eprintln!(
-            "wecom send: {} has passed today: it is sent tomorrow, {}",
-            one_line(args.at.as_deref().unwrap_or_default().trim()),
-            local_time(due.at_ms)
+            "wecom send: {}",
+            crate::tr!(
+                "cli.later.rolled_over",
+                at = one_line(args.at.as_deref().unwrap_or_default().trim()),
+                when = local_time(due.at_ms)
+            )
         );
     }
     if args.dry_run {
@@ -141,7 +144,8 @@ pub(super) fn run(
         match args.output {
             Output::Text => {
                 eprintln!(
-                    "wecom send: would be sent at {when_text}; placeholders filled in as of now:"
+                    "wecom send: {}",
+                    crate::tr!("cli.later.dry_run", when = when_text)
                 );
                 for body in &bodies {
                     println!("{body}");
@@ -157,7 +161,8 @@ pub(super) fn run(
     }
     if args.robot.is_empty() && args.group.is_empty() && !args.quiet {
         eprintln!(
-            "wecom send: the robot is not saved: the process that sends it finds it only through {WEBHOOK_ENV} set to the same webhook; save it with `wecom robots add` to be sure"
+            "wecom send: {}",
+            crate::tr!("cli.later.unsaved_robot", env = WEBHOOK_ENV)
         );
     }
     let engine: Engine = super::engine(store, Rate::from_env(), RetryPolicy::default())?;
@@ -183,12 +188,17 @@ pub(super) fn run(
         Output::Text => {
             for (id, it) in submitted.ids.iter().zip(&items) {
                 println!(
-                    "queued {} for {} at {when_text}: outbox {id}",
-                    one_line(&it.label),
-                    one_line(&it.robot_name)
+                    "{}",
+                    crate::tr!(
+                        "cli.later.queued",
+                        label = one_line(&it.label),
+                        robot = one_line(&it.robot_name),
+                        when = when_text,
+                        id = id
+                    )
                 );
             }
-            println!("{}", due::WHO_SENDS);
+            println!("{}", due::who_sends());
         }
     }
     Ok(exit::OK)

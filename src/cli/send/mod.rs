@@ -228,6 +228,7 @@ pub struct Target {
 
 /// Runs `wecom send`.
 pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
+    english_for_json(args.output);
     let store = ConfigStore::new(config.unwrap_or_else(ConfigStore::default_path));
     let result = prepare(&args, &store).and_then(|(plan, targets)| {
         if let Some(due) = later::due(&args)? {
@@ -239,9 +240,7 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
         if targets.is_empty() {
             return Err(Failure::new(
                 exit::USAGE,
-                format!(
-                    "no robot: give --robot NAME or --group NAME (see `wecom robots list`), --webhook URL_OR_KEY, or set {WEBHOOK_ENV}"
-                ),
+                crate::tr!("cli.send.no_robot_or_group", env = WEBHOOK_ENV),
             ));
         }
         send(&args, &store, &plan, &targets)
@@ -255,6 +254,15 @@ pub fn run(args: SendArgs, config: Option<PathBuf>) -> ExitCode {
     }
 }
 
+/// `--output json` is for scripts: its document (with its `error` and
+/// `explanation` sentences), and the lines beside it, are English whatever
+/// the language, so a script reads the same bytes everywhere.
+pub fn english_for_json(output: Output) {
+    if output == Output::Json {
+        crate::i18n::set_for_this_thread(crate::i18n::Lang::En);
+    }
+}
+
 /// Reads and checks everything; nothing is sent yet.
 fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Vec<Target>), Failure> {
     let mut targets = targets(args, store)?;
@@ -263,10 +271,14 @@ fn prepare(args: &SendArgs, store: &ConfigStore) -> Result<(plan::Plan, Vec<Targ
         && let Some(webhook) = plan.link.take()
     {
         let target = unsaved_target(webhook);
-        plan.notes.push(format!(
-            "the robot is the body's `link` ({}): no -r, --webhook or {WEBHOOK_ENV} was given",
-            target.name
-        ));
+        plan.notes.push(
+            crate::tr!(
+                "cli.send.robot_from_link",
+                robot = target.name,
+                env = WEBHOOK_ENV
+            )
+            .into_owned(),
+        );
         targets.push(target);
     }
     Ok((plan, targets))
@@ -313,10 +325,7 @@ fn saved_targets(
     config: &Config,
     path: &std::path::Path,
 ) -> Result<Vec<Target>, Failure> {
-    let listed = format!(
-        "The saved robots and groups are listed by `wecom robots list` (config: {}).",
-        path.display()
-    );
+    let listed = crate::tr!("cli.send.listed", path = path.display());
     let mut names: Vec<String> = args.robot.clone();
     for group in &args.group {
         let (members, missing) = config
@@ -328,16 +337,15 @@ fn saved_targets(
                 .map_or(group.as_str(), |g| g.name.as_str());
             return Err(Failure::new(
                 exit::USAGE,
-                format!(
-                    "group \"{}\": {} of its robots (position {}) {} not saved any more: fix it with `wecom robots group remove` and `group add`. {listed}",
-                    one_line(group),
-                    missing.len(),
-                    missing
+                crate::tr!(
+                    "cli.send.group_members_gone",
+                    group = one_line(group),
+                    positions = missing
                         .iter()
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(", "),
-                    if missing.len() == 1 { "is" } else { "are" },
+                    listed = listed,
                 ),
             ));
         }
@@ -444,7 +452,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::new(exit::INTERNAL, format!("cannot start the runtime: {e}")))
+        .map_err(|e| Failure::new(exit::INTERNAL, crate::tr!("cli.runtime_failed", error = e)))
 }
 
 fn send(

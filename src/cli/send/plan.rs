@@ -78,10 +78,7 @@ pub fn plan(args: &SendArgs) -> Result<Plan, Failure> {
         }
     }
     if plan.items.is_empty() {
-        return Err(Failure::new(
-            exit::USAGE,
-            "nothing to send: give --text, --markdown, --markdown-v2, --json, --image, --file or --voice",
-        ));
+        return Err(Failure::new(exit::USAGE, crate::tr!("cli.send.nothing")));
     }
     let mut errors = Vec::new();
     for item in &plan.items {
@@ -91,7 +88,7 @@ pub fn plan(args: &SendArgs) -> Result<Plan, Failure> {
                 if p.is_error() {
                     errors.push(line);
                     if p.rule == Rule::TooManyBytes && p.path.ends_with("content") && !args.split {
-                        errors.push("hint: add --split to send it as numbered parts".to_owned());
+                        errors.push(crate::tr!("cli.send.hint_split").into_owned());
                     }
                 } else {
                     plan.notes.push(line);
@@ -124,24 +121,18 @@ fn check_combinations(args: &SendArgs) -> Result<(), Failure> {
     let content = content_arg(args).map(|(kind, _)| kind);
     let mentions = !args.mention.is_empty() || !args.mention_mobile.is_empty();
     if content.is_none() && (args.title.is_some() || mentions || args.split) {
-        return Err(usage(
-            "--title, --mention, --mention-mobile and --split go with --text, --markdown or --markdown-v2",
-        ));
+        return Err(usage(crate::tr!("cli.send.needs_content")));
     }
     if content == Some(MessageKind::MarkdownV2) && mentions {
-        return Err(usage(
-            "markdown_v2 cannot mention anyone (WeCom shows <@userid> literally there): use --markdown or --text",
-        ));
+        return Err(usage(crate::tr!("cli.send.v2_no_mentions")));
     }
     if content == Some(MessageKind::Markdown) && !args.mention_mobile.is_empty() {
-        return Err(usage(
-            "markdown mentions need user ids (<@userid>); phone numbers work with --text only",
-        ));
+        return Err(usage(crate::tr!("cli.send.markdown_no_phones")));
     }
     if !args.convert || !args.image.is_empty() {
         Ok(())
     } else {
-        Err(usage("--convert goes with --image"))
+        Err(usage(crate::tr!("cli.send.convert_needs_image")))
     }
 }
 
@@ -258,7 +249,11 @@ fn image_item(path: &Path, convert: bool) -> Result<(Item, Option<String>), Fail
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::new(
             exit::IO,
-            format!("cannot read the image {}: {e}", path.display()),
+            crate::tr!(
+                "cli.send.image_unreadable",
+                path = path.display(),
+                error = e
+            ),
         )
     })?;
     let label = format!("image {}", file_name(path));
@@ -273,7 +268,7 @@ fn image_item(path: &Path, convert: bool) -> Result<(Item, Option<String>), Fail
         let problems = media::check_image_bytes(&bytes, "image");
         if has_errors(&problems) {
             let mut lines = problem_lines(&label, &problems);
-            lines.push("hint: add --convert to turn it into a PNG or JPEG under 2 MiB".to_owned());
+            lines.push(crate::tr!("cli.send.hint_convert").into_owned());
             return Err(Failure::lines(exit::USAGE, lines));
         }
         (bytes, None)
@@ -292,7 +287,12 @@ fn upload_item(path: &Path, kind: MediaKind) -> Result<Item, Failure> {
     let (_, problems) = media::inspect_upload(path, kind).map_err(|e| {
         Failure::new(
             exit::IO,
-            format!("cannot read the {} {}: {e}", kind.as_str(), path.display()),
+            crate::tr!(
+                "cli.send.upload_unreadable",
+                kind = kind.as_str(),
+                path = path.display(),
+                error = e
+            ),
         )
     })?;
     let label = format!("{} {}", kind.as_str(), file_name(path));

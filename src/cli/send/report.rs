@@ -143,52 +143,73 @@ pub fn outcome_line(
     };
     match &o.status {
         Status::Sent { .. } if args.quiet => {}
-        Status::Sent { errmsg } => say(format!(
-            "sent {}{counter} to {}: {} in {} ms{}",
-            o.label,
-            target.name,
-            crate::untrusted::one_line(errmsg),
-            o.elapsed.as_millis(),
-            extras(o)
-        )),
+        Status::Sent { errmsg } => say(crate::tr!(
+            "cli.send.sent",
+            label = format!("{}{counter}", o.label),
+            robot = target.name,
+            errmsg = crate::untrusted::one_line(errmsg),
+            ms = o.elapsed.as_millis(),
+            extras = extras(o)
+        )
+        .into_owned()),
         Status::Failed(e) if e.may_have_been_delivered() => {
             eprintln!(
-                "wecom send: {robot}{}{counter}: unknown, may have been delivered: {}",
-                o.label,
-                e.title()
+                "wecom send: {}",
+                crate::tr!(
+                    "cli.send.unknown",
+                    robot = robot,
+                    label = format!("{}{counter}", o.label),
+                    title = e.title()
+                )
             );
             eprintln!("  {e}");
         }
         Status::Failed(e) => {
             eprintln!(
-                "wecom send: {robot}{}{counter} not sent: {}",
-                o.label,
-                e.title()
+                "wecom send: {}",
+                crate::tr!(
+                    "cli.send.not_sent",
+                    robot = robot,
+                    label = format!("{}{counter}", o.label),
+                    title = e.title()
+                )
             );
             eprintln!("  {e}");
         }
         Status::NotSent { kept } => eprintln!(
-            "wecom send: {robot}{}{counter} not sent: stopped after the failure above{}",
-            o.label,
-            kept_note(*kept)
+            "wecom send: {}",
+            crate::tr!(
+                "cli.send.not_sent_stopped",
+                robot = robot,
+                label = format!("{}{counter}", o.label),
+                kept = kept_note(*kept)
+            )
         ),
         Status::Interrupted { kept } => eprintln!(
-            "wecom send: {robot}{}{counter} not sent: interrupted{}",
-            o.label,
-            kept_note(*kept)
+            "wecom send: {}",
+            crate::tr!(
+                "cli.send.not_sent_interrupted",
+                robot = robot,
+                label = format!("{}{counter}", o.label),
+                kept = kept_note(*kept)
+            )
         ),
         Status::Parked => eprintln!(
-            "wecom send: {robot}{}{counter}: left in the outbox by an earlier run as unknown or failed; see `wecom outbox`",
-            o.label
+            "wecom send: {}",
+            crate::tr!(
+                "cli.send.parked",
+                robot = robot,
+                label = format!("{}{counter}", o.label)
+            )
         ),
     }
 }
 
-fn kept_note(kept: bool) -> &'static str {
+fn kept_note(kept: bool) -> std::borrow::Cow<'static, str> {
     if kept {
-        " (kept in the outbox)"
+        crate::tr!("cli.send.kept_note")
     } else {
-        " (nothing kept: --no-queue)"
+        crate::tr!("cli.send.nothing_kept_note")
     }
 }
 
@@ -244,32 +265,46 @@ pub fn finish(
     let total = all().count();
     let broadcast = targets.len() > 1;
     if interrupted.is_some() || !kept.is_empty() {
-        let mut line = format!("wecom send: {delivered} of {total} delivered");
-        if interrupted.is_some() {
-            line.insert_str(12, "interrupted: ");
-        }
-        eprintln!("{line}.");
+        let line = if interrupted.is_some() {
+            crate::tr!(
+                "cli.send.interrupted_delivered",
+                delivered = delivered,
+                total = total
+            )
+        } else {
+            crate::tr!("cli.send.delivered", delivered = delivered, total = total)
+        };
+        eprintln!("wecom send: {line}");
         if !kept.is_empty() {
             eprintln!(
-                "wecom send: {} kept in the outbox (ids {}): `wecom outbox flush` sends them, `wecom outbox cancel --all` drops them, `wecom outbox` lists them.",
-                kept.len(),
-                kept.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "wecom send: {}",
+                crate::tr!(
+                    "cli.send.kept",
+                    n = kept.len(),
+                    ids = kept
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             );
         }
     } else if broadcast && !args.quiet && args.output == Output::Text {
         let failed = total - delivered;
         println!(
-            "broadcast {} to {} robots: {delivered} of {total} delivered{}",
-            sent.batch,
-            targets.len(),
-            if failed == 0 {
-                String::new()
-            } else {
-                format!(", {failed} not")
-            }
+            "{}",
+            crate::tr!(
+                "cli.send.broadcast",
+                batch = sent.batch,
+                robots = targets.len(),
+                delivered = delivered,
+                total = total,
+                not = if failed == 0 {
+                    String::new()
+                } else {
+                    crate::tr!("cli.send.broadcast_not", n = failed).into_owned()
+                }
+            )
         );
     }
     if args.output == Output::Json {
@@ -302,13 +337,13 @@ pub fn finish(
 fn extras(o: &Outcome) -> String {
     let mut out = String::new();
     if !o.waited.is_zero() {
-        out.push_str(&format!(
-            ", after waiting {:.1} s for the rate limit",
-            o.waited.as_secs_f64()
+        out.push_str(&crate::tr!(
+            "cli.send.after_waiting",
+            secs = format!("{:.1}", o.waited.as_secs_f64())
         ));
     }
     if o.cached_media == Some(true) {
-        out.push_str(", upload reused");
+        out.push_str(&crate::tr!("cli.send.upload_reused"));
     }
     out
 }
