@@ -18,6 +18,13 @@ use clap::{Parser, Subcommand};
 use crate::sandbox;
 use crate::wecom;
 
+// `--help` stays English on purpose (issue 16): clap's derive help is the
+// doc comments below, fixed at compile time. Replacing each about/help by
+// argument id at run time is possible, but clap's own words around them
+// (Usage, Options, Commands, "[default: …]", its usage errors) would stay
+// English on the same screen; making those Chinese too means rewriting
+// clap's templates and error formatting. What the commands print is in
+// the chosen language.
 /// Compose, preview and send messages to WeCom (企业微信) group robots.
 #[derive(Debug, Parser)]
 #[command(name = "wecom", version, about, long_about = None)]
