@@ -662,7 +662,7 @@ impl Derived {
     /// Whether sending is refused, and why.
     pub fn blocking_reason(&self) -> Option<String> {
         if let Some(e) = &self.parse_error {
-            return Some(format!("the JSON is not a message: {e}"));
+            return Some(crate::tr!("blocking.not_a_message", error = e).into_owned());
         }
         if has_errors(&self.problems) {
             let n = self
@@ -671,12 +671,14 @@ impl Derived {
                 .filter(|p| p.severity == Severity::Error)
                 .count();
             let first = self.problems.iter().find(|p| p.is_error())?;
-            return Some(format!(
-                "{n} error{} to fix first — {}: {}",
-                if n == 1 { "" } else { "s" },
-                first.path,
-                first.message
-            ));
+            let key = if n == 1 {
+                "blocking.errors_one"
+            } else {
+                "blocking.errors_many"
+            };
+            return Some(
+                crate::tr!(key, n = n, path = first.path, message = first.message).into_owned(),
+            );
         }
         None
     }

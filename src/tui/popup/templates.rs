@@ -39,7 +39,7 @@ impl TemplatePicker {
     }
 
     pub fn start_naming(&mut self) {
-        self.naming = Some(single_line("", "a name, e.g. Friday release"));
+        self.naming = Some(single_line("", &crate::tr!("templates.placeholder_name")));
     }
 
     /// The template under the cursor, once the list is read.
@@ -108,12 +108,10 @@ impl TemplatePicker {
                 Some(Action::Close) => self.naming = None,
                 Some(Action::Submit) => match draft {
                     Draft::Empty => {
-                        self.note =
-                            Some("The current draft is empty: write something first.".into());
+                        self.note = Some(crate::tr!("templates.draft_empty").into_owned());
                     }
                     Draft::Unfinished => {
-                        self.note =
-                            Some("The current draft is not a message yet: fix it first.".into())
+                        self.note = Some(crate::tr!("templates.draft_unfinished").into_owned())
                     }
                     Draft::Ready(message) => {
                         let name = self.name();
@@ -143,7 +141,7 @@ impl TemplatePicker {
             }
             Some(Action::DeleteTemplate) => match self.selected_template() {
                 Some(t) if t.builtin => {
-                    self.note = Some("Built-in examples cannot be deleted.".into())
+                    self.note = Some(crate::tr!("templates.builtin_undeletable").into_owned())
                 }
                 Some(t) => return TemplatesOutcome::AskDelete(t.name.clone()),
                 None => {}
@@ -165,22 +163,27 @@ impl Widget for TemplatesView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let TemplatesView { picker, theme } = self;
         let area = popup_area(area, 70, 20);
-        let outer = theme.block(" Templates ", true);
+        let outer = theme.block(crate::tr!("templates.title"), true);
         let inner = outer.inner(area);
         Clear.render(area, buf);
         outer.render(area, buf);
         let width = inner.width as usize;
         let mut lines = Vec::new();
         match &picker.templates {
-            None => lines.push(Line::styled("Reading…", theme.dim())),
+            None => lines.push(Line::styled(crate::tr!("templates.reading"), theme.dim())),
             Some(list) => {
                 for (i, t) in list.iter().enumerate() {
                     let marker = if i == picker.selected { "› " } else { "  " };
-                    let origin = if t.builtin { "example" } else { "yours" };
+                    let origin = if t.builtin {
+                        crate::tr!("templates.example")
+                    } else {
+                        crate::tr!("templates.yours")
+                    };
+                    // The name is the user's (or a file's): shown safe, never translated.
                     let text = format!(
                         "{marker}{} · {} · {origin}",
-                        t.name,
-                        t.message.kind().label()
+                        crate::untrusted::one_line(&t.name),
+                        t.message.kind().shown()
                     );
                     let style = if i == picker.selected {
                         theme.selected()
@@ -194,7 +197,7 @@ impl Widget for TemplatesView<'_> {
         lines.push(Line::default());
         if let Some(naming) = &picker.naming {
             lines.push(Line::styled(
-                "Save the current message as:",
+                crate::tr!("templates.save_as"),
                 theme.title(true),
             ));
             let y = inner.y + lines.len() as u16;
@@ -224,8 +227,9 @@ impl Widget for TemplatesView<'_> {
             if y >= inner.y + inner.height {
                 break;
             }
+            // Not trimmed: the rows' "  " indent lines them up under "› ".
             Paragraph::new(line)
-                .wrap(Wrap { trim: true })
+                .wrap(Wrap { trim: false })
                 .render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
     }

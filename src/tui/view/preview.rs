@@ -314,7 +314,7 @@ pub(super) fn preview_text(app: &App, width: u16) -> Text<'static> {
                 t
             }
             Some(e) => Text::from(vec![
-                Line::styled("Not ready to send:", app.theme.error()),
+                Line::styled(crate::tr!("preview.not_ready"), app.theme.error()),
                 Line::from(e.clone()),
             ]),
             None => Text::from(app.derived.json.clone()),
