@@ -125,6 +125,26 @@ pub struct Composition {
     pub revision: u64,
 }
 
+impl Composition {
+    /// Gives the empty fields' placeholders in the current language (after
+    /// the language key: a field made before it keeps the text typed).
+    pub fn relabel(&mut self) {
+        let content_hint = match self.kind {
+            MessageKind::Text => crate::tr!("placeholder.text"),
+            _ => crate::tr!("placeholder.markdown"),
+        };
+        self.content.set_placeholder_text(content_hint);
+        self.mentions
+            .set_placeholder_text(crate::tr!("placeholder.mentions"));
+        self.mobiles
+            .set_placeholder_text(crate::tr!("placeholder.mobiles"));
+        self.raw.set_placeholder_text(crate::tr!("placeholder.raw"));
+        if let Some(a) = self.attachment.as_mut() {
+            a.path.set_placeholder_text(crate::tr!("placeholder.path"));
+        }
+    }
+}
+
 fn textarea(text: &str, placeholder: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
         vec![String::new()]

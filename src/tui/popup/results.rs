@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
@@ -321,7 +321,7 @@ impl Widget for ResultsWidget<'_> {
             .style(theme.key()),
         );
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         if let Some(scroll) = self.view.detail
             && let Some(row) = b.rows.get(self.view.selected)

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_textarea::TextArea;
 use url::Url;
 
@@ -403,7 +403,7 @@ impl Widget for RobotDialogView<'_> {
         };
         let outer = theme.block(title, true);
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         let rows = Layout::vertical([
             Constraint::Length(3),

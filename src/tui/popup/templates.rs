@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::robot::single_line;
@@ -40,6 +40,7 @@ impl TemplatePicker {
 
     pub fn start_naming(&mut self) {
         self.naming = Some(single_line("", &crate::tr!("templates.placeholder_name")));
+        self.note = None;
     }
 
     /// The template under the cursor, once the list is read.
@@ -165,7 +166,7 @@ impl Widget for TemplatesView<'_> {
         let area = popup_area(area, 70, 20);
         let outer = theme.block(crate::tr!("templates.title"), true);
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         let width = inner.width as usize;
         let mut lines = Vec::new();
@@ -195,6 +196,7 @@ impl Widget for TemplatesView<'_> {
             }
         }
         lines.push(Line::default());
+        let mut naming_row = None;
         if let Some(naming) = &picker.naming {
             lines.push(Line::styled(
                 crate::tr!("templates.save_as"),
@@ -204,7 +206,12 @@ impl Widget for TemplatesView<'_> {
             if y < inner.y + inner.height {
                 naming.render(Rect::new(inner.x, y, inner.width, 1), buf);
             }
+            naming_row = Some(lines.len());
             lines.push(Line::default());
+            // Why Enter did not save (an empty or unfinished draft).
+            if let Some(note) = &picker.note {
+                lines.push(Line::styled(note.clone(), theme.warning()));
+            }
             lines.push(Line::styled(
                 keymap::hint_line(Context::TemplateName, false, |a| picker.available(a)),
                 theme.key(),
@@ -218,7 +225,6 @@ impl Widget for TemplatesView<'_> {
                 theme.key(),
             ));
         }
-        let naming_row = picker.naming.as_ref().map(|_| lines.len() - 2);
         for (n, line) in lines.into_iter().enumerate() {
             if Some(n) == naming_row {
                 continue;

@@ -177,6 +177,10 @@ pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
     app.config.language = Some(lang.setting());
     // The checks' sentences are made when the draft changes: again now.
     app.derived.source = None;
+    // So are the empty fields' placeholders.
+    for comp in app.compositions.values_mut() {
+        comp.relabel();
+    }
     app.status = Status::info(crate::tr!("status.language_switched").into_owned());
     save_config(app, fx);
 }
