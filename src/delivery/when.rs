@@ -59,10 +59,7 @@ pub fn parse_in(text: &str) -> Result<Duration, String> {
 }
 
 fn in_help(text: &str) -> String {
-    format!(
-        "'{}' is not a delay: write it like 30s, 30m, 2h, 1h30m or 1d",
-        crate::untrusted::one_line(text)
-    )
+    crate::tr!("when.not_a_delay", text = crate::untrusted::one_line(text)).into_owned()
 }
 
 /// `--in`: `now` plus the delay.
@@ -142,19 +139,15 @@ fn local_ms<Tz: TimeZone>(zone: &Tz, naive: NaiveDateTime, text: &str) -> Result
         .earliest()
         .map(|t| t.timestamp_millis())
         .ok_or_else(|| {
-            format!(
-                "'{}' does not exist in the local time zone (a clock change skips it): choose another time",
-                crate::untrusted::one_line(text)
-            )
+            crate::tr!("when.skipped", text = crate::untrusted::one_line(text)).into_owned()
         })
 }
 
 fn absolute(ms: i64, now_ms: i64, text: &str) -> Result<Due, String> {
     if ms <= now_ms {
-        return Err(format!(
-            "'{}' has already passed: give a time to come (or send it now, without --at)",
-            crate::untrusted::one_line(text)
-        ));
+        return Err(
+            crate::tr!("when.passed", text = crate::untrusted::one_line(text)).into_owned(),
+        );
     }
     Ok(Due {
         at_ms: ms,
@@ -163,32 +156,30 @@ fn absolute(ms: i64, now_ms: i64, text: &str) -> Result<Due, String> {
 }
 
 fn at_help(text: &str) -> String {
-    format!(
-        "'{}' is not a time: write it like 18:00, tomorrow 09:00, 2026-12-02T09:00 or +30m",
-        crate::untrusted::one_line(text)
-    )
+    crate::tr!("when.not_a_time", text = crate::untrusted::one_line(text)).into_owned()
 }
 
 /// A short "in 2 h 5 min" for a time to come (or "now").
 pub fn countdown(from_ms: i64, to_ms: i64) -> String {
     let secs = (to_ms - from_ms).max(0).div_euclid(1000);
     if secs == 0 {
-        return "now".to_owned();
+        return crate::tr!("when.now").into_owned();
     }
-    format!("in {}", span(Duration::from_secs(secs as u64)))
+    crate::tr!("when.in", span = span(Duration::from_secs(secs as u64))).into_owned()
 }
 
 /// A duration for people: `45 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
 pub fn span(d: Duration) -> String {
     let s = d.as_secs();
     match s {
-        0..60 => format!("{s} s"),
-        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
-        60..3600 => format!("{} min {} s", s / 60, s % 60),
-        3600..86_400 if s.is_multiple_of(3600) => format!("{} h", s / 3600),
-        3600..86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        0..60 => crate::tr!("when.s", s = s),
+        60..3600 if s.is_multiple_of(60) => crate::tr!("when.min", m = s / 60),
+        60..3600 => crate::tr!("when.min_s", m = s / 60, s = s % 60),
+        3600..86_400 if s.is_multiple_of(3600) => crate::tr!("when.h", h = s / 3600),
+        3600..86_400 => crate::tr!("when.h_min", h = s / 3600, m = (s % 3600) / 60),
+        _ => crate::tr!("when.d_h", d = s / 86_400, h = (s % 86_400) / 3600),
     }
+    .into_owned()
 }
 
 #[cfg(test)]

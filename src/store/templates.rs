@@ -19,18 +19,22 @@ pub struct Template {
     pub builtin: bool,
 }
 
-/// The examples shipped in `assets/examples/`.
+/// The examples shipped in `assets/examples/`. Their names read in both
+/// languages (their content is Chinese, as WeCom groups write): a name is
+/// also an example's identity (a saved template cannot take it), so it does
+/// not change with the language, and a switch (F12) never makes a user's
+/// template clash with an example or an example appear twice.
 const BUILTIN: &[(&str, &str)] = &[
     (
-        "Deploy notice (card)",
+        "部署通知 Deploy notice",
         include_str!("../../assets/examples/deploy-notice.json"),
     ),
     (
-        "Incident update (card)",
+        "故障通报 Incident update",
         include_str!("../../assets/examples/incident.json"),
     ),
     (
-        "Weekly report (news)",
+        "研发周报 Weekly report",
         include_str!("../../assets/examples/weekly-report.json"),
     ),
 ];
@@ -215,7 +219,7 @@ mod tests {
         store.delete("周报 / weekly").expect("delete");
         assert_eq!(store.list().0.iter().filter(|t| !t.builtin).count(), 1);
         assert!(
-            store.save("Deploy notice (card)", &m).is_err(),
+            store.save("部署通知 Deploy notice", &m).is_err(),
             "built-in names are taken"
         );
         assert!(store.save("  ", &m).is_err());

@@ -62,17 +62,12 @@ impl AttachState {
     /// Why this is not ready to send, if it is not.
     pub fn not_ready(&self) -> Option<String> {
         match self {
-            AttachState::Empty => Some(
-                "choose a file: type its path, Tab completes, Enter on an empty field browses"
-                    .into(),
-            ),
-            AttachState::Edited => Some("press Enter to check the file".into()),
+            AttachState::Empty => Some(crate::tr!("attach.choose").into_owned()),
+            AttachState::Edited => Some(crate::tr!("attach.press_enter").into_owned()),
             AttachState::Pending | AttachState::Working(_) => {
-                Some("the file is being checked".into())
+                Some(crate::tr!("attach.being_checked").into_owned())
             }
-            AttachState::ImageOffer(_) => {
-                Some("WeCom refuses this picture as it is: Ctrl-K converts it".into())
-            }
+            AttachState::ImageOffer(_) => Some(crate::tr!("attach.refused_picture").into_owned()),
             AttachState::Failed(e) => Some(e.clone()),
             AttachState::Image(_) | AttachState::Upload(_) => None,
         }

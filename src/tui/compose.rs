@@ -125,6 +125,26 @@ pub struct Composition {
     pub revision: u64,
 }
 
+impl Composition {
+    /// Gives the empty fields' placeholders in the current language (after
+    /// the language key: a field made before it keeps the text typed).
+    pub fn relabel(&mut self) {
+        let content_hint = match self.kind {
+            MessageKind::Text => crate::tr!("placeholder.text"),
+            _ => crate::tr!("placeholder.markdown"),
+        };
+        self.content.set_placeholder_text(content_hint);
+        self.mentions
+            .set_placeholder_text(crate::tr!("placeholder.mentions"));
+        self.mobiles
+            .set_placeholder_text(crate::tr!("placeholder.mobiles"));
+        self.raw.set_placeholder_text(crate::tr!("placeholder.raw"));
+        if let Some(a) = self.attachment.as_mut() {
+            a.path.set_placeholder_text(crate::tr!("placeholder.path"));
+        }
+    }
+}
+
 fn textarea(text: &str, placeholder: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
         vec![String::new()]
@@ -662,7 +682,7 @@ impl Derived {
     /// Whether sending is refused, and why.
     pub fn blocking_reason(&self) -> Option<String> {
         if let Some(e) = &self.parse_error {
-            return Some(format!("the JSON is not a message: {e}"));
+            return Some(crate::tr!("blocking.not_a_message", error = e).into_owned());
         }
         if has_errors(&self.problems) {
             let n = self
@@ -671,12 +691,14 @@ impl Derived {
                 .filter(|p| p.severity == Severity::Error)
                 .count();
             let first = self.problems.iter().find(|p| p.is_error())?;
-            return Some(format!(
-                "{n} error{} to fix first — {}: {}",
-                if n == 1 { "" } else { "s" },
-                first.path,
-                first.message
-            ));
+            let key = if n == 1 {
+                "blocking.errors_one"
+            } else {
+                "blocking.errors_many"
+            };
+            return Some(
+                crate::tr!(key, n = n, path = first.path, message = first.message).into_owned(),
+            );
         }
         None
     }

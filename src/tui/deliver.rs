@@ -155,7 +155,7 @@ pub async fn deliver_parts(
         if i > 0 {
             let _ = tx.send(Msg::SendProgress {
                 id,
-                note: format!("Part {} of {n} sent; sending part {}…", i, i + 1),
+                note: crate::tr!("deliver.part_sent", i = i, n = n, next = i + 1).into_owned(),
             });
         }
         let outcome = deliver_submitted(engine, id, *outbox_id, webhook, tx, stop, None).await;
@@ -169,26 +169,25 @@ pub async fn deliver_parts(
                 tracing::warn!("a part not sent stays in the outbox: {e}");
             }
         }
-        let before = match i {
-            1 => "the 1 part before it was sent".to_owned(),
-            _ => format!("the {i} parts before it were sent"),
-        };
+        let before = crate::tr!("deliver.before_sent", i = i).into_owned();
         return match outcome {
             None if i == 0 => None,
             None => Some(SendOutcome::Failed {
-                title: format!("Stopped after part {i} of {n}"),
-                detail: format!(
-                    "{before}; the other {} were not (Ctrl-S offers the whole message again)",
-                    n - i
-                ),
+                title: crate::tr!("deliver.stopped_after", i = i, n = n).into_owned(),
+                detail: crate::tr!("deliver.others_not_sent", before = before, left = n - i)
+                    .into_owned(),
             }),
             Some(SendOutcome::Unknown { title, detail }) => Some(SendOutcome::Unknown {
-                title: format!("{title} (part {} of {n})", i + 1),
-                detail: format!("{detail}; {before}, none after it"),
+                title: crate::tr!("deliver.part_title", title = title, i = i + 1, n = n)
+                    .into_owned(),
+                detail: crate::tr!("deliver.none_after", detail = detail, before = before)
+                    .into_owned(),
             }),
             Some(SendOutcome::Failed { title, detail }) => Some(SendOutcome::Failed {
-                title: format!("{title} (part {} of {n})", i + 1),
-                detail: format!("{detail}; {before}, none after it"),
+                title: crate::tr!("deliver.part_title", title = title, i = i + 1, n = n)
+                    .into_owned(),
+                detail: crate::tr!("deliver.none_after", detail = detail, before = before)
+                    .into_owned(),
             }),
             other => other,
         };
@@ -197,8 +196,8 @@ pub async fn deliver_parts(
         Some(SendOutcome::Sent { elapsed_ms, note }) => Some(SendOutcome::Sent {
             elapsed_ms,
             note: Some(match note {
-                Some(note) => format!("All {n} parts were sent, in order. {note}"),
-                None => format!("All {n} parts were sent, in order."),
+                Some(note) => crate::tr!("deliver.all_parts_note", n = n, note = note).into_owned(),
+                None => crate::tr!("deliver.all_parts", n = n).into_owned(),
             }),
         }),
         other => other,
@@ -265,16 +264,12 @@ async fn deliver_submitted(
             None
         }
         Ok(Delivered::TooLong { wait }) => Some(SendOutcome::Failed {
-            title: "Not sent".to_owned(),
-            detail: format!(
-                "the next rate-limit slot is {} s away; try again then",
-                wait.as_secs()
-            ),
+            title: crate::tr!("deliver.not_sent").into_owned(),
+            detail: crate::tr!("deliver.slot_far", s = wait.as_secs()).into_owned(),
         }),
         Ok(Delivered::Busy) => Some(SendOutcome::Failed {
-            title: "Not sent from here".to_owned(),
-            detail: "another wecom process is delivering this message; see `wecom outbox`"
-                .to_owned(),
+            title: crate::tr!("deliver.not_from_here").into_owned(),
+            detail: crate::tr!("deliver.busy").into_owned(),
         }),
         // The request may already have gone out when the store failed.
         Err(e) => Some(store_failed(&e.to_string(), true)),
@@ -284,22 +279,18 @@ async fn deliver_submitted(
 /// What is worth saying about a send that went through: a wait for the
 /// rate limit, and for a file or voice clip whether it was uploaded.
 fn sent_note(waited: Duration, media_reused: Option<bool>) -> Option<String> {
-    let wait = (waited >= NOTEWORTHY_WAIT).then(|| {
-        format!(
-            "Waited {} s for the rate limit.",
-            waited.as_secs_f64().round()
-        )
-    });
+    let wait = (waited >= NOTEWORTHY_WAIT)
+        .then(|| crate::tr!("deliver.waited", s = waited.as_secs_f64().round()).into_owned());
     let media = media_reused.map(|reused| {
         if reused {
-            "Reused this robot's media_id for the same file (under 3 days old): no upload."
+            crate::tr!("deliver.media_reused").into_owned()
         } else {
-            "Uploaded, then sent."
+            crate::tr!("deliver.uploaded").into_owned()
         }
     });
     match (media, wait) {
         (Some(m), Some(w)) => Some(format!("{m} {w}")),
-        (m, w) => m.map(str::to_owned).or(w),
+        (m, w) => m.or(w),
     }
 }
 
@@ -510,20 +501,12 @@ fn row_state(delivered: Result<Delivered, crate::store::StoreError>) -> RowState
 /// The store failed around a send: before it (nothing went out) or after
 /// the request may have been written (then said so).
 fn store_failed(error: &str, after_sending: bool) -> SendOutcome {
-    let detail = format!(
-        "the outbox could not be written: {}; see `wecom outbox` and `wecom history`",
-        one_line(error)
-    );
+    let detail = crate::tr!("deliver.outbox_unwritable", error = one_line(error)).into_owned();
+    let title = crate::tr!("deliver.outbox_error").into_owned();
     if after_sending {
-        SendOutcome::Unknown {
-            title: "Outbox error".to_owned(),
-            detail,
-        }
+        SendOutcome::Unknown { title, detail }
     } else {
-        SendOutcome::Failed {
-            title: "Outbox error".to_owned(),
-            detail,
-        }
+        SendOutcome::Failed { title, detail }
     }
 }
 

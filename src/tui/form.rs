@@ -494,8 +494,8 @@ impl Form {
                 Problem::error(
                     path_string(self.kind, &path),
                     Rule::OutOfRange,
-                    format!("\"{}\" is not a number.", one_line(&text)),
-                    "Type a decimal number such as 1.3, or clear the field.",
+                    crate::tr!("form.not_a_number", text = one_line(&text)).into_owned(),
+                    crate::tr!("form.not_a_number_fix").into_owned(),
                 )
             })
             .collect()

@@ -402,7 +402,7 @@ impl MemoryScreen {
                 };
                 payload.map_or(Outcome::Nothing, |text| Outcome::Copy {
                     text,
-                    what: "the payload",
+                    what: "copy.what.history_payload",
                 })
             }
             A::Cancel => self

@@ -584,11 +584,12 @@ impl Runner {
                         let _ = self.tx.send(Msg::OutboxChanged {
                             items,
                             said: match (cancel, done) {
-                                (true, Ok(true)) => format!("Outbox item {id} cancelled: it will not be sent."),
-                                (false, Ok(true)) => format!("Outbox item {id} will be tried now."),
-                                (_, Ok(false)) => format!("Outbox item {id} is no longer waiting (sent, or taken by another process)."),
-                                (_, Err(e)) => format!("The outbox could not be changed: {e}"),
-                            },
+                                (true, Ok(true)) => crate::tr!("queue.item_cancelled", id = id),
+                                (false, Ok(true)) => crate::tr!("queue.item_retried", id = id),
+                                (_, Ok(false)) => crate::tr!("queue.item_gone", id = id),
+                                (_, Err(e)) => crate::tr!("queue.unchanged", error = e),
+                            }
+                            .into_owned(),
                         });
                     }
                 }
@@ -824,11 +825,10 @@ impl Runner {
                 send_media(&client, cache, &webhook, &path, kind, progress, task_cancel).await;
             let outcome = outcome(result.map(|sent| {
                 let note = match sent.reused_age_secs {
-                    Some(age) => format!(
-                        "Reused the media_id uploaded {} ago: no upload.",
-                        age_text(age)
-                    ),
-                    None => "Uploaded, then sent.".to_owned(),
+                    Some(age) => {
+                        crate::tr!("deliver.media_reused_ago", age = age_text(age)).into_owned()
+                    }
+                    None => crate::tr!("deliver.uploaded").into_owned(),
                 };
                 (started.elapsed(), Some(note))
             }));

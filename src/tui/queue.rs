@@ -36,19 +36,21 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 let names: Vec<&str> = robots.iter().map(|(n, _)| n.as_str()).collect();
                 let ids: Vec<String> = submitted.ids.iter().map(i64::to_string).collect();
-                Ok(format!(
-                    "Queued {} for {} at {} ({}){}: outbox {}; F10 shows it.",
-                    items.first().map_or("", |i| i.label.as_str()),
-                    one_line(&names.join(", ")),
-                    local_time(due.at_ms),
-                    when::countdown(chrono::Local::now().timestamp_millis(), due.at_ms),
-                    if due.rolled_over {
-                        ", tomorrow: that time has passed today"
-                    } else {
-                        ""
-                    },
-                    ids.join(", ")
-                ))
+                let rolled = if due.rolled_over {
+                    crate::tr!("queue.rolled_over")
+                } else {
+                    "".into()
+                };
+                Ok(crate::tr!(
+                    "queue.queued",
+                    what = items.first().map_or("", |i| i.label.as_str()),
+                    robots = one_line(&names.join(", ")),
+                    at = local_time(due.at_ms),
+                    countdown = when::countdown(chrono::Local::now().timestamp_millis(), due.at_ms),
+                    rolled = rolled,
+                    ids = ids.join(", ")
+                )
+                .into_owned())
             })();
             Msg::QueuedLater(result)
         });
@@ -84,9 +86,8 @@ impl Runner {
             let _ = self.tx.send(finished(
                 id,
                 super::msg::SendOutcome::Failed {
-                    title: "Not sent".to_owned(),
-                    detail: "parts go through the outbox, which could not be opened; see wecom.log"
-                        .to_owned(),
+                    title: crate::tr!("deliver.not_sent").into_owned(),
+                    detail: crate::tr!("queue.no_outbox").into_owned(),
                 },
             ));
             return;
@@ -154,11 +155,14 @@ pub(super) fn worker_observer(tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> Ob
                 matches!(result, Delivered::Sent { .. }),
             ),
             WorkerEvent::Scheduled(run) => (due::scheduled_line(run), true),
-            WorkerEvent::Resumed(n) => (format!("{}; F10 shows them", due::resumed_line(*n)), true),
+            WorkerEvent::Resumed(n) => (
+                crate::tr!("queue.resumed", line = due::resumed_line(*n)).into_owned(),
+                true,
+            ),
             WorkerEvent::Progress(..) | WorkerEvent::StoreFailed(_) => return,
         };
         let _ = tx.send(Msg::DueDelivered {
-            line: format!("Outbox: {}", one_line(&line)),
+            line: crate::tr!("queue.outbox_line", line = one_line(&line)).into_owned(),
             ok,
         });
     })

@@ -55,12 +55,13 @@ fn too_tall(app: &App) -> Option<(FieldId, usize)> {
 
 /// What the status line says of a draft of `lines` lines.
 pub fn warning(lines: usize) -> String {
-    format!(
-        "{} lines: past row {} the editor and preview show neither cursor nor typing; nothing is lost. {}: edit in $EDITOR; `wecom send --markdown @FILE --split`: send in parts.",
-        crate::wecom::validate::group_digits(lines),
-        crate::wecom::validate::group_digits(MAX_ROWS),
-        keymap::key_for(Action::ExternalEditor, Context::Editor),
+    crate::tr!(
+        "tall.warning",
+        lines = crate::wecom::validate::group_digits(lines),
+        rows = crate::wecom::validate::group_digits(MAX_ROWS),
+        key = keymap::key_for(Action::ExternalEditor, Context::Editor),
     )
+    .into_owned()
 }
 
 /// Says once, when the current draft becomes too tall to draw, what is
@@ -74,11 +75,14 @@ pub fn check(app: &mut App) {
             app.preview_state.too_tall = Some(key);
             // One status line is too narrow for the way out: the Checks
             // pane shows the whole of it.
-            let mut status = Status::error(format!(
-                "This draft has {} lines; the editor draws only {} rows. Nothing is lost: see Checks.",
-                crate::wecom::validate::group_digits(lines),
-                crate::wecom::validate::group_digits(MAX_ROWS),
-            ));
+            let mut status = Status::error(
+                crate::tr!(
+                    "tall.status",
+                    lines = crate::wecom::validate::group_digits(lines),
+                    rows = crate::wecom::validate::group_digits(MAX_ROWS),
+                )
+                .into_owned(),
+            );
             status.detail = Some(warning(lines));
             app.status = status;
         }

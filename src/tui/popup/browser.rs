@@ -110,15 +110,18 @@ impl Widget for &FileBrowser {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.theme;
         let area = popup_area(area, 80, area.height.saturating_sub(4));
-        let title = format!(" {} ", self.dir.display());
+        let title = format!(
+            " {} ",
+            crate::untrusted::one_line(&self.dir.display().to_string())
+        );
         let inner = super::frame(theme, title, Context::FileBrowser, area, buf);
         let width = inner.width as usize;
         let height = inner.height as usize;
         let lines: Vec<Line> = match &self.entries {
-            None => vec![Line::styled("Reading…", theme.dim())],
+            None => vec![Line::styled(crate::tr!("browser.reading"), theme.dim())],
             Some(Err(e)) => vec![Line::styled(e.clone(), theme.error())],
             Some(Ok(entries)) if entries.is_empty() => {
-                vec![Line::styled("(empty)", theme.dim())]
+                vec![Line::styled(crate::tr!("browser.empty"), theme.dim())]
             }
             Some(Ok(entries)) => {
                 let offset = (self.selected + 1).saturating_sub(height);
@@ -130,16 +133,20 @@ impl Widget for &FileBrowser {
                     .map(|(i, e)| {
                         let marker = if i == self.selected { "› " } else { "  " };
                         let size = if e.is_dir {
-                            "dir".to_owned()
+                            crate::tr!("browser.dir").into_owned()
                         } else {
                             group_digits(e.size as usize)
                         };
+                        // A file's name is shown safe, never translated.
+                        let safe = crate::untrusted::one_line(&e.name);
                         let name = if e.is_dir {
-                            format!("{}/", e.name)
+                            format!("{safe}/")
                         } else {
-                            e.name.clone()
+                            safe.into_owned()
                         };
-                        let room = width.saturating_sub(size.len() + 3);
+                        let room = width.saturating_sub(
+                            unicode_width::UnicodeWidthStr::width(size.as_str()) + 3,
+                        );
                         let text = format!("{marker}{} {size}", fit(&name, room));
                         let style = if i == self.selected {
                             theme.selected()

@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
@@ -53,7 +53,7 @@ impl Widget for ConfirmView<'_> {
         let p = Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(self.theme.block(format!(" {} ", self.title), true));
-        Clear.render(area, buf);
+        super::clear(area, buf);
         p.render(area, buf);
     }
 }

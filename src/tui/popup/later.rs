@@ -80,15 +80,15 @@ impl SendLater {
                         LaterOutcome::Queue(due.clone())
                     }
                     Some(Ok(_)) => {
-                        self.reading = Some(Err(
-                            "that time has passed: give a time to come (Ctrl-S sends now)"
-                                .to_owned(),
-                        ));
+                        self.reading = Some(Err(crate::tr!("later.passed").into_owned()));
                         LaterOutcome::Stay
                     }
                     Some(Err(_)) => LaterOutcome::Stay,
                     None => {
-                        self.reading = Some(Err(format!("type when to send it: {EXAMPLES}")));
+                        self.reading =
+                            Some(Err(
+                                crate::tr!("later.type_when", examples = EXAMPLES).into_owned()
+                            ));
                         LaterOutcome::Stay
                     }
                 };
@@ -134,15 +134,17 @@ impl SendLater {
 /// "today 18:00 (in 3 h 12 min)" or, rolled over, "tomorrow …".
 pub fn reading_line(due: &Due, now_ms: i64) -> String {
     let rolled = if due.rolled_over {
-        " — that time has passed today, so tomorrow"
+        crate::tr!("later.rolled_over")
     } else {
-        ""
+        "".into()
     };
-    format!(
-        "{} ({}){rolled}",
-        local_time(due.at_ms),
-        when::countdown(now_ms, due.at_ms)
+    crate::tr!(
+        "later.reading",
+        at = local_time(due.at_ms),
+        countdown = when::countdown(now_ms, due.at_ms),
+        rolled = rolled
     )
+    .into_owned()
 }
 
 impl Widget for &SendLater {
@@ -152,7 +154,7 @@ impl Widget for &SendLater {
         let area = popup_area(area, 70, 11);
         let inner = super::frame(
             theme,
-            " Send later ".to_owned(),
+            crate::tr!("later.title").into_owned(),
             Context::SendLater,
             area,
             buf,
@@ -160,7 +162,7 @@ impl Widget for &SendLater {
         let width = inner.width as usize;
         let mut lines = vec![
             Line::from(fit(
-                &format!("Send {} to {} at:", self.what, self.targets),
+                &crate::tr!("later.send_to", what = self.what, targets = self.targets),
                 width,
             )),
             Line::from(vec![
@@ -170,18 +172,15 @@ impl Widget for &SendLater {
             ]),
         ];
         lines.push(match &self.reading {
-            None => Line::styled(format!("e.g. {EXAMPLES}"), theme.dim()),
+            None => Line::styled(
+                crate::tr!("later.examples", examples = EXAMPLES),
+                theme.dim(),
+            ),
             Some(Ok(due)) => Line::from(format!("→ {}", reading_line(due, self.now_ms))),
             Some(Err(e)) => Line::styled(e.clone(), theme.error()),
         });
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            "The message is checked now and kept in the outbox (F10 shows it). \
-             This composer sends it when due while it is open; otherwise \
-             `wecom outbox run` or `wecom serve` on this machine. \
-             {{now:%H:%M}}, {{env:NAME}} and {{file:PATH}} are filled in then.",
-            theme.dim(),
-        ));
+        lines.push(Line::styled(crate::tr!("later.note"), theme.dim()));
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .render(inner, buf);

@@ -88,7 +88,7 @@ pub fn frame(
     area: ratatui::layout::Rect,
     buf: &mut ratatui::buffer::Buffer,
 ) -> ratatui::layout::Rect {
-    use ratatui::widgets::{Clear, Widget};
+    use ratatui::widgets::Widget;
     let outer = theme.block(title, true).title_bottom(
         ratatui::text::Line::from(format!(
             " {} ",
@@ -97,7 +97,25 @@ pub fn frame(
         .style(theme.key()),
     );
     let inner = outer.inner(area);
-    Clear.render(area, buf);
+    clear(area, buf);
     outer.render(area, buf);
     inner
+}
+
+/// Clears a pop-up's box, and the character just left of it when that is a
+/// wide one (CJK) whose right half the box's border covers: else half a
+/// character would stay on the screen, and the border be hidden behind it.
+pub fn clear(area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+    use ratatui::widgets::{Clear, Widget};
+    use unicode_width::UnicodeWidthStr;
+    Clear.render(area, buf);
+    if area.x > buf.area.x {
+        for y in area.top()..area.bottom() {
+            if let Some(cell) = buf.cell_mut((area.x - 1, y))
+                && cell.symbol().width() > 1
+            {
+                cell.set_symbol(" ");
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
@@ -79,15 +79,15 @@ impl Broadcast {
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for row in &self.rows {
             let word = match row.state {
-                RowState::Queued => "queued",
-                RowState::Waiting { .. } => "waiting",
-                RowState::Sending { .. } => "sending",
-                RowState::Retrying { .. } => "retrying",
-                RowState::Sent { .. } => "sent",
-                RowState::Refused { .. } => "refused",
-                RowState::Failed { .. } => "failed",
-                RowState::Unknown { .. } => "unknown",
-                RowState::Cancelled => "cancelled",
+                RowState::Queued => "results.count.queued",
+                RowState::Waiting { .. } => "results.count.waiting",
+                RowState::Sending { .. } => "results.count.sending",
+                RowState::Retrying { .. } => "results.count.retrying",
+                RowState::Sent { .. } => "results.count.sent",
+                RowState::Refused { .. } => "results.count.refused",
+                RowState::Failed { .. } => "results.count.failed",
+                RowState::Unknown { .. } => "results.count.unknown",
+                RowState::Cancelled => "results.count.cancelled",
             };
             match counts.iter_mut().find(|(w, _)| *w == word) {
                 Some((_, n)) => *n += 1,
@@ -96,9 +96,9 @@ impl Broadcast {
         }
         counts
             .iter()
-            .map(|(w, n)| format!("{n} {w}"))
+            .map(|(w, n)| crate::tr!(*w, n = n).into_owned())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(&crate::tr!("results.count.separator"))
     }
 
     pub fn sent(&self) -> usize {
@@ -176,23 +176,30 @@ fn secs_until(at_ms: u64, now_ms: u64) -> u64 {
 /// words and its style.
 fn state_text(state: &RowState, now_ms: u64, theme: &Theme) -> (String, Style) {
     match state {
-        RowState::Queued => ("· queued".to_owned(), theme.dim()),
+        RowState::Queued => (crate::tr!("results.queued").into_owned(), theme.dim()),
         RowState::Waiting { until_ms } => (
-            format!("… waiting for a slot: {} s", secs_until(*until_ms, now_ms)),
+            crate::tr!("results.waiting", s = secs_until(*until_ms, now_ms)).into_owned(),
             theme.warning(),
         ),
-        RowState::Sending { attempt: 1 } => ("… sending".to_owned(), theme.accent()),
-        RowState::Sending { attempt } => (format!("… sending, attempt {attempt}"), theme.accent()),
+        RowState::Sending { attempt: 1 } => {
+            (crate::tr!("results.sending").into_owned(), theme.accent())
+        }
+        RowState::Sending { attempt } => (
+            crate::tr!("results.sending_attempt", n = attempt).into_owned(),
+            theme.accent(),
+        ),
         RowState::Retrying {
             attempt,
             at_ms,
             reason,
         } => (
-            format!(
-                "↻ {}: attempt {attempt} in {} s",
-                one_line(reason),
-                secs_until(*at_ms, now_ms)
-            ),
+            crate::tr!(
+                "results.retrying",
+                reason = one_line(reason),
+                n = attempt,
+                s = secs_until(*at_ms, now_ms)
+            )
+            .into_owned(),
             theme.warning(),
         ),
         RowState::Sent {
@@ -200,29 +207,32 @@ fn state_text(state: &RowState, now_ms: u64, theme: &Theme) -> (String, Style) {
             waited_ms,
         } => {
             let waited = if *waited_ms >= 1000 {
-                format!(", waited {} s", waited_ms.div_ceil(1000))
+                crate::tr!("results.waited", s = waited_ms.div_ceil(1000)).into_owned()
             } else {
                 String::new()
             };
-            (format!("✓ sent ({elapsed_ms} ms{waited})"), theme.success())
+            (
+                crate::tr!("results.sent", ms = elapsed_ms, waited = waited).into_owned(),
+                theme.success(),
+            )
         }
         RowState::Refused {
             errcode: Some(code),
             ..
         } => {
-            let meaning = errcode::explain(*code).map_or("see the detail (Enter)", |e| e.meaning);
-            (format!("✗ refused {code}: {meaning}"), theme.error())
+            let meaning = errcode::explain(*code)
+                .map_or_else(|| crate::tr!("results.see_detail"), |e| e.shown_meaning());
+            (
+                crate::tr!("results.refused_code", code = code, meaning = meaning).into_owned(),
+                theme.error(),
+            )
         }
-        RowState::Refused { errcode: None, .. } => (
-            "✗ refused: see the detail (Enter)".to_owned(),
-            theme.error(),
-        ),
-        RowState::Failed { .. } => ("✗ failed: see the detail (Enter)".to_owned(), theme.error()),
-        RowState::Unknown { .. } => (
-            "? unknown: may have been delivered".to_owned(),
-            theme.warning(),
-        ),
-        RowState::Cancelled => ("– cancelled: not sent".to_owned(), theme.dim()),
+        RowState::Refused { errcode: None, .. } => {
+            (crate::tr!("results.refused").into_owned(), theme.error())
+        }
+        RowState::Failed { .. } => (crate::tr!("results.failed").into_owned(), theme.error()),
+        RowState::Unknown { .. } => (crate::tr!("results.unknown").into_owned(), theme.warning()),
+        RowState::Cancelled => (crate::tr!("results.cancelled").into_owned(), theme.dim()),
     }
 }
 
@@ -234,23 +244,31 @@ fn detail_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let (state, style) = state_text(&row.state, now_ms, theme);
+    // The field names line up by display width, in either language.
+    let names = [
+        crate::tr!("results.field.robot"),
+        crate::tr!("results.field.sends_to"),
+        crate::tr!("results.field.outbox"),
+        crate::tr!("results.field.outcome"),
+    ];
+    let column = names
+        .iter()
+        .map(|n| unicode_width::UnicodeWidthStr::width(n.as_ref()))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let name = |i: usize| Span::styled(fit(&names[i], column), theme.dim());
     let mut lines = vec![
+        Line::from(vec![name(0), Span::raw(one_line(&row.robot).into_owned())]),
         Line::from(vec![
-            Span::styled("Robot   ", theme.dim()),
-            Span::raw(one_line(&row.robot).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled("Sends to ", theme.dim()),
+            name(1),
             Span::raw(format!("{} {}", row.webhook.host(), row.webhook.key())),
         ]),
         Line::from(vec![
-            Span::styled("Outbox  ", theme.dim()),
+            name(2),
             Span::raw(row.outbox_id.map_or("–".to_owned(), |id| id.to_string())),
         ]),
-        Line::from(vec![
-            Span::styled("Outcome ", theme.dim()),
-            Span::styled(state, style),
-        ]),
+        Line::from(vec![name(3), Span::styled(state, style)]),
     ];
     let explained = match &row.state {
         RowState::Refused {
@@ -262,14 +280,14 @@ fn detail_lines(
         }
         RowState::Unknown { detail } => vec![
             one_line(detail).into_owned(),
-            "It may have been delivered: check the group first. r sends it again (it may then arrive twice); `wecom outbox cancel` discards it.".to_owned(),
+            crate::tr!("results.unknown_detail").into_owned(),
         ],
         _ => Vec::new(),
     };
     lines.extend(explained.into_iter().map(Line::raw));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("Payload ({})", broadcast.kind.label()),
+        crate::tr!("results.payload", kind = broadcast.kind.shown()),
         theme.dim(),
     ));
     let pretty = serde_json::from_str::<serde_json::Value>(&broadcast.payload)
@@ -288,12 +306,13 @@ impl Widget for ResultsWidget<'_> {
         let b = self.broadcast;
         let height = (b.rows.len() as u16 + 6).max(12);
         let area = popup_area(area, 84, height.min(area.height.saturating_sub(4)));
-        let title = format!(
-            " Broadcast of {} to {} robots: {} ",
-            b.kind.label(),
-            b.rows.len(),
-            b.summary()
-        );
+        let title = crate::tr!(
+            "results.title",
+            kind = b.kind.shown(),
+            n = b.rows.len(),
+            summary = b.summary()
+        )
+        .into_owned();
         let outer = theme.block(title, true).title_bottom(
             Line::from(format!(
                 " {} ",
@@ -302,7 +321,7 @@ impl Widget for ResultsWidget<'_> {
             .style(theme.key()),
         );
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         if let Some(scroll) = self.view.detail
             && let Some(row) = b.rows.get(self.view.selected)
@@ -357,13 +376,13 @@ impl Widget for ResultsWidget<'_> {
             .iter()
             .any(|r| matches!(r.state, RowState::Unknown { .. }))
         {
-            "An unknown one may have been delivered: check the group before r sends it again."
+            crate::tr!("results.note_unknown")
         } else if b.in_flight() {
-            "Esc closes this view; the sending goes on and the status line counts."
+            crate::tr!("results.note_in_flight")
         } else {
-            "Every robot's part is over; the history (F10) keeps it as one broadcast."
+            crate::tr!("results.note_over")
         };
-        lines.push(Line::styled(fit(note, width), theme.dim()));
+        lines.push(Line::styled(fit(&note, width), theme.dim()));
         Paragraph::new(lines).render(inner, buf);
     }
 }

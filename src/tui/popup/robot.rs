@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_textarea::TextArea;
 use url::Url;
 
@@ -116,10 +116,8 @@ impl RobotDialog {
     pub fn add() -> RobotDialog {
         RobotDialog {
             mode: RobotDialogMode::Add,
-            name: single_line("", "e.g. ops-alerts"),
-            webhook: secret_line(
-                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… or the key",
-            ),
+            name: single_line("", &crate::tr!("robot.placeholder_name")),
+            webhook: secret_line(&crate::tr!("robot.placeholder_webhook")),
             focus: DialogField::Name,
             error: None,
             revealed: false,
@@ -133,8 +131,8 @@ impl RobotDialog {
                 original: name.to_owned(),
                 masked: masked.clone(),
             },
-            name: single_line(name, "robot name"),
-            webhook: secret_line("paste a new URL or key to replace it"),
+            name: single_line(name, &crate::tr!("robot.placeholder_robot_name")),
+            webhook: secret_line(&crate::tr!("robot.placeholder_new_webhook")),
             focus: DialogField::Webhook,
             error: None,
             revealed: false,
@@ -147,7 +145,7 @@ impl RobotDialog {
             mode: RobotDialogMode::Rename {
                 original: name.to_owned(),
             },
-            name: single_line(name, "robot name"),
+            name: single_line(name, &crate::tr!("robot.placeholder_robot_name")),
             webhook: single_line("", ""),
             focus: DialogField::Name,
             error: None,
@@ -272,7 +270,7 @@ impl RobotDialog {
         match &self.mode {
             RobotDialogMode::Add => {
                 if webhook.is_empty() {
-                    return Err("Paste the robot's webhook URL or key.".to_owned());
+                    return Err(crate::tr!("robot.paste_webhook").into_owned());
                 }
                 cfg.add_robot(&name, &webhook).map_err(|e| e.to_string())?;
             }
@@ -361,12 +359,7 @@ impl RobotDialog {
             Some(Action::NewRelayCode) => return RobotOutcome::NewCode,
             Some(Action::CopyCurl) => match &self.codes.fresh {
                 Some(fresh) => return RobotOutcome::CopyCurl(fresh.curl.clone()),
-                None => {
-                    self.error = Some(
-                        "Only a new code can be copied (n makes one): a saved code is kept only as a hash."
-                            .to_owned(),
-                    )
-                }
+                None => self.error = Some(crate::tr!("robot.only_new_copied").into_owned()),
             },
             Some(Action::RevokeCode) => {
                 if let Some(code) = self.codes.list.get(self.codes.selected) {
@@ -404,13 +397,13 @@ impl Widget for RobotDialogView<'_> {
         let height = if dialog.has_webhook_field() { 12 } else { 8 } + codes_height;
         let area = popup_area(area, 76, height);
         let title = match dialog.mode {
-            RobotDialogMode::Add => " Add robot ",
-            RobotDialogMode::Edit { .. } => " Edit robot ",
-            RobotDialogMode::Rename { .. } => " Rename robot ",
+            RobotDialogMode::Add => crate::tr!("robot.title_add"),
+            RobotDialogMode::Edit { .. } => crate::tr!("robot.title_edit"),
+            RobotDialogMode::Rename { .. } => crate::tr!("robot.title_rename"),
         };
         let outer = theme.block(title, true);
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         let rows = Layout::vertical([
             Constraint::Length(3),
@@ -429,13 +422,13 @@ impl Widget for RobotDialogView<'_> {
             );
         }
         let name_focused = dialog.focus == DialogField::Name;
-        let name_block = theme.block(" Name ", name_focused);
+        let name_block = theme.block(crate::tr!("robot.name"), name_focused);
         dialog.name.render(name_block.inner(rows[0]), buf);
         name_block.render(rows[0], buf);
         let check = dialog.webhook_check(base);
         if dialog.has_webhook_field() {
             let wh_focused = dialog.focus == DialogField::Webhook;
-            let wh_block = theme.block(" Webhook URL or key ", wh_focused);
+            let wh_block = theme.block(crate::tr!("robot.webhook"), wh_focused);
             let wh_inner = wh_block.inner(rows[1]);
             wh_block.render(rows[1], buf);
             match (&check, wh_focused) {
@@ -443,9 +436,11 @@ impl Widget for RobotDialogView<'_> {
                 (WebhookCheck::Valid(w), false) => {
                     Paragraph::new(w.display_url()).render(wh_inner, buf)
                 }
-                (WebhookCheck::Invalid(_), false) => Paragraph::new("(not a webhook yet)")
-                    .style(theme.dim())
-                    .render(wh_inner, buf),
+                (WebhookCheck::Invalid(_), false) => {
+                    Paragraph::new(crate::tr!("robot.not_webhook_yet"))
+                        .style(theme.dim())
+                        .render(wh_inner, buf)
+                }
                 _ => dialog.webhook.render(wh_inner, buf),
             }
         }
@@ -455,18 +450,15 @@ impl Widget for RobotDialogView<'_> {
         } else if dialog.has_webhook_field() {
             lines.push(match &check {
                 WebhookCheck::Valid(w) => Line::styled(
-                    format!("✓ key {} at {}", w.key().masked(), w.host()),
+                    crate::tr!("robot.key_at", key = w.key().masked(), host = w.host()),
                     theme.success(),
                 ),
                 WebhookCheck::Invalid(e) => Line::styled(format!("✗ {e}"), theme.error()),
                 WebhookCheck::Empty => match &dialog.mode {
                     RobotDialogMode::Edit { masked, .. } => {
-                        Line::styled(format!("Webhook unchanged: {masked}"), theme.dim())
+                        Line::styled(crate::tr!("robot.unchanged", masked = masked), theme.dim())
                     }
-                    _ => Line::styled(
-                        "Paste the webhook URL from the group's robot page, or its key.",
-                        theme.dim(),
-                    ),
+                    _ => Line::styled(crate::tr!("robot.paste_hint"), theme.dim()),
                 },
             });
         }
@@ -487,7 +479,7 @@ const CODES_HEIGHT: u16 = 9;
 /// its curl line, then the list by id and date (never a code: only hashes
 /// are kept).
 fn render_codes(codes: &RelayCodes, focused: bool, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let outer = theme.block(" Relay codes for wecom serve ", focused);
+    let outer = theme.block(crate::tr!("robot.codes_title"), focused);
     let inner = outer.inner(area);
     outer.render(area, buf);
     let width = usize::from(inner.width);
@@ -500,24 +492,18 @@ fn render_codes(codes: &RelayCodes, focused: bool, theme: &Theme, area: Rect, bu
     };
     if let Some(id) = &codes.revoking {
         said(
-            &format!("Revoke relay code {id}? Posts with it are refused (404) from then on."),
+            &crate::tr!("robot.revoke_question", id = id),
             theme.warning(),
         );
     } else if let Some(fresh) = &codes.fresh {
         said(
-            &format!(
-                "New code {}, shown only now (only its hash is saved):",
-                fresh.id
-            ),
+            &crate::tr!("robot.new_code", id = fresh.id),
             theme.success(),
         );
         said(&fresh.curl, Style::default());
     }
     if codes.list.is_empty() {
-        said(
-            "No relay codes yet: Tab here, then n makes one.",
-            theme.dim(),
-        );
+        said(&crate::tr!("robot.no_codes"), theme.dim());
     }
     // The list scrolls so the selected code stays in view.
     let room = usize::from(inner.height).saturating_sub(lines.len()).max(1);
@@ -540,7 +526,14 @@ fn render_codes(codes: &RelayCodes, focused: bool, theme: &Theme, area: Rect, bu
             Style::default()
         };
         lines.push(Line::styled(
-            fit(&format!("{marker}{}  made {made}", c.id), width),
+            fit(
+                &format!(
+                    "{marker}{}  {}",
+                    c.id,
+                    crate::tr!("robot.code_made", at = made)
+                ),
+                width,
+            ),
             style,
         ));
     }

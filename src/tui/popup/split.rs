@@ -121,16 +121,18 @@ impl SplitOffer {
                 Message::Text(t)
                     if t.mentioned_list.is_some() || t.mentioned_mobile_list.is_some() =>
                 {
-                    " · mentions here"
+                    crate::tr!("split.mentions_here")
                 }
-                _ => "",
+                _ => "".into(),
             };
             lines.push(Line::styled(
                 fit(
-                    &format!(
-                        "── part {}/{n} · {} bytes{mentions} ──",
-                        i + 1,
-                        group_digits(content.len())
+                    &crate::tr!(
+                        "split.part",
+                        i = i + 1,
+                        n = n,
+                        bytes = group_digits(content.len()),
+                        mentions = mentions
                     ),
                     width,
                 ),
@@ -149,25 +151,21 @@ impl Widget for &SplitOffer {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.theme;
         let area = popup_area(area, 90, area.height.saturating_sub(4));
-        let title = format!(" Send as {} parts? ", self.parts.len());
+        let title = crate::tr!("split.title", n = self.parts.len()).into_owned();
         let inner = super::frame(theme, title, Context::SplitOffer, area, buf);
         let width = inner.width as usize;
         let mut lines = vec![
             Line::from(fit(
-                &format!(
-                    "The content is {} bytes; {} takes at most {}, and WeCom refuses more.",
-                    group_digits(self.bytes),
-                    self.kind.msgtype(),
-                    group_digits(self.limit)
+                &crate::tr!(
+                    "split.over",
+                    bytes = group_digits(self.bytes),
+                    msgtype = self.kind.msgtype(),
+                    limit = group_digits(self.limit)
                 ),
                 width,
             )),
             Line::from(fit(
-                &format!(
-                    "It can go to {} as {} numbered messages, in this order:",
-                    self.targets,
-                    self.parts.len()
-                ),
+                &crate::tr!("split.can_go", targets = self.targets, n = self.parts.len()),
                 width,
             )),
             Line::raw(""),

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::robot::single_line;
@@ -39,7 +39,8 @@ impl TemplatePicker {
     }
 
     pub fn start_naming(&mut self) {
-        self.naming = Some(single_line("", "a name, e.g. Friday release"));
+        self.naming = Some(single_line("", &crate::tr!("templates.placeholder_name")));
+        self.note = None;
     }
 
     /// The template under the cursor, once the list is read.
@@ -108,12 +109,10 @@ impl TemplatePicker {
                 Some(Action::Close) => self.naming = None,
                 Some(Action::Submit) => match draft {
                     Draft::Empty => {
-                        self.note =
-                            Some("The current draft is empty: write something first.".into());
+                        self.note = Some(crate::tr!("templates.draft_empty").into_owned());
                     }
                     Draft::Unfinished => {
-                        self.note =
-                            Some("The current draft is not a message yet: fix it first.".into())
+                        self.note = Some(crate::tr!("templates.draft_unfinished").into_owned())
                     }
                     Draft::Ready(message) => {
                         let name = self.name();
@@ -143,7 +142,7 @@ impl TemplatePicker {
             }
             Some(Action::DeleteTemplate) => match self.selected_template() {
                 Some(t) if t.builtin => {
-                    self.note = Some("Built-in examples cannot be deleted.".into())
+                    self.note = Some(crate::tr!("templates.builtin_undeletable").into_owned())
                 }
                 Some(t) => return TemplatesOutcome::AskDelete(t.name.clone()),
                 None => {}
@@ -165,22 +164,27 @@ impl Widget for TemplatesView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let TemplatesView { picker, theme } = self;
         let area = popup_area(area, 70, 20);
-        let outer = theme.block(" Templates ", true);
+        let outer = theme.block(crate::tr!("templates.title"), true);
         let inner = outer.inner(area);
-        Clear.render(area, buf);
+        super::clear(area, buf);
         outer.render(area, buf);
         let width = inner.width as usize;
         let mut lines = Vec::new();
         match &picker.templates {
-            None => lines.push(Line::styled("Reading…", theme.dim())),
+            None => lines.push(Line::styled(crate::tr!("templates.reading"), theme.dim())),
             Some(list) => {
                 for (i, t) in list.iter().enumerate() {
                     let marker = if i == picker.selected { "› " } else { "  " };
-                    let origin = if t.builtin { "example" } else { "yours" };
+                    let origin = if t.builtin {
+                        crate::tr!("templates.example")
+                    } else {
+                        crate::tr!("templates.yours")
+                    };
+                    // The name is the user's (or a file's): shown safe, never translated.
                     let text = format!(
                         "{marker}{} · {} · {origin}",
-                        t.name,
-                        t.message.kind().label()
+                        crate::untrusted::one_line(&t.name),
+                        t.message.kind().shown()
                     );
                     let style = if i == picker.selected {
                         theme.selected()
@@ -192,16 +196,22 @@ impl Widget for TemplatesView<'_> {
             }
         }
         lines.push(Line::default());
+        let mut naming_row = None;
         if let Some(naming) = &picker.naming {
             lines.push(Line::styled(
-                "Save the current message as:",
+                crate::tr!("templates.save_as"),
                 theme.title(true),
             ));
             let y = inner.y + lines.len() as u16;
             if y < inner.y + inner.height {
                 naming.render(Rect::new(inner.x, y, inner.width, 1), buf);
             }
+            naming_row = Some(lines.len());
             lines.push(Line::default());
+            // Why Enter did not save (an empty or unfinished draft).
+            if let Some(note) = &picker.note {
+                lines.push(Line::styled(note.clone(), theme.warning()));
+            }
             lines.push(Line::styled(
                 keymap::hint_line(Context::TemplateName, false, |a| picker.available(a)),
                 theme.key(),
@@ -215,7 +225,6 @@ impl Widget for TemplatesView<'_> {
                 theme.key(),
             ));
         }
-        let naming_row = picker.naming.as_ref().map(|_| lines.len() - 2);
         for (n, line) in lines.into_iter().enumerate() {
             if Some(n) == naming_row {
                 continue;
@@ -224,8 +233,9 @@ impl Widget for TemplatesView<'_> {
             if y >= inner.y + inner.height {
                 break;
             }
+            // Not trimmed: the rows' "  " indent lines them up under "› ".
             Paragraph::new(line)
-                .wrap(Wrap { trim: true })
+                .wrap(Wrap { trim: false })
                 .render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
     }

@@ -19,7 +19,9 @@ pub(super) fn check_pending_attachment(app: &mut App, fx: &mut Vec<Effect>) {
     };
     if a.state == AttachState::Pending {
         let path = a.path_text();
-        a.state = AttachState::Working(format!("checking {path}…"));
+        a.state = AttachState::Working(
+            crate::tr!("attach.checking", path = crate::untrusted::one_line(&path)).into_owned(),
+        );
         comp.revision += 1;
         fx.push(Effect::CheckAttachment {
             key,
@@ -109,17 +111,23 @@ pub(super) fn on_path_completed(app: &mut App, key: DraftKey, from: &str, comple
         };
     }
     app.status = match completion.candidates.len() {
-        0 => Status::info("Tab again moves on; Enter checks the file."),
-        n => Status::info(format!(
-            "{n} matches: {}",
-            completion
-                .candidates
-                .iter()
-                .take(8)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("  ")
-        )),
+        0 => Status::info(crate::tr!("attach.tab_again").into_owned()),
+        n => Status::info(
+            crate::tr!(
+                "attach.matches",
+                n = n,
+                names = crate::untrusted::one_line(
+                    &completion
+                        .candidates
+                        .iter()
+                        .take(8)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                )
+            )
+            .into_owned(),
+        ),
     };
 }
 

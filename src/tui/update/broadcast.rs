@@ -27,10 +27,14 @@ pub(super) fn toggle_mark(app: &mut App) {
         return;
     };
     if let Err(e) = &robot.webhook {
-        app.status = Status::error(format!(
-            "Robot {} cannot be marked: {e}",
-            one_line(&robot.name)
-        ));
+        app.status = Status::error(
+            crate::tr!(
+                "broadcast.cannot_mark",
+                robot = one_line(&robot.name),
+                error = e
+            )
+            .into_owned(),
+        );
         return;
     }
     if let Some(i) = app.marked.iter().position(|m| *m == robot.name) {
@@ -58,10 +62,9 @@ pub(super) fn mark_group(app: &mut App, g: usize) {
         .cloned()
         .collect();
     if members.is_empty() {
-        app.status = Status::error(format!(
-            "Group {} has no usable robot in the list: `wecom robots group list` shows its members.",
-            one_line(&group.name)
-        ));
+        app.status = Status::error(
+            crate::tr!("broadcast.group_unusable", group = one_line(&group.name)).into_owned(),
+        );
         return;
     }
     let all_marked = members.iter().all(|m| app.marked.contains(m));
@@ -74,24 +77,30 @@ pub(super) fn mark_group(app: &mut App, g: usize) {
             }
         }
     }
-    app.status = Status::info(format!(
-        "Group {}: {}",
-        one_line(&group.name),
-        marked_sentence(app)
-    ));
+    app.status = Status::info(
+        crate::tr!(
+            "broadcast.group_marked",
+            group = one_line(&group.name),
+            marked = marked_sentence(app)
+        )
+        .into_owned(),
+    );
 }
 
 fn marked_sentence(app: &App) -> String {
     match app.marked_robots().len() {
-        0 => "No robot marked: send goes to the selected robot.".to_owned(),
-        n => format!(
-            "{n} marked: send goes to {}. Esc in the list unmarks them.",
-            app.marked_robots()
+        0 => crate::tr!("broadcast.none_marked").into_owned(),
+        n => crate::tr!(
+            "broadcast.marked",
+            n = n,
+            robots = app
+                .marked_robots()
                 .iter()
                 .map(|r| one_line(&r.name).into_owned())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ),
+        )
+        .into_owned(),
     }
 }
 
@@ -157,7 +166,7 @@ pub(super) fn start(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         }
     }
     if targets.is_empty() {
-        app.status = Status::error("Not sent: none of the marked robots can be used now.");
+        app.status = Status::error(crate::tr!("broadcast.none_usable").into_owned());
         return;
     }
     app.broadcast = Some(Broadcast {
@@ -201,14 +210,14 @@ fn outgoing(app: &mut App, raw: bool) -> Option<(Outgoing, String)> {
     let message = app.derived.message.clone();
     let too_long = super::later::only_too_long(app);
     let refused = match (&attachment, raw, &blocking) {
-        (None, false, Some(_)) if too_long => Some(Status::error(
-            "Not sent: too long, and a broadcast is not split into parts. Shorten it, or unmark robots (Space) to send to one in parts.",
-        )),
-        (Some(_), _, Some(reason)) | (None, false, Some(reason)) => {
-            Some(Status::error(format!("Not sent: {reason}")))
+        (None, false, Some(_)) if too_long => {
+            Some(Status::error(crate::tr!("broadcast.too_long").into_owned()))
         }
+        (Some(_), _, Some(reason)) | (None, false, Some(reason)) => Some(Status::error(
+            crate::tr!("status.not_sent", reason = reason).into_owned(),
+        )),
         (Some((_, false, _)), _, None) => Some(Status::info(
-            "The file is still being checked: send again in a moment.",
+            crate::tr!("broadcast.file_checking").into_owned(),
         )),
         (None, true, _) if raw_text.is_none() => Some(Status::info(crate::tui::text::shown(
             crate::tui::text::RAW_ONLY,
@@ -221,7 +230,8 @@ fn outgoing(app: &mut App, raw: bool) -> Option<(Outgoing, String)> {
     }
     if let Some((kind, _, path)) = attachment {
         let path = crate::tui::attach::expand(&path);
-        let shown = media_message(kind, "(each robot uploads its own)".to_owned()).to_json();
+        let shown =
+            media_message(kind, crate::tr!("broadcast.each_uploads").into_owned()).to_json();
         return Some((Outgoing::Media { path, kind }, shown));
     }
     if let Some(json) = raw_text {
@@ -288,43 +298,55 @@ pub(super) fn refresh_status(app: &mut App) {
             _ => None,
         })
         .min()
-        .map(|at| format!(" (next in {} s)", at.saturating_sub(now).div_ceil(1000)))
+        .map(|at| {
+            crate::tr!(
+                "broadcast.next_in",
+                s = at.saturating_sub(now).div_ceil(1000)
+            )
+            .into_owned()
+        })
         .unwrap_or_default();
     let n = b.rows.len();
     app.status = if app.quit_when_done {
         Status {
             tone: Tone::Warning,
-            text: format!(
-                "Quitting once the {} message(s) left in the outbox are done: {}{next}. Esc stops waiting.",
-                app.unfinished.len(),
-                b.summary()
-            ),
+            text: crate::tr!(
+                "broadcast.quitting_once",
+                left = app.unfinished.len(),
+                summary = b.summary(),
+                next = next
+            )
+            .into_owned(),
             detail: None,
         }
     } else if b.in_flight() {
-        Status::info(format!(
-            "Broadcast of {} to {n} robots: {}{next}. Esc cancels what still waits.",
-            b.kind.label(),
-            b.summary()
-        ))
+        Status::info(
+            crate::tr!(
+                "broadcast.in_flight",
+                kind = b.kind.shown(),
+                n = n,
+                summary = b.summary(),
+                next = next
+            )
+            .into_owned(),
+        )
     } else if b.sent() == n {
         Status {
             tone: Tone::Success,
-            text: format!(
-                "✓ Sent {} to {n} robots: {n} of {n} delivered.",
-                b.kind.label()
-            ),
+            text: crate::tr!("broadcast.all_sent", kind = b.kind.shown(), n = n).into_owned(),
             detail: None,
         }
     } else {
         Status {
             tone: Tone::Error,
-            text: format!(
-                "Broadcast of {} to {n} robots: {} of {n} delivered ({}). F11 shows the results; r there sends the rest again.",
-                b.kind.label(),
-                b.sent(),
-                b.summary()
-            ),
+            text: crate::tr!(
+                "broadcast.some_failed",
+                kind = b.kind.shown(),
+                n = n,
+                sent = b.sent(),
+                summary = b.summary()
+            )
+            .into_owned(),
             detail: None,
         }
     };
@@ -355,11 +377,11 @@ pub(super) fn on_results_action(
 /// cancelled) is queued again.
 fn retry(app: &mut App, rows: &[usize], fx: &mut Vec<Effect>) {
     if app.sending.is_some() || app.broadcast.as_ref().is_some_and(Broadcast::in_flight) {
-        app.status = Status::info("Still sending: r retries once every robot's part is over.");
+        app.status = Status::info(crate::tr!("broadcast.still_sending").into_owned());
         return;
     }
     if rows.is_empty() {
-        app.status = Status::info("Nothing to send again: every robot got it.");
+        app.status = Status::info(crate::tr!("broadcast.nothing_to_retry").into_owned());
         return;
     }
     let Some(b) = app.broadcast.as_mut() else {
@@ -429,9 +451,7 @@ pub(super) fn on_quit_outbox_action(
             } else {
                 app.status = Status {
                     tone: Tone::Warning,
-                    text: format!(
-                        "Quitting once the {left} message(s) left in the outbox are done. Esc stops waiting."
-                    ),
+                    text: crate::tr!("broadcast.quitting_when_done", left = left).into_owned(),
                     detail: None,
                 };
             }
@@ -456,8 +476,7 @@ pub(super) fn stop_waiting(app: &mut App) -> bool {
         return false;
     }
     app.quit_when_done = false;
-    app.status =
-        Status::info("Not quitting: the messages left go on being sent here. Ctrl-Q asks again.");
+    app.status = Status::info(crate::tr!("broadcast.not_quitting").into_owned());
     true
 }
 

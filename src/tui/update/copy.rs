@@ -24,16 +24,21 @@ pub(super) fn copy_out(app: &mut App, fx: &mut Vec<Effect>) {
     };
     match copied {
         Ok(Copied { what, text }) if !text.is_empty() => {
-            app.status = Status::info(format!(
-                "Copied {what} ({} bytes).",
-                crate::wecom::validate::group_digits(text.len())
-            ));
+            app.status = Status::info(
+                crate::tr!(
+                    "copy.copied",
+                    what = crate::tr!(what),
+                    bytes = crate::wecom::validate::group_digits(text.len())
+                )
+                .into_owned(),
+            );
             fx.push(Effect::Copy(text));
         }
         Ok(Copied { what, .. }) => {
-            app.status = Status::info(format!("Nothing copied: {what} is empty."));
+            app.status =
+                Status::info(crate::tr!("copy.empty", what = crate::tr!(what)).into_owned());
         }
-        Err(why) => app.status = Status::error(format!("Nothing copied: {why}")),
+        Err(why) => app.status = Status::error(crate::tr!("copy.nothing", why = why).into_owned()),
     }
 }
 
@@ -43,7 +48,7 @@ pub(super) fn copy_out(app: &mut App, fx: &mut Vec<Effect>) {
 fn payload(app: &App) -> Result<Copied, String> {
     match &app.derived.message {
         Some(m) => Ok(Copied {
-            what: "the JSON payload",
+            what: "copy.what.payload",
             text: m.to_json(),
         }),
         None => Err(app
@@ -51,10 +56,8 @@ fn payload(app: &App) -> Result<Copied, String> {
             .blocking_reason()
             .or_else(|| app.derived.parse_error.clone())
             .unwrap_or_else(|| match app.kind.msgtype() {
-                "file" | "voice" => {
-                    "the media_id of this payload comes from the upload, when you send".to_owned()
-                }
-                _ => "there is no payload yet".to_owned(),
+                "file" | "voice" => crate::tr!("copy.media_id_later").into_owned(),
+                _ => crate::tr!("copy.no_payload").into_owned(),
             })),
     }
 }
@@ -69,17 +72,17 @@ fn editor_text(app: &mut App, id: FieldId) -> Result<Copied, String> {
     if area.is_selecting() {
         area.copy();
         return Ok(Copied {
-            what: "the selection",
+            what: "copy.what.selection",
             text: area.yank_text(),
         });
     }
     let what = match id {
-        FieldId::Content => "the content",
-        FieldId::Mentions => "the mentioned_list",
-        FieldId::Mobiles => "the mentioned_mobile_list",
-        FieldId::Raw => "the JSON being edited",
-        FieldId::Form => "the field",
-        FieldId::Path => "the path",
+        FieldId::Content => "copy.what.content",
+        FieldId::Mentions => "copy.what.mentions",
+        FieldId::Mobiles => "copy.what.mobiles",
+        FieldId::Raw => "copy.what.raw",
+        FieldId::Form => "copy.what.field",
+        FieldId::Path => "copy.what.path",
     };
     Ok(Copied {
         what,

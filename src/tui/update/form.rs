@@ -88,7 +88,7 @@ pub(super) fn form_command(app: &mut App, action: Action) {
         return;
     };
     let Some(form) = comp.form.as_mut() else {
-        app.status = Status::info("Groups are edited in the form of news and cards.");
+        app.status = Status::info(crate::tr!("form.groups_in_forms").into_owned());
         return;
     };
     let result = match action {
@@ -107,11 +107,14 @@ pub(super) fn form_command(app: &mut App, action: Action) {
         app.undo = Some(crate::tui::app::DraftUndo { key, draft });
     }
     app.status = match result {
-        Ok(change) if removed => Status::info(format!(
-            "{} {}",
-            item_change_said(change),
-            text::shown(text::CTRL_Z_UNDOES)
-        )),
+        Ok(change) if removed => Status::info(
+            crate::tr!(
+                "form.change_and_undo",
+                change = item_change_said(change),
+                undo = text::shown(text::CTRL_Z_UNDOES)
+            )
+            .into_owned(),
+        ),
         Ok(change) => Status::info(item_change_said(change)),
         Err(refusal) => Status {
             tone: Tone::Warning,
@@ -124,31 +127,45 @@ pub(super) fn form_command(app: &mut App, action: Action) {
 /// The status line's sentence for an item edit.
 fn item_change_said(change: ItemChange) -> String {
     match change {
-        ItemChange::Added { index, group } => format!("Added item {} of {group}.", index + 1),
-        ItemChange::Removed { index, group } => format!("Removed item {} of {group}.", index + 1),
-        ItemChange::Moved { to, group } => format!("Moved to position {} of {group}.", to + 1),
+        ItemChange::Added { index, group } => {
+            crate::tr!("form.added", n = index + 1, group = shown(group))
+        }
+        ItemChange::Removed { index, group } => {
+            crate::tr!("form.removed", n = index + 1, group = shown(group))
+        }
+        ItemChange::Moved { to, group } => {
+            crate::tr!("form.moved", n = to + 1, group = shown(group))
+        }
     }
+    .into_owned()
+}
+
+/// A group's label in the current language (the form's own words).
+fn shown(group: &'static str) -> std::borrow::Cow<'static, str> {
+    crate::i18n::text_or(
+        &format!("field.{}", crate::wecom::schema::text_key(group)),
+        group,
+    )
 }
 
 /// The status line's sentence for a refused item edit: why, and what to do.
 fn item_refusal_said(refusal: ItemRefusal) -> String {
     match refusal {
-        ItemRefusal::NoGroup => {
-            "Move to a group (news articles, links, rows…) to add an item.".to_owned()
-        }
-        ItemRefusal::NotInItem(ItemVerb::Remove) => "Move into an item to remove it.".to_owned(),
-        ItemRefusal::NotInItem(ItemVerb::Move) => "Move into an item to reorder it.".to_owned(),
-        ItemRefusal::NotAGroup => "Not a group.".to_owned(),
+        ItemRefusal::NoGroup => crate::tr!("form.no_group"),
+        ItemRefusal::NotInItem(ItemVerb::Remove) => crate::tr!("form.not_in_item_remove"),
+        ItemRefusal::NotInItem(ItemVerb::Move) => crate::tr!("form.not_in_item_move"),
+        ItemRefusal::NotAGroup => crate::tr!("form.not_a_group"),
         ItemRefusal::Full { group, key, max } => {
-            format!("{group} already has {max}: WeCom allows at most {max} ({key}).")
+            crate::tr!("form.full", group = shown(group), max = max, key = key)
         }
         ItemRefusal::AtMinimum { group, min } => {
-            format!("{group} needs at least {min} item(s).")
+            crate::tr!("form.at_minimum", group = shown(group), min = min)
         }
         ItemRefusal::AtEnd { index, group } => {
-            format!("Item {} is already at that end of {group}.", index + 1)
+            crate::tr!("form.at_end", n = index + 1, group = shown(group))
         }
     }
+    .into_owned()
 }
 
 pub(super) fn toggle_json(app: &mut App) {
@@ -172,6 +189,8 @@ pub(super) fn toggle_json(app: &mut App) {
                 (false, false) => crate::tr!("status.back_to_file"),
             });
         }
-        Err(e) => app.status = Status::error(format!("Staying in JSON: {e}")),
+        Err(e) => {
+            app.status = Status::error(crate::tr!("form.staying_in_json", error = e).into_owned())
+        }
     }
 }

@@ -19,7 +19,7 @@ use crate::wecom::{Message, MessageKind, Rule, Webhook};
 fn what_to_queue(app: &App) -> Result<Later, String> {
     let comp = app
         .composition()
-        .ok_or_else(|| "there is no draft to send".to_owned())?;
+        .ok_or_else(|| crate::tr!("later.no_draft").into_owned())?;
     if let Some(reason) = app.derived.blocking_reason() {
         return Err(reason);
     }
@@ -28,7 +28,7 @@ fn what_to_queue(app: &App) -> Result<Later, String> {
         && let Some(kind) = media_kind(app.kind)
     {
         let AttachState::Upload(_) = &a.state else {
-            return Err("the file is still being checked".to_owned());
+            return Err(crate::tr!("later.file_checking").into_owned());
         };
         let path = crate::tui::attach::expand(&a.path_text());
         return Ok(Later::Upload {
@@ -40,7 +40,7 @@ fn what_to_queue(app: &App) -> Result<Later, String> {
         .message
         .clone()
         .map(Later::Message)
-        .ok_or_else(|| "the draft does not make a message yet".to_owned())
+        .ok_or_else(|| crate::tr!("later.not_a_message").into_owned())
 }
 
 fn media_kind(kind: MessageKind) -> Option<MediaKind> {
@@ -62,9 +62,7 @@ fn targets(app: &mut App, doing: &str) -> Option<Vec<(String, Webhook)>> {
             .filter_map(|r| r.webhook.clone().ok().map(|w| (r.name.clone(), w)))
             .collect();
         if usable.is_empty() {
-            app.status = Status::error(format!(
-                "Not {doing}: none of the marked robots can be used now."
-            ));
+            app.status = Status::error(crate::tr!("later.none_usable", doing = doing).into_owned());
             return None;
         }
         return Some(usable);
@@ -78,10 +76,15 @@ fn target(app: &mut App, doing: &str) -> Option<(String, Webhook)> {
     match robot.webhook {
         Ok(w) => Some((robot.name, w)),
         Err(e) => {
-            app.status = Status::error(format!(
-                "Not {doing}: robot {} cannot be used: {e}",
-                robot.name
-            ));
+            app.status = Status::error(
+                crate::tr!(
+                    "later.robot_unusable",
+                    doing = doing,
+                    robot = one_line(&robot.name),
+                    error = e
+                )
+                .into_owned(),
+            );
             None
         }
     }
@@ -89,18 +92,18 @@ fn target(app: &mut App, doing: &str) -> Option<(String, Webhook)> {
 
 /// Ctrl-L: asks when, once the draft is a message that could be sent.
 pub(super) fn open(app: &mut App) {
-    let Some(robots) = targets(app, "queued") else {
+    let Some(robots) = targets(app, &crate::tr!("later.not_queued")) else {
         return;
     };
     let names: Vec<&str> = robots.iter().map(|(n, _)| n.as_str()).collect();
     let robot = names.join(", ");
     if let Err(why) = what_to_queue(app) {
-        app.status = Status::error(format!("Not queued: {why}"));
+        app.status = Status::error(crate::tr!("status.not_queued", why = why).into_owned());
         return;
     }
     app.popup = Some(Popup::Later(SendLater::open(
         robot,
-        app.kind.label().to_owned(),
+        app.kind.shown().into_owned(),
         app.theme,
     )));
 }
@@ -131,7 +134,9 @@ pub(super) fn on_key(
         Local::now(),
     ) {
         LaterOutcome::Stay => app.popup = Some(Popup::Later(later)),
-        LaterOutcome::Closed => app.status = Status::info("Nothing was queued."),
+        LaterOutcome::Closed => {
+            app.status = Status::info(crate::tr!("later.nothing_queued").into_owned())
+        }
         LaterOutcome::Queue(due) => queue(app, due, fx),
     }
 }
@@ -144,22 +149,19 @@ pub(super) fn paste(later: &mut SendLater, text: &str) {
 /// Queues the draft for `due` (in place of the outbox item it was opened
 /// from, if any).
 fn queue(app: &mut App, due: crate::delivery::when::Due, fx: &mut Vec<Effect>) {
-    let Some(robots) = targets(app, "queued") else {
+    let Some(robots) = targets(app, &crate::tr!("later.not_queued")) else {
         return;
     };
     let what = match what_to_queue(app) {
         Ok(what) => what,
         Err(why) => {
-            app.status = Status::error(format!("Not queued: {why}"));
+            app.status = Status::error(crate::tr!("status.not_queued", why = why).into_owned());
             return;
         }
     };
-    app.status = Status::info(format!(
-        "Queueing {} for {} robot{}…",
-        app.kind.label(),
-        robots.len(),
-        if robots.len() == 1 { "" } else { "s" }
-    ));
+    app.status = Status::info(
+        crate::tr!("later.queueing", kind = app.kind.shown(), n = robots.len()).into_owned(),
+    );
     let effect = Effect::QueueLater { robots, what, due };
     fx.push(in_place_of_edited(app, effect));
 }
@@ -180,17 +182,20 @@ pub(super) fn offer_split(app: &mut App) -> bool {
     let robot = app.robot_name();
     match SplitOffer::for_message(message, robot, app.theme) {
         Ok(Some(offer)) => {
-            app.status = Status::info(format!(
-                "Over its {} bytes: it can go as {} parts (Enter), or Esc to shorten it.",
-                crate::wecom::validate::group_digits(offer.limit),
-                offer.parts.len()
-            ));
+            app.status = Status::info(
+                crate::tr!(
+                    "later.over_limit",
+                    limit = crate::wecom::validate::group_digits(offer.limit),
+                    n = offer.parts.len()
+                )
+                .into_owned(),
+            );
             app.popup = Some(Popup::Split(offer));
             true
         }
         Ok(None) => false,
         Err(e) => {
-            app.status = Status::error(format!("Not sent: it cannot be split: {e}"));
+            app.status = Status::error(crate::tr!("later.cannot_split", error = e).into_owned());
             true
         }
     }
@@ -219,7 +224,7 @@ pub(super) fn on_split_key(
     match offer.on_action(action) {
         SplitOutcome::Stay => app.popup = Some(Popup::Split(offer)),
         SplitOutcome::Closed => {
-            app.status = Status::info("Nothing was sent; the draft is as it was.")
+            app.status = Status::info(crate::tr!("later.nothing_sent").into_owned())
         }
         SplitOutcome::Send(parts) => super::send_parts(app, parts, fx),
     }
@@ -230,20 +235,21 @@ pub(super) fn on_split_key(
 /// it had one to come).
 pub(super) fn edit_item(app: &mut App, item: &OutboxItem) -> bool {
     if item.upload.is_some() {
-        app.status = Status::error(format!(
-            "Outbox item {} is a file upload: it cannot be edited here; cancel it (d) and send the file again.",
-            item.id
-        ));
+        app.status =
+            Status::error(crate::tr!("later.upload_not_editable", id = item.id).into_owned());
         return false;
     }
     let message = match Message::from_json_str(&item.payload) {
         Ok(m) => m,
         Err(e) => {
-            app.status = Status::error(format!(
-                "Outbox item {} cannot be opened as a draft: {}",
-                item.id,
-                one_line(&e.to_string())
-            ));
+            app.status = Status::error(
+                crate::tr!(
+                    "later.item_not_a_draft",
+                    id = item.id,
+                    error = one_line(&e.to_string())
+                )
+                .into_owned(),
+            );
             return false;
         }
     };
@@ -258,13 +264,14 @@ pub(super) fn edit_item(app: &mut App, item: &OutboxItem) -> bool {
         due_ms: item.due_ms.filter(|due| *due > now),
     });
     let when = match item.due_ms.filter(|due| *due > now) {
-        Some(due) => format!("at its time, {}", crate::delivery::due::local_time(due)),
-        None => "now".to_owned(),
+        Some(due) => crate::tr!(
+            "later.editing_due",
+            id = item.id,
+            at = crate::delivery::due::local_time(due)
+        ),
+        None => crate::tr!("later.editing_now", id = item.id),
     };
-    app.status = Status::info(format!(
-        "Editing outbox item {}: it stays queued as it was until you send the edit (Ctrl-S sends it {when}, in its place).",
-        item.id
-    ));
+    app.status = Status::info(when.into_owned());
     true
 }
 
@@ -274,11 +281,14 @@ pub(super) fn edit_item(app: &mut App, item: &OutboxItem) -> bool {
 pub(super) fn refuse_edited_broadcast(app: &mut App) -> bool {
     match edited(app) {
         Some(e) if !app.marked.is_empty() => {
-            app.status = Status::error(format!(
-                "Not sent: this draft replaces outbox item {}, which goes to {} alone; unmark the robots (Esc in the robot list) to send it in its place.",
-                e.outbox_id,
-                one_line(&e.robot)
-            ));
+            app.status = Status::error(
+                crate::tr!(
+                    "later.edited_broadcast",
+                    id = e.outbox_id,
+                    robot = one_line(&e.robot)
+                )
+                .into_owned(),
+            );
             true
         }
         _ => false,
@@ -349,19 +359,16 @@ pub(super) fn replaced(
                 app.sending = None;
                 fx.push(Effect::Animate(false));
             }
-            app.status = Status::error(format!(
-                "Not sent: outbox item {id} was no longer waiting (it was sent or is being sent), so the edit would have gone as well. The edit is kept as the draft: Ctrl-S sends it as a new message."
-            ));
+            app.status = Status::error(crate::tr!("later.item_gone", id = id).into_owned());
         }
         Err(e) => {
             if matches!(then, Effect::Send { .. }) {
                 app.sending = None;
                 fx.push(Effect::Animate(false));
             }
-            app.status = Status::error(format!(
-                "Not sent: the outbox could not be changed: {}",
-                one_line(&e)
-            ));
+            app.status = Status::error(
+                crate::tr!("later.outbox_unchanged", error = one_line(&e)).into_owned(),
+            );
         }
     }
 }

@@ -96,7 +96,14 @@ pub(super) fn on_action(
             }
         }
         Outcome::Copy { text, what } => {
-            app.status = Status::info(format!("Copied {what} ({} bytes).", text.len()));
+            app.status = Status::info(
+                crate::tr!(
+                    "copy.copied",
+                    what = crate::tr!(what),
+                    bytes = crate::wecom::validate::group_digits(text.len())
+                )
+                .into_owned(),
+            );
             fx.push(Effect::Copy(text));
             app.popup = Some(Popup::Memory(screen));
         }
@@ -127,23 +134,26 @@ fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
     let message = match Message::from_json_str(&entry.payload) {
         Ok(m) => m,
         Err(e) => {
-            app.status = Status::error(format!(
-                "This entry cannot be opened as a draft: {}",
-                one_line(&e.to_string())
-            ));
+            app.status = Status::error(
+                crate::tr!("memory.entry_not_a_draft", error = one_line(&e.to_string()))
+                    .into_owned(),
+            );
             return false;
         }
     };
     if !load_draft(app, &entry.robot_name, &message) {
         return false;
     }
-    app.status = Status::info(format!(
-        "Opened history entry {} as the {} draft for {}. {}",
-        entry.id,
-        message.kind().label(),
-        one_line(&entry.robot_name),
-        text::shown(text::CTRL_Z_UNDOES)
-    ));
+    app.status = Status::info(
+        crate::tr!(
+            "memory.reopened",
+            id = entry.id,
+            kind = message.kind().shown(),
+            robot = one_line(&entry.robot_name),
+            undo = text::shown(text::CTRL_Z_UNDOES)
+        )
+        .into_owned(),
+    );
     true
 }
 
@@ -152,10 +162,8 @@ fn reopen(app: &mut App, entry: &HistoryEntry) -> bool {
 /// not in the list any more.
 pub(super) fn load_draft(app: &mut App, robot: &str, message: &Message) -> bool {
     let Some(index) = app.robots.iter().position(|r| r.name == robot) else {
-        app.status = Status::error(format!(
-            "The robot {} is no longer saved: add it again to open this as a draft.",
-            one_line(robot)
-        ));
+        app.status =
+            Status::error(crate::tr!("memory.robot_gone", robot = one_line(robot)).into_owned());
         return false;
     };
     app.robot_index = index;

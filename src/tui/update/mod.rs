@@ -93,9 +93,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     text: said,
                     detail: None,
                 },
-                Err(why) => {
-                    Status::error(format!("Not queued: {}", crate::untrusted::one_line(&why)))
-                }
+                Err(why) => Status::error(
+                    crate::tr!("status.not_queued", why = crate::untrusted::one_line(&why))
+                        .into_owned(),
+                ),
             };
             refresh_outbox(app);
         }
@@ -123,7 +124,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::SendProgress { id, note } => {
             // Only the send in flight speaks; a cancelled one is quiet.
             if app.sending.as_ref().is_some_and(|s| s.id == id) {
-                app.status = Status::info(format!("{note} Esc cancels."));
+                app.status =
+                    Status::info(crate::tr!("status.esc_cancels", note = note).into_owned());
             }
         }
         Msg::EditorClosed(result) => on_editor_closed(app, result),
@@ -165,10 +167,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 picker.selected = picker.selected.min(templates.len().saturating_sub(1));
                 picker.templates = Some(templates);
                 if !unreadable.is_empty() {
-                    picker.note = Some(format!(
-                        "Skipped unreadable templates: {}",
-                        unreadable.join("; ")
-                    ));
+                    picker.note = Some(
+                        crate::tr!(
+                            "status.templates_skipped",
+                            files = crate::untrusted::one_line(&unreadable.join("; "))
+                        )
+                        .into_owned(),
+                    );
                 }
             }
         }
@@ -179,10 +184,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         .into_owned(),
                     true,
                 ),
-                Ok(TemplateChange::Deleted) => (format!("Deleted template {name}."), true),
-                Err(e @ TemplateError::Delete { .. }) => {
-                    (format!("Could not delete template {name}: {e}"), false)
-                }
+                Ok(TemplateChange::Deleted) => (
+                    crate::tr!(
+                        "status.template_deleted",
+                        name = crate::untrusted::one_line(&name)
+                    )
+                    .into_owned(),
+                    true,
+                ),
+                Err(e @ TemplateError::Delete { .. }) => (
+                    crate::tr!(
+                        "status.template_not_deleted",
+                        name = crate::untrusted::one_line(&name),
+                        error = e
+                    )
+                    .into_owned(),
+                    false,
+                ),
                 Err(e) => (e.to_string(), false),
             };
             if let Some(Popup::Templates(picker)) = &mut app.popup {
@@ -300,10 +318,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
         Action::ClearMarks => broadcast::clear_marks(app, fx),
         Action::ShowResults => match &app.broadcast {
             Some(_) => app.popup = Some(Popup::Results(Default::default())),
-            None => {
-                app.status =
-                    Status::info("No broadcast yet: mark robots with Space in the list, then send.")
-            }
+            None => app.status = Status::info(crate::tr!("status.no_broadcast").into_owned()),
         },
         Action::LeaveOutbox => {}
         Action::Select if broadcast::on_group(app).is_some() => {
@@ -333,9 +348,7 @@ fn on_action(app: &mut App, action: Action, key: KeyEvent, fx: &mut Vec<Effect>)
                     });
                 }
                 _ => {
-                    app.status = Status::info(
-                        "Nothing to convert: Ctrl-K converts a picture WeCom would refuse.",
-                    )
+                    app.status = Status::info(crate::tr!("status.nothing_to_convert").into_owned())
                 }
             }
         }
@@ -483,10 +496,14 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
     let webhook = match robot.webhook {
         Ok(w) => w,
         Err(e) => {
-            app.status = Status::error(format!(
-                "Not sent: robot {} cannot be used: {e}",
-                robot.name
-            ));
+            app.status = Status::error(
+                crate::tr!(
+                    "status.robot_unusable",
+                    robot = crate::untrusted::one_line(&robot.name),
+                    error = e
+                )
+                .into_owned(),
+            );
             return;
         }
     };
@@ -500,7 +517,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
         }
     {
         if let Some(reason) = app.derived.blocking_reason() {
-            app.status = Status::error(format!("Not sent: {reason}"));
+            app.status = Status::error(crate::tr!("status.not_sent", reason = reason).into_owned());
             return;
         }
         let AttachState::Upload(_) = &a.state else {
@@ -534,7 +551,7 @@ fn send(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
             return;
         }
         if let Some(reason) = app.derived.blocking_reason() {
-            app.status = Status::error(format!("Not sent: {reason}"));
+            app.status = Status::error(crate::tr!("status.not_sent", reason = reason).into_owned());
             return;
         }
         let Some(message) = app.derived.message.clone() else {
@@ -565,11 +582,14 @@ fn send_parts(app: &mut App, parts: Vec<crate::wecom::Message>, fx: &mut Vec<Eff
         return;
     };
     let id = start_send(app, &robot.name);
-    app.status = Status::info(format!(
-        "Sending {} parts to {}… Esc stops before the next part.",
-        parts.len(),
-        robot.name
-    ));
+    app.status = Status::info(
+        crate::tr!(
+            "status.sending_parts",
+            n = parts.len(),
+            robot = crate::untrusted::one_line(&robot.name)
+        )
+        .into_owned(),
+    );
     let effect = Effect::SendParts {
         id,
         robot: robot.name.clone(),
@@ -731,7 +751,9 @@ fn on_editor_closed(app: &mut App, result: Result<String, EditorError>) {
                 };
             }
         }
-        Err(e) => app.status = Status::error(format!("The external editor did not run: {e}")),
+        Err(e) => {
+            app.status = Status::error(crate::tr!("status.editor_failed", error = e).into_owned())
+        }
     }
 }
 
@@ -752,14 +774,13 @@ fn on_drafts_saved(app: &mut App, result: Result<(), String>, fx: &mut Vec<Effec
             } else if app.quitting && app.has_unsent_text() {
                 app.quitting = false;
                 app.popup = Some(Popup::ConfirmQuit {
-                    reason: format!(
-                        "Your drafts could not be saved ({e}). Quitting now loses the unsent text."
-                    ),
+                    reason: crate::tr!("confirm.drafts_not_saved", error = e).into_owned(),
                 });
             } else if app.quitting {
                 fx.push(Effect::Quit);
             } else {
-                app.status = Status::error(format!("Drafts could not be saved: {e}"));
+                app.status =
+                    Status::error(crate::tr!("status.drafts_not_saved", error = e).into_owned());
             }
         }
     }
@@ -814,7 +835,7 @@ fn switch_dialect(app: &mut App) {
         MessageKind::Markdown => MessageKind::MarkdownV2,
         MessageKind::MarkdownV2 => MessageKind::Markdown,
         _ => {
-            app.status = Status::info("Ctrl-D switches between markdown and markdown_v2.");
+            app.status = Status::info(crate::tr!("status.dialect_key").into_owned());
             return;
         }
     };
@@ -834,10 +855,8 @@ fn switch_dialect(app: &mut App) {
         place_cursor(&mut comp.content, cursor);
         app.drafts_dirty |= changed;
     }
-    app.status = Status::info(format!(
-        "Now {}: the same text, rendered as that dialect. Ctrl-D switches back.",
-        other.label()
-    ));
+    app.status =
+        Status::info(crate::tr!("status.dialect_switched", dialect = other.shown()).into_owned());
 }
 
 fn move_focus(app: &mut App, step: isize) {

@@ -106,11 +106,14 @@ pub(super) fn on_popup_key(
                 let id = dialog.codes.fresh.as_ref().map(|f| f.id.clone());
                 // The status line names the code by id only: the code is a
                 // secret shown in the dialog alone.
-                app.status = Status::info(format!(
-                    "Copied the curl line of relay code {} ({} bytes) with OSC 52.",
-                    id.unwrap_or_default(),
-                    curl.len()
-                ));
+                app.status = Status::info(
+                    crate::tr!(
+                        "status.curl_copied",
+                        id = id.unwrap_or_default(),
+                        bytes = curl.len()
+                    )
+                    .into_owned(),
+                );
                 fx.push(Effect::Copy(curl));
                 app.popup = Some(Popup::Robot(dialog));
             }
@@ -155,12 +158,15 @@ pub(super) fn load_template(app: &mut App, t: &crate::store::templates::Template
     }
     app.drafts_dirty = true;
     app.focus = Focus::Editor(app.fields()[0]);
-    app.status = Status::info(format!(
-        "Loaded template {} into the {} draft. {}",
-        t.name,
-        t.message.kind().label(),
-        text::shown(text::CTRL_Z_UNDOES)
-    ));
+    app.status = Status::info(
+        crate::tr!(
+            "status.template_loaded",
+            name = crate::untrusted::one_line(&t.name),
+            kind = t.message.kind().shown(),
+            undo = text::shown(text::CTRL_Z_UNDOES)
+        )
+        .into_owned(),
+    );
 }
 
 /// The other language from now on, saved as `language` in config.toml
@@ -173,15 +179,17 @@ pub(super) fn switch_language(app: &mut App, fx: &mut Vec<Effect>) {
     app.derived.source = None;
     // So are the preview's lint hints and quick-fix labels: draw it again.
     app.preview_state.shown = None;
+    // So are the empty fields' placeholders.
+    for comp in app.compositions.values_mut() {
+        comp.relabel();
+    }
     app.status = Status::info(crate::tr!("status.language_switched").into_owned());
     save_config(app, fx);
 }
 
 pub(super) fn save_config(app: &mut App, fx: &mut Vec<Effect>) {
     if app.config_error.is_some() {
-        app.status = Status::error(
-            "Changed for this session only: the config file could not be read, so it is left untouched.",
-        );
+        app.status = Status::error(crate::tr!("status.session_only").into_owned());
     } else {
         fx.push(Effect::SaveConfig(app.config.clone()));
     }
@@ -246,10 +254,12 @@ pub(super) fn relay_code_drawn(app: &mut App, robot: &str, code: &FreshCode, fx:
             dialog.code_made(list, entry.id.clone(), &code.0);
             app.status = Status {
                 tone: Tone::Success,
-                text: format!(
-                    "Relay code {} made for {robot}: copy its curl line now (c), it is not shown again.",
-                    entry.id
-                ),
+                text: crate::tr!(
+                    "status.relay_code_made",
+                    id = entry.id,
+                    robot = crate::untrusted::one_line(robot)
+                )
+                .into_owned(),
                 detail: None,
             };
             save_config(app, fx);
@@ -265,10 +275,14 @@ fn revoke_relay_code(app: &mut App, mut dialog: RobotDialog, id: &str, fx: &mut 
     match app.config.revoke_relay_code(&robot, id) {
         Ok(gone) => {
             dialog.code_revoked(codes_of(&app.config, &robot), &gone.id);
-            app.status = Status::info(format!(
-                "Revoked relay code {} of {robot}: it is refused (404) from now on.",
-                gone.id
-            ));
+            app.status = Status::info(
+                crate::tr!(
+                    "status.relay_code_revoked",
+                    id = gone.id,
+                    robot = crate::untrusted::one_line(&robot)
+                )
+                .into_owned(),
+            );
             save_config(app, fx);
         }
         Err(e) => dialog.error = Some(e.to_string()),
@@ -314,6 +328,12 @@ pub(super) fn delete_robot(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     app.drafts_dirty = true;
     app.reload_robots(None);
     app.ensure_composition();
-    app.status = Status::info(format!("Robot {name} deleted, with its drafts."));
+    app.status = Status::info(
+        crate::tr!(
+            "status.robot_deleted",
+            name = crate::untrusted::one_line(&name)
+        )
+        .into_owned(),
+    );
     save_config(app, fx);
 }

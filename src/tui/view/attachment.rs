@@ -27,45 +27,52 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
         return;
     };
     let width = inner.width as usize;
-    let label = Rect::new(inner.x, inner.y, 6.min(inner.width), 1);
+    // The label's column is as wide as its words (文件 is 4 columns).
+    let file = crate::tr!("attach.file");
+    let label_width = (unicode_width::UnicodeWidthStr::width(file.as_ref()) as u16 + 2)
+        .max(6)
+        .min(inner.width);
+    let label = Rect::new(inner.x, inner.y, label_width, 1);
     frame.render_widget(
-        Paragraph::new(Span::styled("File ", app.theme.title(focused))),
+        Paragraph::new(Span::styled(format!("{file} "), app.theme.title(focused))),
         label,
     );
-    let field = Rect::new(inner.x + 6, inner.y, inner.width.saturating_sub(6), 1);
+    let field = Rect::new(
+        inner.x + label_width,
+        inner.y,
+        inner.width.saturating_sub(label_width),
+        1,
+    );
     frame.render_widget(&a.path, field);
     let mut lines = vec![
         // Wrapped with the rest below, never cut.
         Line::styled(
-            format!(
-                "{} · {} on empty: browse",
-                keymap::hint_line(Context::PathField, false, |a| matches!(
+            crate::tr!(
+                "attach.keys",
+                hints = keymap::hint_line(Context::PathField, false, |a| matches!(
                     a,
                     Action::CheckPath | Action::CompletePath
                 )),
-                keymap::key_for(Action::CheckPath, Context::PathField),
-            ),
+                key = keymap::key_for(Action::CheckPath, Context::PathField),
+            )
+            .into_owned(),
             app.theme.dim(),
         ),
         Line::default(),
     ];
     let limits = match app.kind {
-        MessageKind::Image => {
-            "JPG or PNG, at most 2 MiB before base64; others are converted on request."
-        }
-        MessageKind::Voice => {
-            "AMR, more than 5 bytes, at most 2 MiB and 60 s; uploaded when you send."
-        }
-        _ => "More than 5 bytes, at most 20 MiB; uploaded when you send, reused for 3 days.",
+        MessageKind::Image => crate::tr!("attach.limits_image"),
+        MessageKind::Voice => crate::tr!("attach.limits_voice"),
+        _ => crate::tr!("attach.limits_file"),
     };
     match &a.state {
         AttachState::Empty | AttachState::Edited => {
-            lines.push(Line::styled(limits, app.theme.dim()))
+            lines.push(Line::styled(limits.clone(), app.theme.dim()))
         }
         AttachState::Pending | AttachState::Working(_) => {
             let text = match &a.state {
                 AttachState::Working(w) => w.clone(),
-                _ => "checking…".into(),
+                _ => crate::tr!("attach.checking_short").into_owned(),
             };
             lines.push(Line::styled(text, app.theme.accent()));
         }
@@ -90,13 +97,14 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
                     keymap::key_for(Action::ConvertImage, Context::PathField),
                     app.theme.key(),
                 ),
-                Span::raw(" converts it to PNG (or JPEG if smaller), scaled down to fit 2 MiB."),
+                Span::raw(crate::tr!("attach.converts")),
             ]));
         }
         AttachState::Upload(facts) => {
-            let mut text = format!("{} bytes", group_digits(facts.size as usize));
+            let mut text =
+                crate::tr!("attach.bytes", bytes = group_digits(facts.size as usize)).into_owned();
             if let Some(secs) = facts.voice_seconds {
-                text.push_str(&format!(", {secs:.1} s"));
+                text.push_str(&crate::tr!("attach.seconds", s = format!("{secs:.1}")));
             }
             let ok = facts.problems.is_empty();
             lines.push(Line::styled(
@@ -121,10 +129,11 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
             width,
         ));
         lines.push(Line::styled(
-            format!(
-                "{} cancels the upload.",
-                keymap::key_for(Action::CancelSend, Context::PathField)
-            ),
+            crate::tr!(
+                "attach.cancel_upload",
+                key = keymap::key_for(Action::CancelSend, Context::PathField)
+            )
+            .into_owned(),
             app.theme.dim(),
         ));
     }
@@ -156,7 +165,9 @@ pub(super) fn progress_line(
         total as f64 / MIB,
         rate / MIB
     );
-    let bar_width = width.saturating_sub(text.chars().count()).clamp(4, 40);
+    let bar_width = width
+        .saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()))
+        .clamp(4, 40);
     let filled = bar_width * pct / 100;
     Line::from(vec![
         Span::styled("█".repeat(filled), app.theme.accent()),

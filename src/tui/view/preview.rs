@@ -124,15 +124,17 @@ fn render_image(
             Fit::Contain,
         ),
         None => Shown::Unavailable(crate::picture::Unavailable(
-            "pictures are not shown here".to_owned(),
+            crate::tr!("preview.pictures_not_here").into_owned(),
         )),
     };
     let why = match shown {
         Shown::Ready(p) => return crate::picture::draw(&p, rect, frame.buffer_mut()),
-        Shown::Loading => "reading the picture…".to_owned(),
-        Shown::Unavailable(why) => {
-            format!("picture not shown: {}", crate::untrusted::one_line(&why.0))
-        }
+        Shown::Loading => crate::tr!("preview.reading_picture").into_owned(),
+        Shown::Unavailable(why) => crate::tr!(
+            "preview.picture_not_shown",
+            why = crate::untrusted::one_line(&why.0)
+        )
+        .into_owned(),
     };
     let fill: Vec<Line> = (0..h)
         .map(|_| Line::styled("░".repeat(usize::from(w)), app.theme.dim()))
@@ -314,7 +316,7 @@ pub(super) fn preview_text(app: &App, width: u16) -> Text<'static> {
                 t
             }
             Some(e) => Text::from(vec![
-                Line::styled("Not ready to send:", app.theme.error()),
+                Line::styled(crate::tr!("preview.not_ready"), app.theme.error()),
                 Line::from(e.clone()),
             ]),
             None => Text::from(app.derived.json.clone()),
