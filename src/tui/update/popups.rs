@@ -331,7 +331,7 @@ pub(super) fn delete_robot(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     app.status = Status::info(
         crate::tr!(
             "status.robot_deleted",
-            name = crate::untrusted::one_line(&name)
+            name = crate::untrusted::one_line(name)
         )
         .into_owned(),
     );
