@@ -39,8 +39,13 @@ impl Tmux {
 
     /// Starts the composer with extra `NAME='value'` environment settings.
     fn start_app_with(&self, dirs: &Dirs, env: &str) {
+        self.start_app_with_args(dirs, env, "");
+    }
+
+    /// Starts the composer with extra environment settings and arguments.
+    fn start_app_with_args(&self, dirs: &Dirs, env: &str, args: &str) {
         let command = format!(
-            "env -u VISUAL -u LC_ALL -u LC_MESSAGES WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 {env} '{BIN}'",
+            "env -u VISUAL -u LC_ALL -u LC_MESSAGES WECOM_CONFIG_DIR='{}' WECOM_DATA_DIR='{}' LANG=C.UTF-8 {env} '{BIN}' {args}",
             dirs.config.display(),
             dirs.data.display()
         );
@@ -562,4 +567,34 @@ fn a_message_waiting_when_the_composer_is_killed_is_sent_at_its_next_start() {
     tmux.wait_exit();
     let recorded = std::fs::read_to_string(&dirs.record).expect("record");
     assert_eq!(recorded.lines().count(), 2, "never twice: {recorded}");
+}
+
+/// The language follows the locale as a terminal program's does: the first
+/// screen is Chinese under `LANG=zh_CN.UTF-8`, English under `LANG=C.UTF-8`,
+/// and `--lang en` wins over a Chinese locale.
+#[test]
+fn the_first_screen_speaks_the_locale_and_lang_overrides_it() {
+    let dirs = dirs();
+    let zh = Tmux::new("lang-zh");
+    zh.start_app_with(&dirs, "LANG=zh_CN.UTF-8");
+    let shown = zh.wait_for("还没有机器人");
+    for word in ["机器人", "消息类型", "预览", "检查"] {
+        assert!(shown.contains(word), "{word} missing:\n{shown}");
+    }
+    assert!(!shown.contains("No robot yet"), "{shown}");
+    drop(zh);
+
+    let en = Tmux::new("lang-c");
+    en.start_app(&dirs);
+    let shown = en.wait_for("No robot yet");
+    assert!(
+        shown.contains("Robots") && !shown.contains("消息类型"),
+        "{shown}"
+    );
+    drop(en);
+
+    let flag = Tmux::new("lang-flag");
+    flag.start_app_with_args(&dirs, "LANG=zh_CN.UTF-8", "--lang en");
+    let shown = flag.wait_for("No robot yet");
+    assert!(!shown.contains("还没有机器人"), "{shown}");
 }

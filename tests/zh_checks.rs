@@ -143,3 +143,33 @@ fn the_kinds_of_message_are_named_as_the_seeds_name_them() {
         "{all:#?}"
     );
 }
+
+/// A document that is not a message is explained in Chinese (the raw JSON
+/// editor, `wecom validate`), with the JSON names left as WeCom spells them;
+/// a problem's line starts with 错误：.
+#[test]
+fn parse_errors_and_problem_lines_in_chinese() {
+    wecom_composer::i18n::set_for_this_thread(wecom_composer::i18n::Lang::ZhCn);
+    let e = wecom_composer::wecom::Message::from_json_str(r#"{"msgtype":"text"}"#)
+        .expect_err("no body");
+    assert_eq!(
+        e.to_string(),
+        "缺少消息内容：\"text\" 类型的消息需要在 msgtype 旁边有一个 \"text\": {...} 对象"
+    );
+    let e = wecom_composer::wecom::Message::from_json_str(r#"{"msgtype":"txt"}"#)
+        .expect_err("unknown type");
+    assert!(
+        e.to_string().starts_with("\"txt\" 不是企业微信的消息类型"),
+        "{e}"
+    );
+    let message = wecom_composer::wecom::Message::from_json_str(
+        r#"{"msgtype":"text","text":{"content":""}}"#,
+    )
+    .expect("a message");
+    let problems = wecom_composer::wecom::validate(&message);
+    let line = problems
+        .first()
+        .expect("empty content is a problem")
+        .to_string();
+    assert!(line.starts_with("错误：text.content："), "{line}");
+}

@@ -206,7 +206,7 @@ fn list(history: &History, args: &HistoryArgs) -> Result<u8, Failure> {
 
 /// `s` padded with spaces to `width` display columns (a CJK character
 /// takes two), never cut.
-fn pad(s: &str, width: usize) -> String {
+pub(super) fn pad(s: &str, width: usize) -> String {
     let used = unicode_width::UnicodeWidthStr::width(s);
     format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }

@@ -178,10 +178,10 @@ fn list(engine: &Engine, output: Output) -> Result<u8, Failure> {
                     _ => String::new(),
                 };
                 println!(
-                    "{:>6}  {:<8}  {:<14}  {:<12}  {}{next}",
+                    "{:>6}  {}  {}  {:<12}  {}{next}",
                     it.id,
-                    shown_state(it),
-                    one_line(&it.robot_name),
+                    super::history::pad(shown_state(it), 8),
+                    super::history::pad(&one_line(&it.robot_name), 14),
                     it.msgtype,
                     one_line(&it.label),
                 );

@@ -298,7 +298,10 @@ async fn read(shared: &Shared, config: &Config, request: Request) -> Result<Read
         return Err(with_data(
             refuse(
                 Code::MessageInvalid,
-                format!("nothing was sent: {}", checked.errors().join("; ")),
+                format!(
+                    "nothing was sent: {}",
+                    crate::i18n::in_language(crate::i18n::Lang::En, || checked.errors()).join("; ")
+                ),
                 "fix the messages named (data[i] is the i-th, from 0) and send the batch again",
             ),
             json!({ "problems": errors }),

@@ -463,24 +463,39 @@ pub enum Message {
     TemplateCard(TemplateCard),
 }
 
-/// Why a JSON document is not a message.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why a JSON document is not a message. Said in the user's language; the
+/// sandbox and the relay, whose answers the seeds define, read it in
+/// English (`i18n::in_language`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum ParseError {
-    #[error("not valid JSON: {0}")]
     Json(String),
-    #[error("a message must be a JSON object like {{\"msgtype\": \"text\", \"text\": {{...}}}}")]
     NotAnObject,
-    #[error("`msgtype` is missing: add \"msgtype\": one of {known}", known = known_msgtypes())]
     MissingMsgtype,
-    #[error("msgtype \"{0}\" is not a WeCom message type: use one of {known}", known = known_msgtypes())]
     UnknownMsgtype(String),
-    #[error(
-        "the body is missing: a \"{0}\" message needs a \"{0}\": {{...}} object beside msgtype"
-    )]
     MissingBody(String),
-    #[error("{path}: {message}")]
     Field { path: String, message: String },
 }
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known = known_msgtypes();
+        let text = match self {
+            ParseError::Json(e) => crate::tr!("parse.json", error = e),
+            ParseError::NotAnObject => crate::tr!("parse.not_an_object"),
+            ParseError::MissingMsgtype => crate::tr!("parse.missing_msgtype", known = known),
+            ParseError::UnknownMsgtype(t) => {
+                crate::tr!("parse.unknown_msgtype", msgtype = t, known = known)
+            }
+            ParseError::MissingBody(t) => crate::tr!("parse.missing_body", msgtype = t),
+            ParseError::Field { path, message } => {
+                crate::tr!("parse.field", path = path, message = message)
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for ParseError {}
 
 fn known_msgtypes() -> &'static str {
     "text, markdown, markdown_v2, image, news, file, voice, template_card"
@@ -684,7 +699,7 @@ fn card_from(body: Value) -> Result<TemplateCard, ParseError> {
         _ => {
             return Err(ParseError::Field {
                 path: "template_card".into(),
-                message: "must be an object".into(),
+                message: crate::tr!("parse.must_be_object").into_owned(),
             });
         }
     };
@@ -695,13 +710,11 @@ fn card_from(body: Value) -> Result<TemplateCard, ParseError> {
         Some("news_notice") => Ok(TemplateCard::NewsNotice(body_from("template_card", rest)?)),
         Some(other) => Err(ParseError::Field {
             path: "template_card.card_type".into(),
-            message: format!(
-                "\"{other}\" is not a card type: use \"text_notice\" or \"news_notice\""
-            ),
+            message: crate::tr!("parse.unknown_card_type", card_type = other).into_owned(),
         }),
         None => Err(ParseError::Field {
             path: "template_card.card_type".into(),
-            message: "missing: add \"card_type\": \"text_notice\" or \"news_notice\"".into(),
+            message: crate::tr!("parse.missing_card_type").into_owned(),
         }),
     }
 }

@@ -107,11 +107,12 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let text = crate::i18n::join_sentences(&self.message, &self.fix);
+        let line = match self.severity {
+            Severity::Error => crate::tr!("problem.error_line", path = self.path, text = text),
+            Severity::Warning => crate::tr!("problem.warning_line", path = self.path, text = text),
         };
-        write!(f, "{sev}: {}: {} {}", self.path, self.message, self.fix)
+        f.write_str(line.trim_end())
     }
 }
 

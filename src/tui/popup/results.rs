@@ -327,7 +327,21 @@ impl Widget for ResultsWidget<'_> {
             && let Some(row) = b.rows.get(self.view.selected)
         {
             let lines = detail_lines(b, row, self.now_ms, theme);
-            let last = (lines.len() as u16).saturating_sub(inner.height);
+            // The rows the lines take once wrapped (a long Chinese
+            // explanation wraps more), so the payload below can be
+            // scrolled to: a line wider than the box takes one row per
+            // width and one more for the breaks at word ends.
+            let width = usize::from(inner.width.max(1));
+            let rows: usize = lines
+                .iter()
+                .map(|l| match l.width() {
+                    w if w > width => w.div_ceil(width) + 1,
+                    _ => 1,
+                })
+                .sum();
+            let last = u16::try_from(rows)
+                .unwrap_or(u16::MAX)
+                .saturating_sub(inner.height);
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
                 .scroll((scroll.min(last), 0))
