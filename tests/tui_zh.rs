@@ -7,43 +7,12 @@ mod common;
 
 use common::*;
 use ratatui::crossterm::event::KeyCode;
-use unicode_width::UnicodeWidthStr;
-use wecom_composer::i18n::{self, Lang};
 use wecom_composer::store::config::Config;
-use wecom_composer::tui::keymap::{self, Context};
+use wecom_composer::tui::keymap::Context;
 use wecom_composer::tui::msg::{Msg, SendOutcome};
 use wecom_composer::tui::update;
 use wecom_composer::wecom::MessageKind;
 use wecom_composer::wecom::client::SendError;
-
-fn zh() {
-    i18n::set_for_this_thread(Lang::ZhCn);
-}
-
-/// The footer: the screen's last line, without the padding (and without
-/// the backend's note on wide characters after the closing quote).
-fn footer(shown: &str) -> String {
-    let last = shown.lines().last().expect("a screen");
-    let inside = last.strip_prefix('"').expect("quoted");
-    let end = inside.find('"').expect("closing quote");
-    inside[..end].trim_end().to_owned()
-}
-
-/// Every hint of the footer is whole: its key and its full label, as the
-/// key map has them, and the line fits the width in display columns.
-fn assert_whole_hints(shown: &str, context: Context, width: usize) {
-    let line = footer(shown);
-    assert!(line.width() <= width, "{line}");
-    let hints = keymap::footer(context, |_| true);
-    for piece in line.split(" · ") {
-        assert!(
-            hints
-                .iter()
-                .any(|h| piece == format!("{} {}", h.key, h.label)),
-            "{piece:?} is not a whole hint of {hints:?}"
-        );
-    }
-}
 
 #[test]
 fn the_first_screen_in_chinese() {

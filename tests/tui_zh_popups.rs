@@ -15,40 +15,10 @@ use wecom_composer::i18n::{self, Lang};
 use wecom_composer::store::config::Config;
 use wecom_composer::store::templates;
 use wecom_composer::tui::app::Focus;
-use wecom_composer::tui::keymap::{self, Context};
+use wecom_composer::tui::keymap::Context;
 use wecom_composer::tui::msg::{Effect, Msg};
 use wecom_composer::tui::popup::results::RowState;
 use wecom_composer::wecom::Message;
-
-fn zh() {
-    i18n::set_for_this_thread(Lang::ZhCn);
-}
-
-/// The footer: the screen's last line, without the padding (and without
-/// the backend's note on wide characters after the closing quote).
-fn footer(shown: &str) -> String {
-    let last = shown.lines().last().expect("a screen");
-    let inside = last.strip_prefix('"').expect("quoted");
-    let end = inside.find('"').expect("closing quote");
-    inside[..end].trim_end().to_owned()
-}
-
-/// Every hint of the footer is whole (its key and full label, as the key
-/// map has them) and the line fits the width in display columns.
-fn assert_whole_hints(shown: &str, context: Context, width: usize) {
-    let line = footer(shown);
-    assert!(line.width() <= width, "{line}");
-    assert!(!line.is_empty(), "a footer:\n{shown}");
-    let hints = keymap::footer(context, |_| true);
-    for piece in line.split(" · ") {
-        assert!(
-            hints
-                .iter()
-                .any(|h| piece == format!("{} {}", h.key, h.label)),
-            "{piece:?} is not a whole hint of {hints:?}"
-        );
-    }
-}
 
 /// No line of the screen is wider than the terminal (a CJK character cut
 /// in half would leave a line one column short or long).

@@ -290,3 +290,42 @@ pub fn outbox_item(
         expand: due_ms.is_some(),
     }
 }
+
+/// Gives this test's thread Chinese, so the tests beside it (and the
+/// English snapshots) never see it.
+pub fn zh() {
+    wecom_composer::i18n::set_for_this_thread(wecom_composer::i18n::Lang::ZhCn);
+}
+
+/// The footer: the screen's last line, without the padding (and without
+/// the backend's note on wide characters after the closing quote).
+pub fn footer(shown: &str) -> String {
+    let last = shown.lines().last().expect("a screen");
+    let inside = last.strip_prefix('"').expect("quoted");
+    let end = inside.find('"').expect("closing quote");
+    inside[..end].trim_end().to_owned()
+}
+
+/// Every hint of the footer is whole (its key and full label, as the key
+/// map has them) and the line fits the width in display columns.
+pub fn assert_whole_hints(
+    shown: &str,
+    context: wecom_composer::tui::keymap::Context,
+    width: usize,
+) {
+    let line = footer(shown);
+    assert!(
+        unicode_width::UnicodeWidthStr::width(line.as_str()) <= width,
+        "{line}"
+    );
+    assert!(!line.is_empty(), "a footer:\n{shown}");
+    let hints = wecom_composer::tui::keymap::footer(context, |_| true);
+    for piece in line.split(" · ") {
+        assert!(
+            hints
+                .iter()
+                .any(|h| piece == format!("{} {}", h.key, h.label)),
+            "{piece:?} is not a whole hint of {hints:?}"
+        );
+    }
+}

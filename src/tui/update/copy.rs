@@ -24,14 +24,7 @@ pub(super) fn copy_out(app: &mut App, fx: &mut Vec<Effect>) {
     };
     match copied {
         Ok(Copied { what, text }) if !text.is_empty() => {
-            app.status = Status::info(
-                crate::tr!(
-                    "copy.copied",
-                    what = crate::tr!(what),
-                    bytes = crate::wecom::validate::group_digits(text.len())
-                )
-                .into_owned(),
-            );
+            app.status = copied_status(what, &text);
             fx.push(Effect::Copy(text));
         }
         Ok(Copied { what, .. }) => {
@@ -45,6 +38,18 @@ pub(super) fn copy_out(app: &mut App, fx: &mut Vec<Effect>) {
 /// The payload exactly as a send would POST it: the message's compact JSON
 /// (the picture's whole base64 included, which the JSON view cuts short).
 /// The webhook key is in the send URL, never in the payload.
+/// The status line after a copy: what was copied (a locale key) and its size.
+pub(super) fn copied_status(what: &str, text: &str) -> Status {
+    Status::info(
+        crate::tr!(
+            "copy.copied",
+            what = crate::tr!(what),
+            bytes = crate::wecom::validate::group_digits(text.len())
+        )
+        .into_owned(),
+    )
+}
+
 fn payload(app: &App) -> Result<Copied, String> {
     match &app.derived.message {
         Some(m) => Ok(Copied {

@@ -96,14 +96,7 @@ pub(super) fn on_action(
             }
         }
         Outcome::Copy { text, what } => {
-            app.status = Status::info(
-                crate::tr!(
-                    "copy.copied",
-                    what = crate::tr!(what),
-                    bytes = crate::wecom::validate::group_digits(text.len())
-                )
-                .into_owned(),
-            );
+            app.status = super::copy::copied_status(what, &text);
             fx.push(Effect::Copy(text));
             app.popup = Some(Popup::Memory(screen));
         }
