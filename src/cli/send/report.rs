@@ -152,23 +152,17 @@ pub fn outcome_line(
             extras = extras(o)
         )
         .into_owned()),
-        Status::Failed(e) if e.may_have_been_delivered() => {
-            eprintln!(
-                "wecom send: {}",
-                crate::tr!(
-                    "cli.send.unknown",
-                    robot = robot,
-                    label = format!("{}{counter}", o.label),
-                    title = e.title()
-                )
-            );
-            eprintln!("  {e}");
-        }
         Status::Failed(e) => {
+            // A request that may have reached WeCom is never "not sent".
+            let key = if e.may_have_been_delivered() {
+                "cli.send.unknown"
+            } else {
+                "cli.send.not_sent"
+            };
             eprintln!(
                 "wecom send: {}",
                 crate::tr!(
-                    "cli.send.not_sent",
+                    key,
                     robot = robot,
                     label = format!("{}{counter}", o.label),
                     title = e.title()
