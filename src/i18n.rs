@@ -155,6 +155,36 @@ pub fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// A future that runs every step in `lang` (see [`in_language`]): the
+/// language is a thread's, and a task may wake on any worker thread, so it
+/// is set around each poll rather than once. The servers' request handlers
+/// run in one ([`crate::http_server`]), so every sentence an answer is
+/// built from, however deep, is English whatever the process speaks.
+pub struct InLanguage<F> {
+    lang: Lang,
+    inner: std::pin::Pin<Box<F>>,
+}
+
+impl<F: std::future::Future> std::future::Future for InLanguage<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let lang = self.lang;
+        in_language(lang, || self.inner.as_mut().poll(cx))
+    }
+}
+
+/// `future`, run in `lang` at every step.
+pub fn future_in_language<F: std::future::Future>(lang: Lang, future: F) -> InLanguage<F> {
+    InLanguage {
+        lang,
+        inner: Box::pin(future),
+    }
+}
+
 /// Two sentences one after the other: a space between them, as English
 /// writes it, except after Chinese full-width punctuation (`。`, `）`, …),
 /// which carries its own space.

@@ -8,83 +8,14 @@
 mod cli_support;
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use cli_support::batch::{http, setup};
 use cli_support::{Env, KEY};
 use serde_json::{Value, json};
-use tempfile::TempDir;
-use wecom_composer::relay::{Relay, RelayConfig, tokens};
+use wecom_composer::relay::tokens;
 use wecom_composer::sandbox::{Sandbox, SandboxConfig};
-use wecom_composer::store::config::{Config, ConfigStore};
-
-struct Setup {
-    _dir: TempDir,
-    store: ConfigStore,
-    sandbox: Sandbox,
-    relay: Relay,
-    token: String,
-}
-
-async fn setup(sandbox: SandboxConfig, tweak: impl FnOnce(&mut RelayConfig)) -> Setup {
-    let sandbox = cli_support::sandbox(sandbox).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = ConfigStore::new(dir.path().join("config.toml"));
-    let mut config = Config::default();
-    let (token, _) = tokens::add(&mut config, "tests").expect("token");
-    store.save(&config).expect("save");
-    let mut relay_config = RelayConfig::new(store.clone());
-    relay_config.db = dir.path().join("wecom.db");
-    relay_config.allow_link_hosts = vec![sandbox.addr().to_string()];
-    tweak(&mut relay_config);
-    let relay = Relay::start(relay_config, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("relay");
-    Setup {
-        _dir: dir,
-        store,
-        sandbox,
-        relay,
-        token,
-    }
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
-impl Setup {
-    fn link(&self) -> String {
-        self.sandbox.webhook_url(KEY)
-    }
-
-    async fn post_raw(
-        &self,
-        token: &str,
-        body: String,
-    ) -> (u16, Value, reqwest::header::HeaderMap) {
-        let response = http()
-            .post(self.relay.batch_url(token))
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("post");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.json().await.expect("JSON answer");
-        (status, body, headers)
-    }
-
-    async fn post(&self, data: Value) -> (u16, Value, reqwest::header::HeaderMap) {
-        let body = json!({"link": self.link(), "sk": "ignored-secret", "data": data});
-        self.post_raw(&self.token, body.to_string()).await
-    }
-}
 
 fn text(content: &str) -> Value {
     json!({"msgtype": "text", "text": {"content": content}})

@@ -22,6 +22,10 @@
 //!   memory for good. A slow reader that takes something now and then is
 //!   not cut: the clock restarts at every write that goes through.
 //!
+//! Every request is handled in English ([`crate::i18n::future_in_language`]):
+//! what both servers answer is a wire format, not a sentence for the
+//! person at this terminal.
+//!
 //! Graceful shutdown works as with `axum::serve`: no new connections, open
 //! ones finish their request in flight and close.
 
@@ -142,7 +146,11 @@ fn connection_service(
     hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
         let mut request = request.map(|body| Body::new(StallGuard::new(body, body_stall)));
         request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request)
+        // Both servers answer in wire formats the seeds write in English
+        // (the sandbox's errmsg, the relay's msg and problems), built from
+        // the same sentences the composer shows translated: the handler
+        // speaks English whatever the process speaks.
+        crate::i18n::future_in_language(crate::i18n::Lang::En, router.clone().oneshot(request))
     })
 }
 

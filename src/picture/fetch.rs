@@ -29,26 +29,118 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a cached copy is used before it is fetched again.
 pub const FRESH_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Why a picture cannot be shown, in words for the placeholder.
+/// Why a picture cannot be shown. Kept as a reason, not a sentence: it is
+/// made on a worker thread and cached, and is put in words (the current
+/// language's, `picture.*`) each time a placeholder is drawn, so switching
+/// the language switches it too. The texts it carries came from elsewhere
+/// (a decoder's or the system's reason) and are made one safe line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unavailable(pub String);
+pub enum Unavailable {
+    /// This front end draws no pictures.
+    NotHere,
+    /// The worker thread that encodes pictures is gone.
+    WorkerStopped,
+    /// Links are not fetched (`WECOM_REMOTE_PICTURES=off`).
+    RemoteOff,
+    /// No thread to fetch links on.
+    NoFetchThread,
+    /// No HTTP client could be made.
+    NoHttpClient(String),
+    /// The file is not there.
+    NoSuchFile,
+    /// The file may not be read.
+    PermissionDenied,
+    /// Reading the file failed otherwise (the system's reason).
+    Io(String),
+    /// Larger than the cap of this many MiB; `fetched` when it was a link.
+    TooLarge { mib: u64, fetched: bool },
+    /// The bytes are no picture format this app can read.
+    UnknownFormat,
+    /// The decoder refused the bytes (its reason).
+    NotAPicture(String),
+    /// The terminal's picture protocol could not take it (its reason).
+    CannotBeDrawn(String),
+    /// A link was not fetched.
+    NotFetched(NotFetched),
+}
+
+/// Why a link was not fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotFetched {
+    InvalidLink,
+    NotHttp,
+    NoHost,
+    Http(u16),
+    NoAnswerWithin(u64),
+    ConnectionRefused,
+    ConnectionReset,
+    ConnectionTimedOut,
+    CouldNotConnect,
+    TooManyRedirects,
+    BrokeOff,
+}
 
 impl std::fmt::Display for Unavailable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        use crate::untrusted::one_line;
+        let text = match self {
+            Unavailable::NotHere => crate::tr!("picture.not_here"),
+            Unavailable::WorkerStopped => crate::tr!("picture.worker_stopped"),
+            Unavailable::RemoteOff => crate::tr!("picture.remote_off"),
+            Unavailable::NoFetchThread => crate::tr!("picture.no_fetch_thread"),
+            Unavailable::NoHttpClient(why) => {
+                crate::tr!("picture.no_http_client", why = one_line(why))
+            }
+            Unavailable::NoSuchFile => crate::tr!("picture.no_such_file"),
+            Unavailable::PermissionDenied => crate::tr!("picture.permission_denied"),
+            Unavailable::Io(why) => one_line(why).into_owned().into(),
+            Unavailable::TooLarge {
+                mib,
+                fetched: false,
+            } => crate::tr!("picture.too_large", mib = mib),
+            Unavailable::TooLarge { mib, fetched: true } => crate::tr!(
+                "picture.not_fetched",
+                why = crate::tr!("picture.too_large", mib = mib)
+            ),
+            Unavailable::UnknownFormat => crate::tr!("picture.unknown_format"),
+            Unavailable::NotAPicture(why) => {
+                crate::tr!("picture.not_a_picture", why = one_line(why))
+            }
+            Unavailable::CannotBeDrawn(why) => {
+                crate::tr!("picture.cannot_be_drawn", why = one_line(why))
+            }
+            Unavailable::NotFetched(why) => {
+                let why = match why {
+                    NotFetched::InvalidLink => crate::tr!("picture.invalid_link"),
+                    NotFetched::NotHttp => crate::tr!("picture.not_http"),
+                    NotFetched::NoHost => crate::tr!("picture.no_host"),
+                    NotFetched::Http(status) => crate::tr!("picture.http", status = status),
+                    NotFetched::NoAnswerWithin(secs) => {
+                        crate::tr!("picture.no_answer_within", secs = secs)
+                    }
+                    NotFetched::ConnectionRefused => crate::tr!("picture.connection_refused"),
+                    NotFetched::ConnectionReset => crate::tr!("picture.connection_reset"),
+                    NotFetched::ConnectionTimedOut => crate::tr!("picture.connection_timed_out"),
+                    NotFetched::CouldNotConnect => crate::tr!("picture.could_not_connect"),
+                    NotFetched::TooManyRedirects => crate::tr!("picture.too_many_redirects"),
+                    NotFetched::BrokeOff => crate::tr!("picture.broke_off"),
+                };
+                crate::tr!("picture.not_fetched", why = why)
+            }
+        };
+        f.write_str(&text)
     }
-}
-
-fn unavailable(text: impl Into<String>) -> Unavailable {
-    Unavailable(text.into())
 }
 
 /// Reads a local picture, refusing one over [`MAX_BYTES`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, Unavailable> {
-    let file = std::fs::File::open(path).map_err(|e| unavailable(io_reason(&e)))?;
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
     read_capped(file).map_err(|e| match e {
-        Capped::TooBig => unavailable(format!("larger than {} MiB", MAX_BYTES >> 20)),
-        Capped::Io(e) => unavailable(io_reason(&e)),
+        Capped::TooBig => Unavailable::TooLarge {
+            mib: MAX_BYTES >> 20,
+            fetched: false,
+        },
+        Capped::Io(e) => io_reason(&e),
     })
 }
 
@@ -69,11 +161,11 @@ fn read_capped(reader: impl Read) -> Result<Vec<u8>, Capped> {
     Ok(out)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+fn io_reason(e: &std::io::Error) -> Unavailable {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => crate::untrusted::one_line(&e.to_string()).into_owned(),
+        std::io::ErrorKind::NotFound => Unavailable::NoSuchFile,
+        std::io::ErrorKind::PermissionDenied => Unavailable::PermissionDenied,
+        _ => Unavailable::Io(e.to_string()),
     }
 }
 
@@ -99,7 +191,7 @@ impl Fetcher {
                 .redirect(reqwest::redirect::Policy::limited(5));
             let b = if proxy { b } else { b.no_proxy() };
             b.build()
-                .map_err(|e| unavailable(format!("no HTTP client: {e}")))
+                .map_err(|e| Unavailable::NoHttpClient(e.to_string()))
         };
         Ok(Fetcher {
             dir,
@@ -145,17 +237,15 @@ impl Fetcher {
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, Unavailable> {
         let parsed =
-            url::Url::parse(url).map_err(|_| unavailable("not fetched: not a valid link"))?;
+            url::Url::parse(url).map_err(|_| Unavailable::NotFetched(NotFetched::InvalidLink))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(unavailable(
-                "not fetched: only http and https links are fetched",
-            ));
+            return Err(Unavailable::NotFetched(NotFetched::NotHttp));
         }
         let local = match parsed.host() {
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
             Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => return Err(unavailable("not fetched: the link has no host")),
+            None => return Err(Unavailable::NotFetched(NotFetched::NoHost)),
         };
         let client = if local { &self.local } else { &self.client };
         let mut answer = client
@@ -165,12 +255,12 @@ impl Fetcher {
             .map_err(|e| fetch_reason(&e))?;
         let status = answer.status();
         if !status.is_success() {
-            return Err(unavailable(format!(
-                "not fetched: HTTP {}",
-                status.as_u16()
-            )));
+            return Err(Unavailable::NotFetched(NotFetched::Http(status.as_u16())));
         }
-        let too_big = || unavailable(format!("not fetched: larger than {} MiB", MAX_BYTES >> 20));
+        let too_big = || Unavailable::TooLarge {
+            mib: MAX_BYTES >> 20,
+            fetched: true,
+        };
         if answer.content_length().is_some_and(|n| n > MAX_BYTES) {
             return Err(too_big());
         }
@@ -206,33 +296,30 @@ impl Fetcher {
 /// A fetch error in a few words: the kind of failure, not reqwest's chain.
 fn fetch_reason(e: &reqwest::Error) -> Unavailable {
     if e.is_timeout() {
-        return unavailable(format!(
-            "not fetched: no answer within {} s",
-            TIMEOUT.as_secs()
-        ));
+        return Unavailable::NotFetched(NotFetched::NoAnswerWithin(TIMEOUT.as_secs()));
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             let what = match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused",
-                std::io::ErrorKind::ConnectionReset => "connection reset",
-                std::io::ErrorKind::TimedOut => "connection timed out",
-                _ => "",
+                std::io::ErrorKind::ConnectionRefused => Some(NotFetched::ConnectionRefused),
+                std::io::ErrorKind::ConnectionReset => Some(NotFetched::ConnectionReset),
+                std::io::ErrorKind::TimedOut => Some(NotFetched::ConnectionTimedOut),
+                _ => None,
             };
-            if !what.is_empty() {
-                return unavailable(format!("not fetched: {what}"));
+            if let Some(what) = what {
+                return Unavailable::NotFetched(what);
             }
         }
         source = s.source();
     }
     if e.is_connect() {
-        return unavailable("not fetched: could not connect");
+        return Unavailable::NotFetched(NotFetched::CouldNotConnect);
     }
     if e.is_redirect() {
-        return unavailable("not fetched: too many redirects");
+        return Unavailable::NotFetched(NotFetched::TooManyRedirects);
     }
-    unavailable("not fetched: the answer broke off")
+    Unavailable::NotFetched(NotFetched::BrokeOff)
 }
 
 #[cfg(test)]
@@ -244,11 +331,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.png");
         std::fs::write(&path, vec![0u8; (MAX_BYTES + 1) as usize]).unwrap();
-        assert_eq!(read_file(&path), Err(unavailable("larger than 10 MiB")));
+        let too_large = read_file(&path).unwrap_err();
         assert_eq!(
-            read_file(&dir.path().join("missing.png")),
-            Err(unavailable("no such file"))
+            too_large,
+            Unavailable::TooLarge {
+                mib: 10,
+                fetched: false
+            }
         );
+        let missing = read_file(&dir.path().join("missing.png")).unwrap_err();
+        assert_eq!(missing, Unavailable::NoSuchFile);
+        crate::i18n::in_language(crate::i18n::Lang::En, || {
+            assert_eq!(too_large.to_string(), "larger than 10 MiB");
+            assert_eq!(missing.to_string(), "no such file");
+        });
+        crate::i18n::in_language(crate::i18n::Lang::ZhCn, || {
+            assert_eq!(too_large.to_string(), "超过 10 MiB");
+            assert_eq!(missing.to_string(), "没有这个文件");
+        });
     }
 
     #[test]
@@ -319,9 +419,10 @@ mod http_tests {
         let (url, _) = serve(vec![0u8; (MAX_BYTES + 10) as usize]);
         let dir = tempfile::tempdir().unwrap();
         let fetcher = Fetcher::new(dir.path().join("pictures")).unwrap();
+        let refused = fetcher.get(&url).await.unwrap_err();
         assert_eq!(
-            fetcher.get(&url).await,
-            Err(unavailable("not fetched: larger than 10 MiB"))
+            crate::i18n::in_language(crate::i18n::Lang::En, || refused.to_string()),
+            "not fetched: larger than 10 MiB"
         );
         assert!(!fetcher.cache_path(&url).exists());
     }

@@ -158,7 +158,7 @@ impl Pictures {
         }
         drop(state);
         if self.jobs.send(Job::Encode(key)).is_err() {
-            return Shown::Unavailable(Unavailable("the picture worker stopped".to_owned()));
+            return Shown::Unavailable(Unavailable::WorkerStopped);
         }
         Shown::Loading
     }
@@ -241,10 +241,7 @@ impl Worker {
                 }
                 PictureRef::Url(url) => {
                     if !self.options.remote {
-                        let why = Unavailable(
-                            "not fetched: remote pictures are off (WECOM_REMOTE_PICTURES=off)"
-                                .to_owned(),
-                        );
+                        let why = Unavailable::RemoteOff;
                         return self.publish(key, Shown::Unavailable(why));
                     }
                     let url = url.clone();
@@ -299,10 +296,9 @@ impl Worker {
             .as_ref()
             .is_some_and(|tx| tx.send(url.clone()).is_ok());
         if !sent {
-            let _ = self.jobs.send(Job::Fetched(
-                url,
-                Err(Unavailable("not fetched: no fetch thread".to_owned())),
-            ));
+            let _ = self
+                .jobs
+                .send(Job::Fetched(url, Err(Unavailable::NoFetchThread)));
         }
     }
 
@@ -354,21 +350,18 @@ impl Worker {
 fn decode(bytes: &[u8]) -> Result<DynamicImage, Unavailable> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| Unavailable(format!("not a picture: {e}")))?;
+        .map_err(|e| Unavailable::NotAPicture(e.to_string()))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
     limits.max_image_height = Some(16_384);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     if reader.format().is_none() {
-        return Err(Unavailable("not a picture this app can read".to_owned()));
+        return Err(Unavailable::UnknownFormat);
     }
-    let image = reader.decode().map_err(|e| {
-        Unavailable(format!(
-            "not a picture: {}",
-            crate::untrusted::one_line(&e.to_string())
-        ))
-    })?;
+    let image = reader
+        .decode()
+        .map_err(|e| Unavailable::NotAPicture(e.to_string()))?;
     if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
         return Ok(image.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle));
     }
@@ -391,7 +384,7 @@ fn encode(
     };
     picker
         .new_protocol(image, size, Resize::Fit(None))
-        .map_err(|e| Unavailable(format!("cannot be drawn: {e}")))
+        .map_err(|e| Unavailable::CannotBeDrawn(e.to_string()))
 }
 
 #[cfg(test)]
@@ -442,7 +435,13 @@ mod tests {
         let junk = dir.path().join("junk.png");
         std::fs::write(&junk, b"this is not a png").unwrap();
         match settled(&p, &wakes, &PictureRef::File(junk), size) {
-            Shown::Unavailable(why) => assert!(why.0.starts_with("not a picture"), "{why}"),
+            Shown::Unavailable(why) => assert!(
+                matches!(
+                    why,
+                    Unavailable::UnknownFormat | Unavailable::NotAPicture(_)
+                ),
+                "{why:?}"
+            ),
             _ => panic!("junk was not refused"),
         }
     }
@@ -452,7 +451,7 @@ mod tests {
         let (p, wakes, _dir) = service(false);
         let url = PictureRef::Url("http://127.0.0.1:9/a.png".to_owned());
         match settled(&p, &wakes, &url, Size::new(10, 4)) {
-            Shown::Unavailable(why) => assert!(why.0.contains("remote pictures are off"), "{why}"),
+            Shown::Unavailable(why) => assert_eq!(why, Unavailable::RemoteOff),
             _ => panic!("fetched although remote pictures are off"),
         }
     }
@@ -468,7 +467,16 @@ mod tests {
             .port();
         let url = PictureRef::Url(format!("http://127.0.0.1:{port}/a.png"));
         match settled(&p, &wakes, &url, Size::new(10, 4)) {
-            Shown::Unavailable(why) => assert_eq!(why.0, "not fetched: connection refused"),
+            Shown::Unavailable(why) => {
+                assert_eq!(
+                    why,
+                    Unavailable::NotFetched(fetch::NotFetched::ConnectionRefused)
+                );
+                let english = crate::i18n::in_language(crate::i18n::Lang::En, || why.to_string());
+                assert_eq!(english, "not fetched: connection refused");
+                let chinese = crate::i18n::in_language(crate::i18n::Lang::ZhCn, || why.to_string());
+                assert_eq!(chinese, "未获取：连接被拒绝");
+            }
             _ => panic!("a refused connection gave a picture"),
         }
     }

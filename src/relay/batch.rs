@@ -286,8 +286,9 @@ async fn read(shared: &Shared, config: &Config, request: Request) -> Result<Read
         ));
     }
     let (webhook, name) = link(shared, config, body.link.as_deref())?;
-    // The answer is the seed's, in English, whatever the process speaks.
-    let checked = crate::i18n::in_language(crate::i18n::Lang::En, || body.check());
+    // English, whatever the process speaks: handlers run in English
+    // (`http_server`).
+    let checked = body.check();
     if !checked.is_sendable(body.entries.len()) {
         let errors: Vec<Value> = checked
             .problems
@@ -298,10 +299,7 @@ async fn read(shared: &Shared, config: &Config, request: Request) -> Result<Read
         return Err(with_data(
             refuse(
                 Code::MessageInvalid,
-                format!(
-                    "nothing was sent: {}",
-                    crate::i18n::in_language(crate::i18n::Lang::En, || checked.errors()).join("; ")
-                ),
+                format!("nothing was sent: {}", checked.errors().join("; ")),
                 "fix the messages named (data[i] is the i-th, from 0) and send the batch again",
             ),
             json!({ "problems": errors }),

@@ -234,8 +234,9 @@ async fn read_request(body: Body) -> Result<Message, Answer> {
         Some(_) => return Err(bad_request("content must be a string")),
     };
     let message = Message::titled_markdown(title, content);
-    // The answer is the seed's, in English, whatever the process speaks.
-    let problems = crate::i18n::in_language(crate::i18n::Lang::En, || validate(&message));
+    // English, whatever the process speaks: handlers run in English
+    // (`http_server`).
+    let problems = validate(&message);
     if has_errors(&problems) {
         let text: Vec<String> = problems
             .iter()

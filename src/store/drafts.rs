@@ -203,9 +203,7 @@ impl DraftStore {
             Err(e) => {
                 return (
                     Drafts::default(),
-                    Some(format!(
-                        "The drafts could not be read: {e}. The app starts with no drafts, and none will be saved until this is fixed."
-                    )),
+                    Some(crate::tr!("drafts.no_database", error = e).into_owned()),
                 );
             }
         };
@@ -217,10 +215,10 @@ impl DraftStore {
             }
             Err(e) => (
                 Drafts::default(),
-                Some(format!(
-                    "The drafts in {} could not be read: {e}. The app starts with no drafts.",
-                    db.path().display()
-                )),
+                Some(
+                    crate::tr!("drafts.unreadable", path = db.path().display(), error = e)
+                        .into_owned(),
+                ),
             ),
         }
     }
@@ -292,7 +290,9 @@ impl DraftStore {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => return Some(self.set_aside(&format!("it could not be read ({e})"))),
+            Err(e) => {
+                return Some(self.set_aside(&crate::tr!("drafts.file_unreadable", error = e)));
+            }
         };
         let old = match serde_json::from_slice::<Drafts>(&bytes) {
             Ok(old) => old,
@@ -320,15 +320,15 @@ impl DraftStore {
         match imported {
             Ok(()) => match super::db::set_imported_aside(&self.path) {
                 Ok(_) => None,
-                Err(e) => Some(format!(
-                    "The drafts of {} were imported, but the file could not be renamed ({e}); remove it to stop it being imported again.",
-                    self.path.display()
-                )),
+                Err(e) => Some(
+                    crate::tr!("drafts.not_renamed", path = self.path.display(), error = e)
+                        .into_owned(),
+                ),
             },
-            Err(e) => Some(format!(
-                "The drafts of {} could not be imported: {e}. The file was left as it is.",
-                self.path.display()
-            )),
+            Err(e) => Some(
+                crate::tr!("drafts.not_imported", path = self.path.display(), error = e)
+                    .into_owned(),
+            ),
         }
     }
 
@@ -336,13 +336,20 @@ impl DraftStore {
     fn set_aside(&self, problem: &str) -> String {
         let shown = self.path.display();
         match self.move_aside() {
-            Ok(aside) => format!(
-                "The drafts file {shown} could not be used: {problem}. It was moved to {} with your earlier text in it.",
-                aside.display()
-            ),
-            Err(e) => format!(
-                "The drafts file {shown} could not be used: {problem}, and it could not be moved aside ({e}). Copy it somewhere safe."
-            ),
+            Ok(aside) => crate::tr!(
+                "drafts.moved_aside",
+                path = shown,
+                problem = problem,
+                aside = aside.display()
+            )
+            .into_owned(),
+            Err(e) => crate::tr!(
+                "drafts.not_moved_aside",
+                path = shown,
+                problem = problem,
+                error = e
+            )
+            .into_owned(),
         }
     }
 
@@ -414,12 +421,18 @@ fn parse_kind(key: &str) -> Option<MessageKind> {
 fn describe_json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let what = match e.classify() {
-        Category::Eof => "it ends too early, as if cut off",
-        Category::Syntax => "it is not valid JSON",
-        Category::Data => "it does not have the expected layout",
-        Category::Io => "it could not be read",
+        Category::Eof => crate::tr!("drafts.json_eof"),
+        Category::Syntax => crate::tr!("drafts.json_syntax"),
+        Category::Data => crate::tr!("drafts.json_data"),
+        Category::Io => crate::tr!("drafts.json_io"),
     };
-    format!("{what} (line {}, column {})", e.line(), e.column())
+    crate::tr!(
+        "drafts.json_where",
+        what = what,
+        line = e.line(),
+        column = e.column()
+    )
+    .into_owned()
 }
 
 #[cfg(test)]

@@ -92,8 +92,11 @@ impl TemplateStore {
                 }
                 match std::fs::read_to_string(&path)
                     .map_err(|e| e.to_string())
-                    .and_then(|t| serde_json::from_str::<Saved>(&t).map_err(|e| e.to_string()))
-                {
+                    .and_then(|t| {
+                        serde_json::from_str::<Saved>(&t).map_err(|e| {
+                            crate::wecom::json_words::translate(&e.to_string()).into_owned()
+                        })
+                    }) {
                     Ok(saved) => own.push(Template {
                         name: saved.name,
                         message: saved.message,

@@ -113,8 +113,16 @@ pub fn inspect(path: &str, kind: MessageKind) -> AttachState {
     let path = expand(path.trim());
     let meta = match std::fs::metadata(&path) {
         Ok(m) if m.is_file() => m,
-        Ok(_) => return AttachState::Failed(format!("{} is not a file", path.display())),
-        Err(e) => return AttachState::Failed(format!("cannot open {}: {e}", path.display())),
+        Ok(_) => {
+            return AttachState::Failed(
+                crate::tr!("attach.not_a_file", path = path.display()).into_owned(),
+            );
+        }
+        Err(e) => {
+            return AttachState::Failed(
+                crate::tr!("attach.cannot_open", path = path.display(), error = e).into_owned(),
+            );
+        }
     };
     if let Some(media_kind) = upload_kind(kind) {
         return match media::inspect_upload(&path, media_kind) {
@@ -123,20 +131,23 @@ pub fn inspect(path: &str, kind: MessageKind) -> AttachState {
                 voice_seconds: facts.voice_seconds,
                 problems,
             }),
-            Err(e) => AttachState::Failed(format!("cannot read {}: {e}", path.display())),
+            Err(e) => AttachState::Failed(cannot_read(&path, &e)),
         };
     }
     if meta.len() > IMAGE_READ_LIMIT {
-        return AttachState::Failed(format!(
-            "{} is {} bytes: too large for a picture (WeCom takes at most {} bytes)",
-            path.display(),
-            group_digits(meta.len() as usize),
-            group_digits(limits::IMAGE_MAX_BYTES as usize)
-        ));
+        return AttachState::Failed(
+            crate::tr!(
+                "attach.too_large",
+                path = path.display(),
+                size = group_digits(meta.len() as usize),
+                max = group_digits(limits::IMAGE_MAX_BYTES as usize)
+            )
+            .into_owned(),
+        );
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(e) => return AttachState::Failed(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return AttachState::Failed(cannot_read(&path, &e)),
     };
     let problems = media::check_image_bytes(&bytes, "image");
     if problems.is_empty() {
@@ -147,18 +158,35 @@ pub fn inspect(path: &str, kind: MessageKind) -> AttachState {
             description: describe(&bytes),
             problems,
         }),
-        None => AttachState::Failed(format!(
-            "{} is not a picture (JPG, PNG, or a GIF, WebP or BMP to convert)",
-            path.display()
-        )),
+        None => AttachState::Failed(
+            crate::tr!("attach.not_a_picture", path = path.display()).into_owned(),
+        ),
     }
+}
+
+/// "cannot read PATH: why", in the current language (the system's reason
+/// in its own words).
+fn cannot_read(path: &std::path::Path, e: &dyn std::fmt::Display) -> String {
+    crate::tr!("attach.cannot_read", path = path.display(), error = e).into_owned()
 }
 
 fn describe(bytes: &[u8]) -> String {
     let format = media::sniff_image(bytes).map_or("?", |f| f.name());
     match dimensions(bytes) {
-        Some((w, h)) => format!("{format} {w}×{h}, {} bytes", group_digits(bytes.len())),
-        None => format!("{format}, {} bytes", group_digits(bytes.len())),
+        Some((w, h)) => crate::tr!(
+            "attach.described",
+            format = format,
+            w = w,
+            h = h,
+            size = group_digits(bytes.len())
+        )
+        .into_owned(),
+        None => crate::tr!(
+            "attach.described_no_size",
+            format = format,
+            size = group_digits(bytes.len())
+        )
+        .into_owned(),
     }
 }
 
@@ -175,11 +203,13 @@ pub fn convert(path: &str) -> AttachState {
     let path = expand(path.trim());
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(e) => return AttachState::Failed(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return AttachState::Failed(cannot_read(&path, &e)),
     };
     match convert::to_acceptable(&bytes) {
         Ok(c) => ready(&c.bytes, c.describe()),
-        Err(e) => AttachState::Failed(format!("the conversion failed: {e}")),
+        Err(e) => {
+            AttachState::Failed(crate::tr!("attach.conversion_failed", error = e).into_owned())
+        }
     }
 }
 

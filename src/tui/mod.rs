@@ -48,7 +48,7 @@ use crate::store::config::{Config, ConfigStore};
 use crate::store::drafts::DraftStore;
 use crate::store::media_cache::{self, MediaCache};
 use crate::store::templates::TemplateStore;
-use crate::wecom::attach::{age_text, send_media};
+use crate::wecom::attach::send_media;
 use crate::wecom::client::Progress;
 use crate::wecom::client::{Client, ClientConfig, SendError};
 use crate::wecom::media::MediaKind;
@@ -826,7 +826,10 @@ impl Runner {
             let outcome = outcome(result.map(|sent| {
                 let note = match sent.reused_age_secs {
                     Some(age) => {
-                        crate::tr!("deliver.media_reused_ago", age = age_text(age)).into_owned()
+                        let age = crate::delivery::when::span(std::time::Duration::from_secs(
+                            age.max(0).unsigned_abs(),
+                        ));
+                        crate::tr!("deliver.media_reused_ago", age = age).into_owned()
                     }
                     None => crate::tr!("deliver.uploaded").into_owned(),
                 };

@@ -252,13 +252,3 @@ pub async fn send_media<C: MediaIds + 'static>(
         Err(e) => Err(e),
     }
 }
-
-/// "2 h", "3 min", "40 s": the age of a reused upload, for messages.
-pub fn age_text(secs: i64) -> String {
-    match secs {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86_400 => format!("{} h", s / 3600),
-        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
-    }
-}

@@ -200,7 +200,8 @@ impl Body {
 fn parse_problem(error: &ParseError, at: &dyn Fn(&str) -> String) -> Problem {
     match error {
         ParseError::Field { path, message } => {
-            Problem::error(at(path), Rule::WrongType, message.clone(), "")
+            let message = super::json_words::translate(message).into_owned();
+            Problem::error(at(path), Rule::WrongType, message, "")
         }
         ParseError::MissingMsgtype | ParseError::MissingBody(_) => {
             Problem::error(at(""), Rule::Required, error.to_string(), "")

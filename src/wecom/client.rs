@@ -102,36 +102,28 @@ pub struct Progress {
 }
 
 /// Why a message or upload did not get through. Never contains the webhook
-/// key: texts from the server and the HTTP library are redacted.
+/// key: texts from the server and the HTTP library are redacted. Shown in
+/// the current language (`send_error.*` in the locale files); what came
+/// from elsewhere (the server's answer, the system's reason a connection
+/// failed) is quoted as it came.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// Local validation found errors; nothing was sent.
-    #[error("the message was not sent: {}", join_problems(.0))]
     Invalid(Vec<Problem>),
     /// The file breaks the upload rules; nothing was sent.
-    #[error("the file was not uploaded: {}", join_problems(.0))]
     UploadRejected(Vec<Problem>),
     /// The file could not be read.
-    #[error("cannot read {}: {message}", .path.display())]
     File { path: PathBuf, message: String },
     /// No connection could be made (refused, no route, DNS, TLS, or none
     /// within the connect timeout): nothing was sent.
-    #[error(
-        "could not connect to {host}: {detail}. Nothing was sent. Check the network, the proxy settings (HTTPS_PROXY) and the webhook address."
-    )]
-    Connect { host: String, detail: String },
+    Connect { host: String, detail: ConnectDetail },
     /// The request was sent but no answer came in time: the server may
     /// have received it.
-    #[error("no answer from {host} within {} s: the message may have been delivered. Check the chat before sending it again.", fmt_secs(*.after))]
     Timeout { host: String, after: Duration },
     /// The connection was reset or closed after the request was written,
     /// before an answer came: the server may have received it.
-    #[error(
-        "the connection to {host} was closed before an answer came ({detail}): the message may have been delivered. Check the chat before sending it again; if it keeps happening, a proxy or firewall may be cutting the connection."
-    )]
     ConnectionClosed { host: String, detail: String },
     /// The server answered with a non-2xx HTTP status.
-    #[error("{host} answered HTTP {status}: {}", crate::untrusted::one_line(.snippet))]
     Http {
         status: u16,
         host: String,
@@ -139,20 +131,90 @@ pub enum SendError {
     },
     /// The server answered 2xx, but not with WeCom's JSON (no `errcode`): a
     /// captive portal, a proxy page or a wrong address.
-    #[error(
-        "the answer (HTTP {status}) is not a WeCom answer; check the webhook address. It began: {}", crate::untrusted::one_line(.snippet)
-    )]
     NotJson { status: u16, snippet: String },
     /// WeCom answered with a non-zero errcode. `errmsg` came from outside:
     /// it is shown with its control characters escaped.
-    #[error("{}", refused(*.errcode, .errmsg))]
     Refused { errcode: i64, errmsg: String },
     /// The user cancelled.
-    #[error("cancelled")]
     Cancelled,
     /// Anything else (a client that cannot be built, an unexpected library error).
-    #[error("{0}")]
     Other(String),
+}
+
+/// Why no connection was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectDetail {
+    /// None within the connect timeout.
+    NoneWithin(Duration),
+    /// The system's or the TLS library's reason ("Connection refused (os
+    /// error 111)"), redacted, in its own words.
+    Reason(String),
+}
+
+impl std::fmt::Display for ConnectDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectDetail::NoneWithin(d) => f.write_str(&crate::tr!(
+                "send_error.connect_none_within",
+                secs = fmt_secs(*d)
+            )),
+            ConnectDetail::Reason(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::untrusted::one_line;
+        let text = match self {
+            SendError::Invalid(p) => {
+                crate::tr!("send_error.invalid_detail", problems = join_problems(p))
+            }
+            SendError::UploadRejected(p) => {
+                crate::tr!(
+                    "send_error.upload_rejected_detail",
+                    problems = join_problems(p)
+                )
+            }
+            SendError::File { path, message } => crate::tr!(
+                "send_error.file_detail",
+                path = path.display(),
+                message = message
+            ),
+            SendError::Connect { host, detail } => {
+                crate::tr!("send_error.connect_detail", host = host, detail = detail)
+            }
+            SendError::Timeout { host, after } => crate::tr!(
+                "send_error.timeout_detail",
+                host = host,
+                secs = fmt_secs(*after)
+            ),
+            SendError::ConnectionClosed { host, detail } => crate::tr!(
+                "send_error.connection_closed_detail",
+                host = host,
+                detail = detail
+            ),
+            SendError::Http {
+                status,
+                host,
+                snippet,
+            } => crate::tr!(
+                "send_error.http_detail",
+                host = host,
+                status = status,
+                snippet = one_line(snippet)
+            ),
+            SendError::NotJson { status, snippet } => crate::tr!(
+                "send_error.not_json_detail",
+                status = status,
+                snippet = one_line(snippet)
+            ),
+            SendError::Refused { errcode, errmsg } => refused(*errcode, errmsg).into(),
+            SendError::Cancelled => crate::tr!("send_error.cancelled_detail"),
+            SendError::Other(why) => why.as_str().into(),
+        };
+        f.write_str(&text)
+    }
 }
 
 impl SendError {
@@ -480,10 +542,7 @@ impl Client {
                 // No connection, so no request: nothing was sent.
                 return SendError::Connect {
                     host,
-                    detail: format!(
-                        "no connection within {} s",
-                        fmt_secs(self.config.connect_timeout)
-                    ),
+                    detail: ConnectDetail::NoneWithin(self.config.connect_timeout),
                 };
             }
             return SendError::Timeout {
@@ -492,7 +551,10 @@ impl Client {
             };
         }
         if err.is_connect() {
-            return SendError::Connect { host, detail };
+            return SendError::Connect {
+                host,
+                detail: ConnectDetail::Reason(detail),
+            };
         }
         if closed_early(&err) {
             return SendError::ConnectionClosed { host, detail };

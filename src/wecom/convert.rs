@@ -45,44 +45,57 @@ impl Converted {
         self.bytes.len() as u64
     }
 
-    /// One line for the user: what was done.
+    /// One line for the user, in the current language: what was done.
     pub fn describe(&self) -> String {
         if !self.changed {
-            return format!(
-                "{} {}×{}, {} bytes, sent as is",
-                self.format.name(),
-                self.width,
-                self.height,
-                self.size()
-            );
+            return crate::tr!(
+                "convert.as_is",
+                format = self.format.name(),
+                w = self.width,
+                h = self.height,
+                size = self.size()
+            )
+            .into_owned();
         }
-        format!(
-            "converted {} {}×{} to {} {}×{}, {} bytes",
-            self.original_format.name(),
-            self.original_width,
-            self.original_height,
-            self.format.name(),
-            self.width,
-            self.height,
-            self.size()
+        crate::tr!(
+            "convert.converted",
+            from = self.original_format.name(),
+            fw = self.original_width,
+            fh = self.original_height,
+            to = self.format.name(),
+            w = self.width,
+            h = self.height,
+            size = self.size()
         )
+        .into_owned()
     }
 }
 
-/// Why a picture could not be made acceptable.
+/// Why a picture could not be made acceptable, in the current language
+/// (`convert.*`); the image library's reason is quoted in its own words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConvertError {
-    #[error("the data is not a picture this program can read (PNG, JPEG, GIF, WebP or BMP)")]
     NotAnImage,
-    #[error("the {format} picture could not be decoded: {message}")]
     Decode {
         format: &'static str,
         message: String,
     },
-    #[error("the picture could not be encoded: {0}")]
     Encode(String),
-    #[error("the picture could not be brought under {0} bytes")]
     TooLarge(u64),
+}
+
+impl std::fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            ConvertError::NotAnImage => crate::tr!("convert.not_an_image"),
+            ConvertError::Decode { format, message } => {
+                crate::tr!("convert.decode", format = format, message = message)
+            }
+            ConvertError::Encode(message) => crate::tr!("convert.encode", message = message),
+            ConvertError::TooLarge(max) => crate::tr!("convert.too_large", max = max),
+        };
+        f.write_str(&text)
+    }
 }
 
 /// The picture as WeCom's `image` message takes it: JPG or PNG, at most

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::json_words;
 use super::limits;
 use super::schema::{
     Choice, Described, FieldKind, FieldSpec, choice, float, list, media_id, multiline, object,
@@ -480,16 +481,18 @@ impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let known = known_msgtypes();
         let text = match self {
-            ParseError::Json(e) => crate::tr!("parse.json", error = e),
+            ParseError::Json(e) => crate::tr!("parse.json", error = json_words::translate(e)),
             ParseError::NotAnObject => crate::tr!("parse.not_an_object"),
             ParseError::MissingMsgtype => crate::tr!("parse.missing_msgtype", known = known),
             ParseError::UnknownMsgtype(t) => {
                 crate::tr!("parse.unknown_msgtype", msgtype = t, known = known)
             }
             ParseError::MissingBody(t) => crate::tr!("parse.missing_body", msgtype = t),
-            ParseError::Field { path, message } => {
-                crate::tr!("parse.field", path = path, message = message)
-            }
+            ParseError::Field { path, message } => crate::tr!(
+                "parse.field",
+                path = path,
+                message = json_words::translate(message)
+            ),
         };
         f.write_str(&text)
     }

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod client;
 pub mod convert;
 pub mod errcode;
+pub mod json_words;
 pub mod limits;
 pub mod media;
 pub mod message;

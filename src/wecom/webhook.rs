@@ -15,15 +15,25 @@ pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 pub const SEND_PATH: &str = "/cgi-bin/webhook/send";
 /// The path of the upload endpoint, below the base URL.
 pub const UPLOAD_PATH: &str = "/cgi-bin/webhook/upload_media";
-/// What a user is shown as an example of the expected forms. The key is
-/// obviously fake.
-pub const EXPECTED_FORMS: &str = "a webhook URL like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000, or the bare key after key=";
+/// The webhook a user is shown as an example of the form expected. The key
+/// is obviously fake.
+pub const EXAMPLE_URL: &str =
+    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000";
+
+/// The forms a webhook can be pasted in, with [`EXAMPLE_URL`], in the
+/// current language: the end of every [`WebhookError`].
+pub fn expected_forms() -> String {
+    crate::tr!("webhook.expected_forms", example = EXAMPLE_URL).into_owned()
+}
 
 /// A robot's webhook key. A secret: `Debug` and `Display` show only the last
 /// four characters; [`Key::expose`] is the one way to read it, used to build
 /// request URLs.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Key(String);
+
+/// The longest key accepted, in characters (bytes: a key is ASCII).
+pub const MAX_KEY_CHARS: usize = 128;
 
 impl Key {
     /// Checks the characters of a bare key. Real keys are UUIDs; anything made
@@ -37,7 +47,7 @@ impl Key {
         if key.len() < 8 {
             return Err(WebhookError::KeyTooShort);
         }
-        if key.len() > 128 {
+        if key.len() > MAX_KEY_CHARS {
             return Err(WebhookError::KeyTooLong);
         }
         if let Some(bad) = key
@@ -84,34 +94,73 @@ pub struct Webhook {
 }
 
 /// Why a text is not a webhook. Never contains the text itself, which may be a
-/// key.
+/// key. Shown in the current language (`webhook.*` in the locale files),
+/// each ending with the forms expected ([`expected_forms`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
-    #[error("no webhook given: paste {EXPECTED_FORMS}")]
     Empty,
-    #[error("that key is too short to be a webhook key: paste {EXPECTED_FORMS}")]
     KeyTooShort,
-    #[error("that key is longer than 128 characters: paste {EXPECTED_FORMS}")]
+    /// Longer than [`MAX_KEY_CHARS`].
     KeyTooLong,
-    #[error(
-        "a key has only letters, digits, '-' and '_', and this one has {0:?}: paste {EXPECTED_FORMS}"
-    )]
     BadKeyCharacter(char),
-    #[error("that URL could not be read ({0}): paste {EXPECTED_FORMS}")]
-    BadUrl(String),
-    #[error("a webhook URL starts with https:// or http://: paste {EXPECTED_FORMS}")]
+    /// The URL parser's reason.
+    BadUrl(url::ParseError),
     BadScheme,
-    #[error(
-        "that URL has no key=… parameter: copy the whole webhook URL from the robot's page, {EXPECTED_FORMS}"
-    )]
     MissingKey,
     /// `key=` is there but holds nothing: the key was cut off when copying.
-    #[error(
-        "that URL's key= is empty: the key was lost when copying; copy the whole webhook URL again from the robot's page in the group settings, {EXPECTED_FORMS}"
-    )]
     EmptyKey,
-    #[error("that URL's path is not /cgi-bin/webhook/send: paste {EXPECTED_FORMS}")]
     NotAWebhookPath,
+}
+
+impl fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let forms = expected_forms();
+        let text = match self {
+            WebhookError::Empty => crate::tr!("webhook.empty", forms = forms),
+            WebhookError::KeyTooShort => crate::tr!("webhook.key_too_short", forms = forms),
+            WebhookError::KeyTooLong => {
+                crate::tr!("webhook.key_too_long", max = MAX_KEY_CHARS, forms = forms)
+            }
+            WebhookError::BadKeyCharacter(c) => crate::tr!(
+                "webhook.bad_key_character",
+                char = format!("{c:?}"),
+                forms = forms
+            ),
+            WebhookError::BadUrl(e) => {
+                crate::tr!("webhook.bad_url", why = url_reason(*e), forms = forms)
+            }
+            WebhookError::BadScheme => crate::tr!("webhook.bad_scheme", forms = forms),
+            WebhookError::MissingKey => crate::tr!("webhook.missing_key", forms = forms),
+            WebhookError::EmptyKey => crate::tr!("webhook.empty_key", forms = forms),
+            WebhookError::NotAWebhookPath => {
+                crate::tr!(
+                    "webhook.not_a_webhook_path",
+                    path = SEND_PATH,
+                    forms = forms
+                )
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
+/// The URL parser's reason in the current language; one it may add later
+/// is shown in its own (English) words.
+fn url_reason(e: url::ParseError) -> String {
+    use url::ParseError as P;
+    let key = match e {
+        P::EmptyHost => "empty_host",
+        P::IdnaError => "idna",
+        P::InvalidPort => "invalid_port",
+        P::InvalidIpv4Address => "invalid_ipv4",
+        P::InvalidIpv6Address => "invalid_ipv6",
+        P::InvalidDomainCharacter => "invalid_domain_character",
+        P::RelativeUrlWithoutBase => "relative",
+        P::Overflow => "overflow",
+        _ => return e.to_string(),
+    };
+    let key = format!("webhook.url.{key}");
+    crate::tr!(&key).into_owned()
 }
 
 impl Webhook {
@@ -135,7 +184,7 @@ impl Webhook {
                 key: Key::new(bare)?,
             });
         }
-        let url = Url::parse(input).map_err(|e| WebhookError::BadUrl(e.to_string()))?;
+        let url = Url::parse(input).map_err(WebhookError::BadUrl)?;
         if url.scheme() != "https" && url.scheme() != "http" {
             return Err(WebhookError::BadScheme);
         }

@@ -2,6 +2,8 @@
 //! and data directories, and the `wecom` binary run as a separate process.
 #![allow(dead_code)]
 
+pub mod batch;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

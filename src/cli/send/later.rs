@@ -108,7 +108,9 @@ pub fn filled_in_now(items: &[NewItem]) -> Result<Vec<Value>, Failure> {
                         .into_owned(),
                 )
             })?;
-            serde_json::from_str(&filled).map_err(|e| usage(e.to_string()))
+            serde_json::from_str(&filled).map_err(|e| {
+                usage(crate::wecom::json_words::translate(&e.to_string()).into_owned())
+            })
         })
         .collect()
 }

@@ -123,18 +123,14 @@ fn render_image(
             ratatui::layout::Size::new(w, h),
             Fit::Contain,
         ),
-        None => Shown::Unavailable(crate::picture::Unavailable(
-            crate::tr!("preview.pictures_not_here").into_owned(),
-        )),
+        None => Shown::Unavailable(crate::picture::Unavailable::NotHere),
     };
     let why = match shown {
         Shown::Ready(p) => return crate::picture::draw(&p, rect, frame.buffer_mut()),
         Shown::Loading => crate::tr!("preview.reading_picture").into_owned(),
-        Shown::Unavailable(why) => crate::tr!(
-            "preview.picture_not_shown",
-            why = crate::untrusted::one_line(&why.0)
-        )
-        .into_owned(),
+        Shown::Unavailable(why) => {
+            crate::tr!("preview.picture_not_shown", why = why.to_string()).into_owned()
+        }
     };
     let fill: Vec<Line> = (0..h)
         .map(|_| Line::styled("░".repeat(usize::from(w)), app.theme.dim()))
@@ -195,7 +191,7 @@ fn draw_pictures(app: &App, frame: &mut Frame, inner: Rect) {
         match pictures.get(&PictureRef::Url(slot.url.clone()), Size::new(w, h), fit) {
             Shown::Ready(p) => crate::picture::draw(&p, rect, frame.buffer_mut()),
             Shown::Unavailable(why) if h >= 2 && w >= 12 => {
-                let text = crate::untrusted::one_line(&why.0).into_owned();
+                let text = why.to_string();
                 let line = Line::styled(format!(" {text} "), app.theme.warning());
                 let mid = Rect::new(rect.x, rect.y + h / 2, w, 1);
                 frame.render_widget(Paragraph::new(line).centered(), mid);
