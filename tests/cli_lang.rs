@@ -221,6 +221,13 @@ async fn json_output_is_the_same_in_both_languages() {
         let (z, e) = (zh(&env, &args).await, en(&env, &args).await);
         assert_eq!(z.code, e.code, "{args:?}");
         assert_eq!(z.stdout, e.stdout, "{args:?}: the JSON differs");
+        // Equal, and English: not both Chinese.
+        assert!(
+            !z.stdout
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{z:#?}"
+        );
         assert!(z.stdout.trim_start().starts_with('{'), "{z:#?}");
     }
     let failed = zh(

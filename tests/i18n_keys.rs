@@ -145,13 +145,19 @@ fn every_key_the_code_asks_for_exists() {
             }
             let source = std::fs::read_to_string(&path).expect("read source");
             let mut rest = source.as_str();
-            while let Some(i) = rest.find("tr!(\"") {
+            while let Some(i) = rest.find("tr!(") {
                 // Only a `tr!` of its own, not the end of a longer name.
                 let macro_of_its_own = !rest[..i]
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
-                rest = &rest[i + 5..];
+                rest = &rest[i + 4..];
+                // The key may be on the next line (rustfmt wraps long calls);
+                // a key made at run time (`tr!(&key)`) is not a literal.
+                let Some(literal) = rest.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                rest = literal;
                 if !macro_of_its_own {
                     continue;
                 }
@@ -164,7 +170,8 @@ fn every_key_the_code_asks_for_exists() {
             }
         }
     }
-    assert!(seen > 0, "the source was read");
+    // Over 700 literal keys today: far fewer means the scan missed calls.
+    assert!(seen >= 700, "only {seen} tr! calls were read");
     assert!(missing.is_empty(), "keys not in en.yml: {missing:#?}");
 }
 

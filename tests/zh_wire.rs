@@ -236,11 +236,17 @@ async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
     );
     assert!(!has_cjk(&reason), "{reason}");
 
-    // Content over the limit: the check's sentence, as the seed has no
-    // Chinese for it.
+    // Content over the limit: the seed's 参数错误 prefix, then the check's
+    // sentence in English.
     let answer = post(&wrong, json!({"title": "t", "content": "x".repeat(5000)})).await;
-    let text = answer.to_string();
-    assert!(text.contains("bytes"), "{answer}");
-    assert!(!text.contains("个字节"), "{answer}");
+    let message = answer["message"].as_str().expect("message");
+    let reason = message
+        .strip_prefix("参数错误: ")
+        .unwrap_or_else(|| panic!("the seed's prefix for a bad request: {answer}"));
+    assert!(
+        reason.contains(" bytes (UTF-8); WeCom accepts at most 4,096."),
+        "{answer}"
+    );
+    assert!(!has_cjk(reason), "{answer}");
     drop::<Sandbox>(sandbox);
 }
