@@ -6,86 +6,14 @@
 mod cli_support;
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cli_support::{KEY, WRONG_KEY, closed_port};
+use cli_support::batch::http;
+use cli_support::notify::{post, setup};
+use cli_support::{KEY, WRONG_KEY};
 use serde_json::{Value, json};
-use tempfile::TempDir;
-use wecom_composer::relay::{Relay, RelayConfig};
-use wecom_composer::sandbox::{Sandbox, SandboxConfig};
-use wecom_composer::store::config::{Config, ConfigStore};
-
-struct Setup {
-    _dir: TempDir,
-    store: ConfigStore,
-    sandbox: Sandbox,
-    relay: Relay,
-    /// Codes for the robots "ops" (accepted key), "wrong" (refused key) and
-    /// "down" (nothing listening).
-    ops: String,
-    wrong: String,
-    down: String,
-}
-
-async fn setup(sandbox: SandboxConfig, tweak: impl FnOnce(&mut RelayConfig)) -> Setup {
-    let sandbox = cli_support::sandbox(sandbox).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = ConfigStore::new(dir.path().join("config.toml"));
-    let mut config = Config::default();
-    config
-        .add_robot("ops", &sandbox.webhook_url(KEY))
-        .expect("ops");
-    config
-        .add_robot("wrong", &sandbox.webhook_url(WRONG_KEY))
-        .expect("wrong");
-    let down = format!(
-        "http://127.0.0.1:{}/cgi-bin/webhook/send?key={KEY}",
-        closed_port()
-    );
-    config.add_robot("down", &down).expect("down");
-    let (ops, _) = config.new_relay_code("ops").expect("code");
-    let (wrong, _) = config.new_relay_code("wrong").expect("code");
-    let (down, _) = config.new_relay_code("down").expect("code");
-    store.save(&config).expect("save");
-    let mut relay_config = RelayConfig::new(store.clone());
-    relay_config.db = dir.path().join("wecom.db");
-    tweak(&mut relay_config);
-    let relay = Relay::start(relay_config, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("relay");
-    Setup {
-        _dir: dir,
-        store,
-        sandbox,
-        relay,
-        ops,
-        wrong,
-        down,
-    }
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
-async fn post(s: &Setup, code: &str, body: &str) -> (u16, Value, reqwest::header::HeaderMap) {
-    let response = http()
-        .post(s.relay.notify_url(code))
-        .header("Content-Type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("post");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.json().await.expect("JSON answer");
-    (status, body, headers)
-}
+use wecom_composer::sandbox::SandboxConfig;
 
 fn markdown(content: &str) -> Value {
     json!({"msgtype": "markdown", "markdown": {"content": content}})

@@ -87,7 +87,7 @@ fn the_help_in_chinese() {
     let tall = screen(&app, 120, 120);
     assert!(tall.contains("F12"), "the language key is listed:\n{tall}");
     assert!(
-        tall.contains("在英文和中文（English）之间切换界面语言"),
+        tall.contains("在英文（English）和中文之间切换界面语言"),
         "{tall}"
     );
 }

@@ -8,15 +8,12 @@
 
 mod cli_support;
 
-use std::net::SocketAddr;
-
 use cli_support::batch::{http, setup};
+use cli_support::notify;
 use cli_support::{KEY, WRONG_KEY, closed_port};
 use serde_json::{Value, json};
 use wecom_composer::i18n::{self, Lang};
-use wecom_composer::relay::{Relay, RelayConfig};
-use wecom_composer::sandbox::{Sandbox, SandboxConfig};
-use wecom_composer::store::config::{Config, ConfigStore};
+use wecom_composer::sandbox::SandboxConfig;
 use wecom_composer::wecom::Message;
 use wecom_composer::wecom::validate::validate;
 
@@ -65,7 +62,6 @@ async fn the_sandbox_answers_in_english_while_the_process_is_chinese() {
     assert!(!has_cjk(errmsg), "{errmsg}");
     // And the language of the process is left as it was.
     assert_eq!(i18n::current(), Lang::ZhCn);
-    drop::<Sandbox>(sandbox);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,36 +177,9 @@ async fn a_link_that_is_not_a_webhook_is_refused_in_english() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
     process_in_chinese();
-    let sandbox = cli_support::sandbox(SandboxConfig::default()).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = ConfigStore::new(dir.path().join("config.toml"));
-    let mut config = Config::default();
-    config
-        .add_robot("wrong", &sandbox.webhook_url(WRONG_KEY))
-        .expect("wrong");
-    let down = format!(
-        "http://127.0.0.1:{}/cgi-bin/webhook/send?key={KEY}",
-        closed_port()
-    );
-    config.add_robot("down", &down).expect("down");
-    let (wrong, _) = config.new_relay_code("wrong").expect("code");
-    let (down, _) = config.new_relay_code("down").expect("code");
-    store.save(&config).expect("save");
-    let mut relay_config = RelayConfig::new(store);
-    relay_config.db = dir.path().join("wecom.db");
-    let relay = Relay::start(relay_config, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("relay");
+    let s = notify::setup(SandboxConfig::default(), |_| {}).await;
     let post = async |code: &str, body: Value| -> Value {
-        http()
-            .post(relay.notify_url(code))
-            .json(&body)
-            .send()
-            .await
-            .expect("post")
-            .json()
-            .await
-            .expect("JSON")
+        notify::post(&s, code, &body.to_string()).await.1
     };
     let after_prefix = |answer: &Value| -> String {
         let message = answer["message"].as_str().expect("message");
@@ -220,7 +189,7 @@ async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
             .to_owned()
     };
 
-    let answer = post(&wrong, json!({"title": "t", "content": "x"})).await;
+    let answer = post(&s.wrong, json!({"title": "t", "content": "x"})).await;
     let reason = after_prefix(&answer);
     assert!(
         reason.starts_with("WeCom refused the message (errcode 93000): "),
@@ -228,7 +197,7 @@ async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
     );
     assert!(!has_cjk(&reason), "{reason}");
 
-    let answer = post(&down, json!({"title": "t", "content": "x"})).await;
+    let answer = post(&s.down, json!({"title": "t", "content": "x"})).await;
     let reason = after_prefix(&answer);
     assert!(
         reason.starts_with("Cannot connect: could not connect to "),
@@ -238,7 +207,7 @@ async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
 
     // Content over the limit: the seed's 参数错误 prefix, then the check's
     // sentence in English.
-    let answer = post(&wrong, json!({"title": "t", "content": "x".repeat(5000)})).await;
+    let answer = post(&s.wrong, json!({"title": "t", "content": "x".repeat(5000)})).await;
     let message = answer["message"].as_str().expect("message");
     let reason = message
         .strip_prefix("参数错误: ")
@@ -248,5 +217,4 @@ async fn the_notify_relay_explains_in_english_after_the_seeds_prefix() {
         "{answer}"
     );
     assert!(!has_cjk(reason), "{answer}");
-    drop::<Sandbox>(sandbox);
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod batch;
+pub mod notify;
 
 use std::io::Write;
 use std::net::SocketAddr;
