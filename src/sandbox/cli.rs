@@ -166,11 +166,15 @@ async fn serve(mut args: SandboxArgs) -> ExitCode {
             return ExitCode::from(EXIT_START_FAILED);
         }
     };
+    // Listening before the banner says so: a client that starts on the
+    // banner's line must not send its first requests before anyone hears
+    // them (their console lines, or counts, were lost).
+    let events = sandbox.subscribe();
     if let Err(e) = print_banner(&sandbox, &record_path, &args) {
         eprintln!("wecom sandbox: cannot write to standard output: {e}");
     }
     let (stop_printer, printer_stopped) = tokio::sync::oneshot::channel();
-    let printer = tokio::spawn(print_events(sandbox.subscribe(), printer_stopped));
+    let printer = tokio::spawn(print_events(events, printer_stopped));
     crate::signals::stop_requested().await;
     say("Stopping the sandbox.");
     sandbox.shutdown().await;
@@ -280,7 +284,16 @@ async fn print_events(
             _ = tick.tick() => {
                 print_repeats(summary.due(Instant::now()), &mut missed);
             }
-            _ = &mut stop => break,
+            _ = &mut stop => {
+                // Requests answered before the stop are still shown or
+                // counted: `select!` may pick the stop over events waiting.
+                while let Ok(event) = events.try_recv() {
+                    if let Some(line) = console_line(&event, &mut summary, Instant::now()) {
+                        say(&line);
+                    }
+                }
+                break;
+            }
         }
     }
     print_repeats(summary.flush(Instant::now()), &mut missed);
