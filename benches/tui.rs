@@ -1,5 +1,6 @@
 //! The composer's hot paths: drawing a whole frame with a 4096-byte markdown
-//! draft, and handling one keystroke (update + recomputing what it derives).
+//! draft, wrapping 4096 bytes of Chinese, and handling one keystroke (update
+//! + recomputing what it derives).
 //!
 //! Run with `cargo bench --bench tui`.
 
@@ -66,6 +67,31 @@ fn draw_frame_4096_markdown(b: Bencher, (w, h): (u16, u16)) {
             .draw(|f| view::render(black_box(&app), f))
             .expect("draw");
     });
+}
+
+/// About 4096 bytes of Chinese prose with some Latin words, as one
+/// paragraph: the longest text a dialog or the checks wrap in one go.
+fn chinese_4096() -> String {
+    let sentence = "消息内容超过 4,096 个字节时，请删减或分段发送（Ctrl-S 分段编号）。";
+    let mut s = String::new();
+    while s.len() + sentence.len() <= 4096 {
+        s.push_str(sentence);
+    }
+    s
+}
+
+/// Wrapping a whole paragraph at a pane's width: every row made.
+#[divan::bench(args = [45, 92])]
+fn wrap_4096_chinese(b: Bencher, width: u16) {
+    let text = [ratatui::text::Line::from(chinese_4096())];
+    b.bench_local(|| wecom_composer::tui::wrap::lines(black_box(&text), width));
+}
+
+/// What a scrolled pane draws: 30 rows from the middle of the paragraph.
+#[divan::bench]
+fn wrap_visible_window_4096_chinese(b: Bencher) {
+    let text = [ratatui::text::Line::from(chinese_4096())];
+    b.bench_local(|| wecom_composer::tui::wrap::visible(black_box(&text), 45, 40, 30));
 }
 
 /// Types then erases a letter, so the draft keeps its size, and measures

@@ -15,3 +15,24 @@ pub fn now_ms() -> u64 {
 pub fn now_unix() -> i64 {
     i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX)
 }
+
+/// The clock the composer reads to draw countdowns ("12 s"): the wall clock,
+/// or, in tests, one held still, so a snapshot of a countdown does not
+/// depend on how long the machine took to draw it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    /// Always this many milliseconds since the Unix epoch.
+    Fixed(u64),
+}
+
+impl Clock {
+    /// Milliseconds since the Unix epoch, by this clock.
+    pub fn now_ms(self) -> u64 {
+        match self {
+            Clock::System => now_ms(),
+            Clock::Fixed(ms) => ms,
+        }
+    }
+}

@@ -189,15 +189,31 @@ pub fn future_in_language<F: std::future::Future>(lang: Lang, future: F) -> InLa
 /// writes it, except after Chinese full-width punctuation (`。`, `）`, …),
 /// which carries its own space.
 pub fn join_sentences(first: &str, second: &str) -> String {
-    let full_width = first
-        .chars()
-        .next_back()
-        .is_some_and(|c| "。！？；：，）”".contains(c));
-    if full_width || first.is_empty() || second.is_empty() {
+    if ends_full_width(first) || first.is_empty() || second.is_empty() {
         format!("{first}{second}")
     } else {
         format!("{first} {second}")
     }
+}
+
+/// A sentence that leads to a path on the screen (…保存在本机：/path): as
+/// [`join_sentences`], but after full-width punctuation a zero-width space
+/// joins them. It draws nothing, yet ratatui's wrapping may break there,
+/// so a path that does not fit after 本机： starts a line of its own
+/// instead of being cut in the middle. Only for the screen: printed text
+/// would carry the invisible character into pipes.
+pub fn lead_to_path(lead: &str, path: &str) -> String {
+    if ends_full_width(lead) && !path.is_empty() {
+        format!("{lead}\u{200B}{path}")
+    } else {
+        join_sentences(lead, path)
+    }
+}
+
+fn ends_full_width(text: &str) -> bool {
+    text.chars()
+        .next_back()
+        .is_some_and(|c| "。！？；：，）”".contains(c))
 }
 
 /// The language strings are shown in now, on this thread.
@@ -223,12 +239,84 @@ pub fn text_or(key: &str, english: &'static str) -> std::borrow::Cow<'static, st
 }
 
 /// `rust_i18n::t!` in [`current`]'s language (this thread's, else the
-/// process's): `tr!("status.sent", robot = name)`.
+/// process's): `tr!("status.sent", robot = name)`. The placeholders are
+/// filled by [`fill`], which spaces a Latin value off the Chinese around it.
 #[macro_export]
 macro_rules! tr {
-    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
-        rust_i18n::t!($key, locale = $crate::i18n::current().code() $(, $name = $value)*)
+    ($key:expr $(,)?) => {
+        rust_i18n::t!($key, locale = $crate::i18n::current().code())
     };
+    ($key:expr $(, $name:ident = $value:expr)+ $(,)?) => {{
+        std::borrow::Cow::<'static, str>::Owned($crate::i18n::fill(
+            &$crate::i18n::template($key),
+            &[$((stringify!($name), ($value).to_string())),+],
+        ))
+    }};
+}
+
+/// The string of `key` in the current language, placeholders unfilled
+/// (`zh-CN.key` when neither file has it, as `rust_i18n::t!` says it).
+pub fn template(key: impl AsRef<str>) -> String {
+    crate::_rust_i18n_translate(current().code(), key.as_ref()).into_owned()
+}
+
+/// A locale string with its `%{name}` placeholders replaced by `values`.
+///
+/// Where a placeholder sits against a Chinese character and its value
+/// starts or ends with a Latin letter or a digit, a space goes between
+/// them, as Chinese typesetting does (把 markdown 消息, not 把markdown消息):
+/// the same template reads 把文本消息 when the value is Chinese, so the
+/// space cannot be written into the template. Only the seam is touched;
+/// the value itself (a robot's name, a path) is shown as it is. A
+/// placeholder without a value stays as it was written.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    // Whether the last thing written was a value ending in a Latin
+    // character, so that a Chinese character right after it needs a space.
+    let mut after_latin_value = false;
+    while let Some(start) = rest.find("%{") {
+        let Some(len) = rest[start + 2..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + 2 + len];
+        let before = &rest[..start];
+        push_text(&mut out, before, after_latin_value);
+        after_latin_value = false;
+        match values.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => {
+                let joins_han = out.chars().next_back().is_some_and(is_han);
+                if joins_han && value.chars().next().is_some_and(is_latin) {
+                    out.push(' ');
+                }
+                out.push_str(value);
+                after_latin_value = value.chars().next_back().is_some_and(is_latin);
+            }
+            None => out.push_str(&rest[start..start + 3 + len]),
+        }
+        rest = &rest[start + 3 + len..];
+    }
+    push_text(&mut out, rest, after_latin_value);
+    out
+}
+
+/// Template text after a value: a space first when a Latin value meets a
+/// Chinese character.
+fn push_text(out: &mut String, text: &str, after_latin_value: bool) {
+    if after_latin_value && text.chars().next().is_some_and(is_han) {
+        out.push(' ');
+    }
+    out.push_str(text);
+}
+
+/// A CJK ideograph (not the full-width punctuation, which carries its own
+/// spacing).
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphanumeric()
 }
 
 #[cfg(test)]
@@ -262,6 +350,53 @@ mod tests {
         .expect("the thread");
     }
 
+    fn filled(template: &str, values: &[(&str, &str)]) -> String {
+        let values: Vec<(&str, String)> =
+            values.iter().map(|(n, v)| (*n, (*v).to_owned())).collect();
+        fill(template, &values)
+    }
+
+    #[test]
+    fn a_latin_value_is_spaced_off_chinese_and_a_chinese_one_is_not() {
+        assert_eq!(
+            filled(
+                "把%{kind}消息发给 %{robot}",
+                &[("kind", "markdown"), ("robot", "ops")]
+            ),
+            "把 markdown 消息发给 ops"
+        );
+        assert_eq!(filled("把%{kind}消息", &[("kind", "文本")]), "把文本消息");
+        // At the start and the end of the template, and against digits.
+        assert_eq!(filled("%{robot}等待", &[("robot", "ops2")]), "ops2 等待");
+        assert_eq!(
+            filled("现在是%{d}", &[("d", "markdown_v2")]),
+            "现在是 markdown_v2"
+        );
+        // Full-width punctuation carries its own space; none is added.
+        assert_eq!(
+            filled("“%{name}”不像 userid。", &[("name", "bob")]),
+            "“bob”不像 userid。"
+        );
+        assert_eq!(filled("已发送：%{n}", &[("n", "3")]), "已发送：3");
+        // A space already written is not doubled.
+        assert_eq!(filled("第 %{line} 行", &[("line", "12")]), "第 12 行");
+        // English is untouched; a value is never changed inside.
+        assert_eq!(
+            filled(
+                "Sent %{kind} to %{robot}.",
+                &[("kind", "text"), ("robot", "运维bot")]
+            ),
+            "Sent text to 运维bot."
+        );
+        assert_eq!(
+            filled("发给%{robot}。", &[("robot", "运维bot")]),
+            "发给运维bot。"
+        );
+        // A placeholder without a value, or an unclosed one, stays as written.
+        assert_eq!(filled("%{a} 和 %{b}", &[("a", "x")]), "x 和 %{b}");
+        assert_eq!(filled("剩余 %{a", &[("a", "x")]), "剩余 %{a");
+    }
+
     #[test]
     fn sentences_join_with_a_space_only_after_english() {
         assert_eq!(
@@ -270,6 +405,13 @@ mod tests {
         );
         assert_eq!(join_sentences("太长。", "请缩短。"), "太长。请缩短。");
         assert_eq!(join_sentences("x", ""), "x");
+        // A path after a full-width colon: no space, but a place to break.
+        assert_eq!(
+            lead_to_path("保存在本机：", "/tmp/a"),
+            "保存在本机：\u{200B}/tmp/a"
+        );
+        assert_eq!(lead_to_path("saved in", "/tmp/a"), "saved in /tmp/a");
+        assert_eq!(join_sentences("本机：", "/tmp/a"), "本机：/tmp/a");
     }
 
     #[test]

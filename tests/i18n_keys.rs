@@ -190,10 +190,11 @@ fn every_key_made_from_a_name_exists() {
     }
     fn fields(specs: &[FieldSpec], wanted: &mut Vec<(String, String)>) {
         for spec in specs {
-            wanted.push((
-                format!("field.{}", text_key(spec.label)),
-                spec.label.to_owned(),
-            ));
+            let key = match spec.label_key {
+                Some(key) => key.to_owned(),
+                None => text_key(spec.label),
+            };
+            wanted.push((format!("field.{key}"), spec.label.to_owned()));
             match spec.kind {
                 FieldKind::Object(inner) | FieldKind::List { items: inner, .. } => {
                     fields(inner, wanted)
@@ -235,6 +236,295 @@ fn every_known_errcode_is_explained_in_both_languages() {
             let key = format!("errcode.{}.{part}", e.code);
             assert_eq!(en.get(&key).map(String::as_str), Some(english), "{key}");
             assert!(zh.contains_key(&key), "zh-CN.yml has no {key}");
+        }
+    }
+}
+
+/// Where a Chinese label comes from: the seed's own words for the field
+/// (the label must be a part of the quoted 说明), or our shortening where
+/// the seed only writes the JSON name (`url`, `appid`, `media_id`).
+enum Label {
+    Seed(&'static str),
+    Ours(&'static str),
+}
+
+/// One row of a seed table: the field's path, its 说明, and our label.
+type Row = (&'static str, &'static str, Label);
+
+/// Every form label, in Chinese, against the seed 001 tables: the field's
+/// path, the seed's 说明 for it (quoted, spaces as in the seed), and the
+/// label. A user who knows the official page recognises each one, and two
+/// fields the seed names differently (一级标题 and 卡片二级标题, both
+/// `title`) no longer share one word.
+#[test]
+fn every_label_is_the_seeds_word_for_its_field() {
+    use Label::{Ours, Seed};
+    use wecom_composer::wecom::MessageKind;
+    use wecom_composer::wecom::schema::{FieldKind, FieldSpec};
+    let card_common: &[Row] = &[
+        ("source", "卡片来源样式信息", Seed("来源")),
+        ("source.icon_url", "来源图片的 url", Seed("来源图片")),
+        ("source.desc", "来源图片的描述", Seed("描述")),
+        ("source.desc_color", "来源文字的颜色", Seed("颜色")),
+        (
+            "main_title",
+            "模版卡片的主要内容,包括一级标题和标题辅助信息",
+            Seed("一级标题"),
+        ),
+        (
+            "main_title.title",
+            "一级标题,建议不超过 26 个字",
+            Seed("一级标题"),
+        ),
+        (
+            "main_title.desc",
+            "标题辅助信息,建议不超过 30 个字",
+            Seed("标题辅助信息"),
+        ),
+        (
+            "quote_area",
+            "引用文献样式,建议不与关键数据共用",
+            Seed("引用文献样式"),
+        ),
+        (
+            "quote_area.type",
+            "引用文献样式区域点击事件",
+            Seed("点击事件"),
+        ),
+        ("quote_area.url", "点击跳转的 url", Ours("链接")),
+        (
+            "quote_area.appid",
+            "点击跳转的小程序的 appid",
+            Ours("小程序 appid"),
+        ),
+        (
+            "quote_area.pagepath",
+            "点击跳转的小程序的 pagepath",
+            Ours("小程序 pagepath"),
+        ),
+        ("quote_area.title", "引用文献样式的标题", Seed("标题")),
+        (
+            "quote_area.quote_text",
+            "引用文献样式的引用文案",
+            Seed("引用文案"),
+        ),
+        (
+            "horizontal_content_list",
+            "二级标题+文本列表",
+            Seed("二级标题+文本列表"),
+        ),
+        (
+            "horizontal_content_list.type",
+            "模版卡片的二级标题信息内容支持的类型",
+            Seed("类型"),
+        ),
+        (
+            "horizontal_content_list.keyname",
+            "二级标题,建议不超过 5 个字",
+            Seed("二级标题"),
+        ),
+        (
+            "horizontal_content_list.value",
+            "二级文本",
+            Seed("二级文本"),
+        ),
+        (
+            "horizontal_content_list.url",
+            "链接跳转的 url",
+            Seed("链接"),
+        ),
+        (
+            "horizontal_content_list.media_id",
+            "附件的 media_id",
+            Ours("附件 media_id"),
+        ),
+        (
+            "horizontal_content_list.userid",
+            "成员详情的 userid",
+            Ours("成员 userid"),
+        ),
+        ("jump_list", "跳转指引样式的列表", Seed("跳转指引")),
+        ("jump_list.type", "跳转链接类型", Seed("类型")),
+        (
+            "jump_list.title",
+            "跳转链接样式的文案内容,建议不超过 13 个字",
+            Seed("文案内容"),
+        ),
+        ("jump_list.url", "跳转链接的 url", Seed("链接")),
+        (
+            "jump_list.appid",
+            "跳转链接的小程序的 appid",
+            Ours("小程序 appid"),
+        ),
+        (
+            "jump_list.pagepath",
+            "跳转链接的小程序的 pagepath",
+            Ours("小程序 pagepath"),
+        ),
+        // The seed names the object by its click (整体卡片的点击跳转事件)
+        // and its type 卡片跳转类型; the term is 卡片跳转.
+        ("card_action", "整体卡片的点击跳转事件", Ours("卡片跳转")),
+        ("card_action.type", "卡片跳转类型", Seed("卡片跳转类型")),
+        ("card_action.url", "跳转事件的 url", Ours("链接")),
+        (
+            "card_action.appid",
+            "跳转事件的小程序的 appid",
+            Ours("小程序 appid"),
+        ),
+        (
+            "card_action.pagepath",
+            "跳转事件的小程序的 pagepath",
+            Ours("小程序 pagepath"),
+        ),
+    ];
+    let text_notice: &[Row] = &[
+        ("emphasis_content", "关键数据样式", Seed("关键数据")),
+        (
+            "emphasis_content.title",
+            "关键数据样式的数据内容",
+            Seed("数据内容"),
+        ),
+        (
+            "emphasis_content.desc",
+            "关键数据样式的数据描述内容",
+            Seed("数据描述"),
+        ),
+        (
+            "sub_title_text",
+            "二级普通文本,建议不超过 112 个字",
+            Seed("二级普通文本"),
+        ),
+    ];
+    let news_notice: &[Row] = &[
+        ("card_image", "图片样式", Seed("图片样式")),
+        ("card_image.url", "图片的 url", Ours("图片链接")),
+        ("card_image.aspect_ratio", "图片的宽高比", Seed("宽高比")),
+        ("image_text_area", "左图右文样式", Seed("左图右文")),
+        (
+            "image_text_area.type",
+            "左图右文样式区域点击事件",
+            Seed("点击事件"),
+        ),
+        ("image_text_area.url", "点击跳转的 url", Ours("链接")),
+        (
+            "image_text_area.appid",
+            "点击跳转的小程序的 appid",
+            Ours("小程序 appid"),
+        ),
+        (
+            "image_text_area.pagepath",
+            "点击跳转的小程序的 pagepath",
+            Ours("小程序 pagepath"),
+        ),
+        ("image_text_area.title", "左图右文样式的标题", Seed("标题")),
+        ("image_text_area.desc", "左图右文样式的描述", Seed("描述")),
+        (
+            "image_text_area.image_url",
+            "左图右文样式的图片 url",
+            Ours("图片链接"),
+        ),
+        (
+            "vertical_content_list",
+            "卡片二级垂直内容",
+            Seed("卡片二级垂直内容"),
+        ),
+        (
+            "vertical_content_list.title",
+            "卡片二级标题,建议不超过 26 个字",
+            Seed("卡片二级标题"),
+        ),
+        (
+            "vertical_content_list.desc",
+            "二级普通文本,建议不超过 112 个字",
+            Seed("二级普通文本"),
+        ),
+    ];
+    let news: &[Row] = &[
+        (
+            "articles",
+            "图文消息,一个图文消息支持 1 到 8 条图文",
+            Seed("图文"),
+        ),
+        ("articles.title", "标题,不超过 128 个字节", Seed("标题")),
+        (
+            "articles.description",
+            "描述,不超过 512 个字节",
+            Seed("描述"),
+        ),
+        ("articles.url", "点击后跳转的链接", Seed("链接")),
+        ("articles.picurl", "图文消息的图片链接", Seed("图片链接")),
+    ];
+    let text: &[Row] = &[
+        ("content", "文本内容,最长不超过 2048 个字节", Seed("内容")),
+        (
+            "mentioned_list",
+            "userid 的列表,提醒群中的指定成员",
+            Ours("提醒成员 userid"),
+        ),
+        (
+            "mentioned_mobile_list",
+            "手机号列表,提醒手机号对应的群成员",
+            Seed("提醒手机号"),
+        ),
+    ];
+    let tables: Vec<(MessageKind, Vec<&Row>)> = vec![
+        (
+            MessageKind::TextNotice,
+            card_common.iter().chain(text_notice).collect(),
+        ),
+        (
+            MessageKind::NewsNotice,
+            card_common.iter().chain(news_notice).collect(),
+        ),
+        (MessageKind::News, news.iter().collect()),
+        (MessageKind::Text, text.iter().collect()),
+    ];
+    fn find(specs: &'static [FieldSpec], path: &str) -> Option<&'static FieldSpec> {
+        let (head, rest) = path
+            .split_once('.')
+            .map_or((path, None), |(h, r)| (h, Some(r)));
+        let spec = specs.iter().find(|s| s.key == head)?;
+        match (rest, spec.kind) {
+            (None, _) => Some(spec),
+            (Some(rest), FieldKind::Object(inner) | FieldKind::List { items: inner, .. }) => {
+                find(inner, rest)
+            }
+            (Some(_), _) => None,
+        }
+    }
+    fn count(specs: &[FieldSpec]) -> usize {
+        specs
+            .iter()
+            .map(|s| match s.kind {
+                FieldKind::Object(inner) | FieldKind::List { items: inner, .. } => 1 + count(inner),
+                _ => 1,
+            })
+            .sum()
+    }
+    use wecom_composer::i18n::{Lang, in_language};
+    for (kind, table) in tables {
+        // Every field of the kind is in its table: a new field needs its
+        // seed word here too.
+        assert_eq!(
+            table.len(),
+            count(kind.fields()),
+            "{kind:?}: fields without a row here"
+        );
+        for (path, seed, label) in table {
+            let spec =
+                find(kind.fields(), path).unwrap_or_else(|| panic!("{kind:?} has no {path}"));
+            let shown = in_language(Lang::ZhCn, || spec.shown_label().into_owned());
+            let expected = match label {
+                Seed(word) => {
+                    assert!(
+                        seed.contains(word),
+                        "{path}: {word} is not in the seed's {seed}"
+                    );
+                    word
+                }
+                Ours(word) => word,
+            };
+            assert_eq!(&shown, expected, "{kind:?} {path}");
         }
     }
 }

@@ -31,9 +31,9 @@ use wecom_composer::wecom::client::{Client, ClientConfig};
 const KEY_OPS: &str = "fake-key-ops-0000-b1";
 const KEY_QA: &str = "fake-key-qa-0000-b2";
 
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).expect("time")
-}
+/// The moment the screens are drawn at: the composer's clock is held here,
+/// so a countdown of 11.6 s reads "12 s" however slow the machine is.
+const NOW_MS: u64 = 1_796_000_000_000;
 
 /// Four robots on a local address, and a group of two of them.
 fn four_robots() -> Config {
@@ -118,6 +118,7 @@ fn enter_on_a_group_marks_its_members() {
 #[test]
 fn robot_list_with_marks_group_quota_and_host_snapshot() {
     let mut h = Harness::new(four_robots());
+    h.app.clock = wecom_composer::clock::Clock::Fixed(NOW_MS);
     select_robot(&mut h, "ops");
     h.send_key(KeyCode::Char(' '));
     select_robot(&mut h, "bj-team");
@@ -137,7 +138,7 @@ fn robot_list_with_marks_group_quota_and_host_snapshot() {
                 used: 20,
                 limit: 20,
                 // 23 s from now: the border says "next in 23 s".
-                next_slot_ms: Some(now_ms() + 22_600),
+                next_slot_ms: Some(NOW_MS + 22_600),
             },
         ),
     ]));
@@ -153,6 +154,7 @@ fn robot_list_with_marks_group_quota_and_host_snapshot() {
 #[test]
 fn results_view_with_mixed_outcomes_snapshot() {
     let mut h = Harness::new(four_robots());
+    h.app.clock = wecom_composer::clock::Clock::Fixed(NOW_MS);
     for name in ["ops", "qa", "bj-team", "revoked"] {
         select_robot(&mut h, name);
         h.send_key(KeyCode::Char(' '));
@@ -176,7 +178,7 @@ fn results_view_with_mixed_outcomes_snapshot() {
             waited_ms: 0,
         },
         RowState::Waiting {
-            until_ms: now_ms() + 11_600,
+            until_ms: NOW_MS + 11_600,
         },
         RowState::Unknown {
             detail:

@@ -22,9 +22,12 @@ fn a_heading_without_its_space_is_fixed_by_one_key_and_undone_by_another() {
     let mut h = Harness::new(config_with_robots());
     h.choose_kind(MessageKind::Markdown);
     h.send_text("#部署完成\n服务已上线");
-    // Wrapped in the pane: the label's start and end.
-    h.assert_screen_contains("[Ctrl-F: inse")
-        .assert_screen_contains("the space after #]");
+    // Wrapped in the pane, every word of the label whole.
+    let preview = pane_words(&h.screen(), "Preview");
+    let label = squeezed(
+        "heading needs a space after #: \"#部署完成\" is shown as typed [Ctrl-F: insert the space after #]",
+    );
+    assert!(preview.contains(&label), "{preview}");
     h.send_ctrl('f');
     assert_eq!(content(&h), "# 部署完成\n服务已上线");
     h.assert_screen_lacks("heading needs a space");

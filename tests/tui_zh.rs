@@ -19,17 +19,17 @@ fn the_first_screen_in_chinese() {
     zh();
     let app = app(Config::default());
     let big = screen(&app, 100, 30);
-    for word in [
-        "机器人",
-        "消息类型",
-        "文本",
-        "图文",
-        "模板卡片：文本通知",
-        "预览",
-        "检查",
-    ] {
-        assert!(big.contains(word), "{word} missing:\n{big}");
-    }
+    // Each pane by its own title, and the message types row by row, as
+    // seed 001 heads its sections (文本类型, 图文类型, …, 模版卡片类型).
+    assert_eq!(pane(&big, "┌ 机器人 ")[0], "› sandbox（本机）");
+    let kinds: Vec<String> = pane(&big, "┌ 消息类型 ")
+        .iter()
+        .map(|r| r.trim_start_matches(['›', ' ']).to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    assert_eq!(kinds, KINDS_IN_CHINESE, "{big}");
+    pane(&big, "┌ 预览 ");
+    pane(&big, "┌ 检查 ");
     assert!(
         big.contains("还没有机器人：正在使用内置沙盒。F2 添加机器人。"),
         "{big}"
@@ -57,17 +57,45 @@ fn a_card_form_in_the_seeds_words() {
         "https://wework.qpic.cn/wwpic/252813_jOfDHtcISzuodLa_1629280209/0",
     );
     let shown = screen(&app, 120, 40);
-    for word in [
-        "来源",
-        "一级标题",
-        "关键数据",
-        "引用文献",
-        "二级普通文本",
-        "跳转指引",
-        "卡片跳转",
-    ] {
-        assert!(shown.contains(word), "{word} missing:\n{shown}");
-    }
+    // The form's labels, row by row with their indent (problems under a
+    // field left out, the value column after two spaces or more), each the
+    // seed 001 table's word for its field.
+    let labels: Vec<String> = pane(&shown, "模板卡片：文本通知表单 → sandbox")
+        .iter()
+        .take_while(|r| !r.is_empty())
+        .filter(|r| !r.trim_start().starts_with('✗'))
+        .map(|r| {
+            let label = r.trim_start();
+            let indent = &r[..r.len() - label.len()];
+            format!("{indent}{}", label.split("  ").next().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "▾ 来源",
+            "  来源图片",
+            "  描述",
+            "  颜色",
+            "▾ 一级标题",
+            "  一级标题",
+            "  标题辅助信息",
+            "▾ 关键数据",
+            "  数据内容",
+            "  数据描述",
+            "▾ 引用文献样式",
+            "  点击事件",
+            "  标题",
+            "  引用文案",
+            "二级普通文本",
+            "+ 二级标题+文本列表 0/6",
+            "+ 跳转指引 0/3",
+            "▾ 卡片跳转*",
+            "  卡片跳转类型*",
+            "  链接*",
+        ],
+        "{shown}"
+    );
     assert!(shown.contains("模板卡片：文本通知表单"), "{shown}");
     insta::assert_snapshot!("zh_text_notice_form", shown);
 }
@@ -100,7 +128,7 @@ fn a_refusal_is_explained_in_chinese_with_the_servers_words_unchanged() {
     update(&mut app, ctrl('s'));
     let sending = screen(&app, 100, 30);
     assert!(
-        sending.contains("正在把markdown消息发给 ops-alerts"),
+        sending.contains("正在把 markdown 消息发给 ops-alerts"),
         "{sending}"
     );
     let id = app.sending.as_ref().expect("in flight").id;
@@ -129,8 +157,14 @@ fn a_refusal_is_explained_in_chinese_with_the_servers_words_unchanged() {
         shown.contains("这个机器人在最近一分钟内发送了超过"),
         "{shown}"
     );
-    // The server's words are as it sent them (wrapped by the pane, no more).
+    // The server's words are as it sent them (wrapped by the pane, no more),
+    // after the explanation of 45009 (API-FACTS: over 20 per minute; wait
+    // and retry) whole.
     let detail = app.status.detail.clone().expect("the explanation");
+    assert!(
+        detail.contains("这个机器人在最近一分钟内发送了超过 20 条消息。最多等一分钟后重试。"),
+        "{detail}"
+    );
     assert!(
         detail.ends_with(&format!("服务器原话：{errmsg}")),
         "{detail}"

@@ -107,9 +107,22 @@ fn the_templates_in_chinese_with_their_rows_lined_up() {
     let mut h = Harness::new(Config::default());
     templates_open(&mut h);
     let shown = h.screen();
-    for words in [" 模板 ", "模板卡片：文本通知", "图文", "示例", "自建"] {
-        assert!(shown.contains(words), "{words} missing:\n{shown}");
-    }
+    // The rows of the pop-up itself (the Types pane behind it lists the
+    // same kinds): name, kind and whose, in the seeds' words.
+    let listed: Vec<String> = pane(&shown, "┏ 模板 ")
+        .into_iter()
+        .take_while(|r| !r.is_empty())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "› 部署通知 Deploy notice · 模板卡片：文本通知 · 示例",
+            "  故障通报 Incident update · 模板卡片：文本通知 · 示例",
+            "  研发周报 Weekly report · 图文 · 示例",
+            "  周五发布 · markdown · 自建",
+        ],
+        "{shown}"
+    );
     // Every row starts in the same column: "› " on the selected one, two
     // spaces on the others (they used to be trimmed away).
     let rows: Vec<&str> = shown
@@ -157,7 +170,7 @@ fn send_later_in_chinese() {
     let shown = h.screen();
     for words in [
         " 定时发送 ",
-        "把markdown消息发给 sandbox，发送时间：",
+        "把 markdown 消息发给 sandbox，发送时间：",
         "例如 18:00 · +30m",
         "消息现在就检查，并保存在发件箱中",
     ] {
@@ -177,9 +190,9 @@ fn send_later_in_chinese() {
     assert_eq!(h.app.status.text, "没有排队任何消息。");
 }
 
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).expect("time")
-}
+/// The moment the results are drawn at: the composer's clock is held
+/// here, so a wait of 11.6 s reads "12 秒" however slow the machine is.
+const NOW_MS: u64 = 1_796_000_000_000;
 
 #[test]
 fn a_broadcasts_results_in_chinese() {
@@ -199,6 +212,7 @@ fn a_broadcasts_results_in_chinese() {
             .expect("add");
     }
     let mut h = Harness::new(config);
+    h.app.clock = wecom_composer::clock::Clock::Fixed(NOW_MS);
     h.tab_to(Focus::Robots);
     for _ in 0..4 {
         h.send_key(KeyCode::Char(' ')).send_key(KeyCode::Down);
@@ -232,7 +246,7 @@ fn a_broadcasts_results_in_chinese() {
             waited_ms: 0,
         },
         "qa" => RowState::Waiting {
-            until_ms: now_ms() + 11_600,
+            until_ms: NOW_MS + 11_600,
         },
         "北京团队" => RowState::Unknown {
             detail: "no answer from 127.0.0.1:40009 within 10 s".to_owned(),
@@ -255,7 +269,7 @@ fn a_broadcasts_results_in_chinese() {
         "… 等待发送频率限制的空位：12 秒",
         "? 未知：可能已送达",
         "✗ 被拒 93000：Webhook key 错误",
-        "群发markdown消息给 4 个机器人：",
+        "群发 markdown 消息给 4 个机器人：",
         "状态未知的可能已送达：按 r 再次发送前请先在群里确认。",
     ] {
         assert!(shown.contains(words), "{words} missing:\n{shown}");
@@ -281,8 +295,14 @@ fn a_broadcasts_results_in_chinese() {
     }
     h.send_key(KeyCode::Enter);
     let detail = screen(&h.app, 120, 35);
-    for words in ["机器人 ", "发往 ", "发件箱 ", "结果 "] {
-        assert!(detail.contains(words), "{words} missing:\n{detail}");
+    // Inside the pop-up only (the robot pane behind it is titled 机器人
+    // too): each field's name starts a row of the detail.
+    let rows = pane(&detail, "┏ 群发 markdown 消息给 4 个机器人");
+    for name in ["机器人", "发往", "发件箱", "结果"] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("{name} "))),
+            "no row starts with {name}:\n{detail}"
+        );
     }
     assert!(!detail.contains(FAKE_KEY), "{detail}");
     // The wrapped Chinese explanation is taller than the box: the payload

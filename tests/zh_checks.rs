@@ -31,19 +31,24 @@ fn the_checks_with_problems_in_chinese() {
     let mut app = app(config_with_robots());
     update(&mut app, Msg::Paste(markdown_of_bytes(4_200)));
     let shown = screen(&app, 100, 30);
+    assert!(shown.contains(" 检查 1 个错误 "), "{shown}");
+    let checks = pane_words(&shown, "检查");
     for words in [
-        " 检查 ",
-        "1 个错误",
-        "内容有 4,200 个字节（UTF-8），最长不超过 4,096",
-        "个字节。请删减 104 个字节（一个汉字占 3 个字节）。",
-        "分段编号发送",
-        // The lint hint under the preview, and its quick fix.
-        "⚠ 第 1 行：markdown",
-        "不支持列表（按原样显示）— 请改用",
-        "[Ctrl-F: 改用",
+        "内容有 4,200 个字节（UTF-8），最长不超过 4,096 个字节。请删减 104 个字节（一个汉字占 3 个字节）。",
+        "[Ctrl-S: 分段编号发送",
     ] {
-        assert!(shown.contains(words), "{words:?} missing:\n{shown}");
+        assert!(
+            checks.contains(&squeezed(words)),
+            "{words:?} missing:\n{shown}"
+        );
     }
+    // The lint hint under the preview, and its quick fix.
+    let preview = pane_words(&shown, "预览");
+    let hint = "⚠ 第 1 行：markdown 不支持列表（按原样显示）— 请改用 markdown_v2 [Ctrl-F: 改用 markdown_v2]";
+    assert!(
+        preview.contains(&squeezed(hint)),
+        "{hint:?} missing:\n{shown}"
+    );
     for english in ["bytes (UTF-8)", "Shorten it", "line 1:", "switch to"] {
         assert!(!shown.contains(english), "{english:?} left:\n{shown}");
     }
@@ -66,10 +71,8 @@ fn a_card_with_problems_in_the_seeds_words() {
     });
     let message = Message::from_json_str(&json.to_string()).expect("a card");
     let problems = validate(&message);
-    let lines: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{} {} {}", p.path, p.message, p.fix))
-        .collect();
+    // Each problem as `wecom validate` prints it.
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let all = lines.join("\n");
     for words in [
         "标题有 28 个字，建议不超过 26 个字。",
@@ -79,8 +82,11 @@ fn a_card_with_problems_in_the_seeds_words() {
     ] {
         assert!(all.contains(words), "{words:?} missing:\n{all}");
     }
-    for line in &lines {
-        assert!(has_cjk(line), "a sentence left in English: {line}");
+    // The sentence and its fix each in Chinese (the line as a whole would
+    // pass on the word 错误 alone).
+    for p in &problems {
+        assert!(has_cjk(&p.message), "a sentence left in English: {p:?}");
+        assert!(has_cjk(&p.fix), "a fix left in English: {p:?}");
     }
     insta::assert_snapshot!("zh_card_problems", all);
 }
@@ -112,9 +118,18 @@ fn f12_makes_the_checks_again_in_the_other_language() {
     press(&mut app, key(KeyCode::F(12)));
     assert_eq!(i18n::current(), Lang::ZhCn);
     let chinese = screen(&app, 100, 30);
-    assert!(chinese.contains("请删减 104 个字节"), "{chinese}");
-    assert!(chinese.contains("⚠ 第 1 行：markdown"), "{chinese}");
-    assert!(chinese.contains("[Ctrl-F: 改用"), "{chinese}");
+    assert!(
+        pane_words(&chinese, "检查").contains(&squeezed("请删减 104 个字节")),
+        "{chinese}"
+    );
+    assert!(
+        pane_words(&chinese, "预览").contains(&squeezed("⚠ 第 1 行：markdown")),
+        "{chinese}"
+    );
+    assert!(
+        pane_words(&chinese, "预览").contains(&squeezed("[Ctrl-F: 改用")),
+        "{chinese}"
+    );
     assert!(!chinese.contains("Shorten it"), "{chinese}");
 
     press(&mut app, key(KeyCode::F(12)));
@@ -125,7 +140,23 @@ fn f12_makes_the_checks_again_in_the_other_language() {
 #[test]
 fn the_kinds_of_message_are_named_as_the_seeds_name_them() {
     i18n::set_for_this_thread(Lang::ZhCn);
-    // A wrong type, a list too long, an undocumented field.
+    // Seed 001's sections: 文本类型, markdown 类型, markdown_v2 类型, 图片类型,
+    // 图文类型, 文件类型, 语音类型, 模版卡片类型 (文本通知模版卡片, 图文展示
+    // 模版卡片; the issue writes 模板卡片, as the seed does once).
+    let names: Vec<String> = MessageKind::ALL
+        .iter()
+        .map(|k| k.shown().into_owned())
+        .collect();
+    assert_eq!(names, KINDS_IN_CHINESE);
+    // And in a sentence about a kind: the raw editor's hint for news.
+    let hint = i18n::template("raw_hint.news");
+    assert!(hint.starts_with("图文："), "{hint}");
+}
+
+#[test]
+fn list_bounds_and_unknown_fields_are_explained_in_chinese() {
+    i18n::set_for_this_thread(Lang::ZhCn);
+    // A list too short and an undocumented field.
     let json = r#"{"msgtype":"news","news":{"articles":[]},"extra":1}"#;
     let parsed = Message::parse_json_str(json).expect("parsed");
     let problems = wecom_composer::wecom::validate::validate_parsed(&parsed);

@@ -131,6 +131,8 @@ pub struct App {
     pub spinner: usize,
     pub size: (u16, u16),
     pub theme: Theme,
+    /// What countdowns are counted against (held still in tests).
+    pub clock: crate::clock::Clock,
     /// Set once the user asked to quit and the drafts were handed to saving.
     pub quitting: bool,
     /// Set when told to leave (SIGTERM, SIGHUP, the terminal gone): the app
@@ -232,6 +234,7 @@ impl App {
             spinner: 0,
             size: s.size,
             theme: s.theme,
+            clock: crate::clock::Clock::System,
             quitting: false,
             terminating: false,
             upload: None,
@@ -276,10 +279,9 @@ impl App {
                 tone: Tone::Info,
                 text: text::shown(text::FIRST_RUN).into_owned(),
                 detail: app.sandbox.as_ref().map(|s| {
-                    format!(
-                        "{} {}",
-                        text::shown(text::SANDBOX_RECORDS),
-                        s.record_path.display()
+                    crate::i18n::lead_to_path(
+                        &text::shown(text::SANDBOX_RECORDS),
+                        &s.record_path.display().to_string(),
                     )
                 }),
             }

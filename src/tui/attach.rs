@@ -286,8 +286,9 @@ pub struct DirEntry {
 /// The visible entries of `dir`: directories first, then files, by name.
 /// Blocking.
 pub fn list_dir(dir: &Path) -> Result<Vec<DirEntry>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        crate::tr!("attach.cannot_list", path = dir.display(), error = e).into_owned()
+    })?;
     let mut out: Vec<DirEntry> = entries
         .flatten()
         .filter_map(|e| {

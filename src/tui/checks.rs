@@ -5,13 +5,13 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::app::{App, Tone};
 use super::keymap::{self, Action, Context};
 use super::layout::layout;
 use super::text;
-use super::width::wrap;
+use super::wrap;
 use crate::wecom::MessageKind;
 use crate::wecom::validate::Severity;
 
@@ -114,18 +114,6 @@ fn content(app: &App) -> (Line<'static>, Vec<Line<'static>>) {
     (title, lines)
 }
 
-/// The rows the lines take in a pane `width` columns wide, wrapped.
-fn rows(lines: &[Line], width: u16) -> usize {
-    let width = usize::from(width.max(1));
-    lines
-        .iter()
-        .map(|line| {
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            wrap(&text, width).len().max(1)
-        })
-        .sum()
-}
-
 /// How far the Checks pane scrolls on the current screen: until its last
 /// line shows, never into a blank pane.
 pub fn max_scroll(app: &App) -> u16 {
@@ -137,7 +125,7 @@ pub fn max_scroll(app: &App) -> u16 {
     .problems;
     let inner = Block::bordered().inner(area);
     let (_, lines) = content(app);
-    u16::try_from(rows(&lines, inner.width))
+    u16::try_from(wrap::rows(&lines, inner.width))
         .unwrap_or(u16::MAX)
         .saturating_sub(inner.height)
 }
@@ -147,7 +135,7 @@ pub fn max_scroll(app: &App) -> u16 {
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let (title, lines) = content(app);
     let inner = Block::bordered().inner(area);
-    let total = rows(&lines, inner.width);
+    let total = wrap::rows(&lines, inner.width);
     let last = u16::try_from(total)
         .unwrap_or(u16::MAX)
         .saturating_sub(inner.height);
@@ -166,10 +154,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .style(app.theme.dim()),
         );
     }
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .scroll((scroll, 0))
-        .block(block);
+    let shown = wrap::visible(&lines, inner.width, scroll.into(), inner.height.into());
+    let p = Paragraph::new(shown).block(block);
     frame.render_widget(p, area);
 }
 

@@ -117,11 +117,20 @@ fn new_item(items: &'static [FieldSpec]) -> Value {
 
 /// What an edit of a group's items did (indexes from 0; the status line
 /// counts from 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ItemChange {
-    Added { index: usize, group: &'static str },
-    Removed { index: usize, group: &'static str },
-    Moved { to: usize, group: &'static str },
+    Added {
+        index: usize,
+        group: &'static FieldSpec,
+    },
+    Removed {
+        index: usize,
+        group: &'static FieldSpec,
+    },
+    Moved {
+        to: usize,
+        group: &'static FieldSpec,
+    },
 }
 
 /// What an item edit was about, when the cursor is not in an item.
@@ -131,8 +140,9 @@ pub enum ItemVerb {
     Move,
 }
 
-/// Why an item edit was refused; nothing changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an item edit was refused; nothing changed. A group is named by its
+/// spec, so the status line says it the way the form does.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ItemRefusal {
     /// The cursor is on no group to add to.
     NoGroup,
@@ -142,14 +152,20 @@ pub enum ItemRefusal {
     NotAGroup,
     /// The group holds the most WeCom allows.
     Full {
-        group: &'static str,
+        group: &'static FieldSpec,
         key: &'static str,
         max: usize,
     },
     /// The group holds the fewest WeCom allows.
-    AtMinimum { group: &'static str, min: usize },
+    AtMinimum {
+        group: &'static FieldSpec,
+        min: usize,
+    },
     /// The item is already first (or last).
-    AtEnd { index: usize, group: &'static str },
+    AtEnd {
+        index: usize,
+        group: &'static FieldSpec,
+    },
 }
 
 impl Form {
@@ -386,7 +402,7 @@ impl Form {
             .map_or(0, Vec::len);
         if count >= max {
             return Err(ItemRefusal::Full {
-                group: spec.label,
+                group: spec,
                 key: spec.key,
                 max,
             });
@@ -404,7 +420,7 @@ impl Form {
         self.step(1);
         Ok(ItemChange::Added {
             index: at,
-            group: spec.label,
+            group: spec,
         })
     }
 
@@ -422,10 +438,7 @@ impl Form {
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if count <= min {
-            return Err(ItemRefusal::AtMinimum {
-                group: spec.label,
-                min,
-            });
+            return Err(ItemRefusal::AtMinimum { group: spec, min });
         }
         if let Some(Value::Array(arr)) = self.get_mut_or_create(&path) {
             arr.remove(index);
@@ -440,10 +453,7 @@ impl Form {
         while self.cursor > 0 && !rows[self.cursor].focusable() {
             self.cursor -= 1;
         }
-        Ok(ItemChange::Removed {
-            index,
-            group: spec.label,
-        })
+        Ok(ItemChange::Removed { index, group: spec })
     }
 
     /// Moves the item at the cursor up (`-1`) or down (`+1`), cursor along.
@@ -458,10 +468,7 @@ impl Form {
             .map_or(0, Vec::len);
         let to = index as isize + dir;
         if to < 0 || to as usize >= count {
-            return Err(ItemRefusal::AtEnd {
-                index,
-                group: spec.label,
-            });
+            return Err(ItemRefusal::AtEnd { index, group: spec });
         }
         let to = to as usize;
         let rows_before = self.rows();
@@ -473,10 +480,7 @@ impl Form {
         let mut moved = offset;
         moved[path.len()] = Seg::Index(to);
         self.focus_path(&moved);
-        Ok(ItemChange::Moved {
-            to,
-            group: spec.label,
-        })
+        Ok(ItemChange::Moved { to, group: spec })
     }
 
     /// The body with empty values pruned, as sent.

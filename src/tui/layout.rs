@@ -89,7 +89,7 @@ fn raw_hint_area(frame: Rect, hint: &str) -> Option<Rect> {
     if hint.is_empty() || inner.height < 4 {
         return None;
     }
-    let rows = super::width::wrap(hint, inner.width as usize).len() as u16;
+    let rows = super::wrap::plain(hint, inner.width as usize).len() as u16;
     let rows = rows.min(inner.height / 2);
     Some(Rect::new(inner.x, inner.bottom() - rows, inner.width, rows))
 }

@@ -15,8 +15,8 @@
 use chrono::{FixedOffset, TimeZone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Widget, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Widget};
 
 use crate::store::history::{
     History, HistoryEntry, HistoryFilter, HistoryRow, HistoryStatus, PageStart,
@@ -820,7 +820,11 @@ fn details(s: &MemoryScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
     for l in untrusted::multi_line(&pretty).lines() {
         lines.push(Line::raw(l.to_owned()));
     }
-    Paragraph::new(Text::from(lines))
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
+    Paragraph::new(crate::tui::wrap::visible(
+        &lines,
+        area.width,
+        0,
+        area.height.into(),
+    ))
+    .render(area, buf);
 }

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span, Text};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use super::width::{cut_line, wrap};
+use super::width::cut_line;
+use super::wrap::plain as wrap;
 use crate::wecom::Message;
 use crate::wecom::message::{
     Article, CardAction, HorizontalContent, Jump, MainTitle, NewsNoticeCard, QuoteArea, Source,

@@ -29,6 +29,7 @@ pub mod theme;
 pub mod update;
 pub mod view;
 pub mod width;
+pub mod wrap;
 
 /// The help pop-up, also by its older path (the view still names it so).
 pub use popup::help;

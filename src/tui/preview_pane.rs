@@ -46,8 +46,7 @@ impl HintLayout {
             if let Some(fix) = super::quickfix::label(app, hint, &key) {
                 text.push_str(&fix);
             }
-            for (i, piece) in super::width::wrap(&text, width).into_iter().enumerate() {
-                let piece = if i == 0 { piece } else { format!("  {piece}") };
+            for piece in super::wrap::hanging(&text, width, "  ") {
                 rows.push(ratatui::text::Line::styled(piece, style));
             }
         }

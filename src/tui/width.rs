@@ -32,35 +32,6 @@ pub fn fit(s: &str, width: usize) -> String {
     t
 }
 
-/// Splits `s` into lines of at most `width` display columns, breaking after
-/// a space when the line has one (words stay whole), anywhere otherwise (CJK
-/// text has no spaces and may break between any two characters).
-pub fn wrap(s: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width && !line.is_empty() {
-            let carry = match line.rfind(' ') {
-                Some(i) if i + 1 < line.len() && !c.is_whitespace() => line.split_off(i + 1),
-                _ => String::new(),
-            };
-            out.push(line.trim_end().to_owned());
-            line = carry;
-            used = line.width();
-            if c == ' ' {
-                continue;
-            }
-        }
-        line.push(c);
-        used += w;
-    }
-    out.push(line);
-    out
-}
-
 /// Cuts a line of spans to `width` columns, ending in `…` when cut.
 pub fn cut_line(line: &mut Line<'static>, width: usize) {
     if line.width() <= width {
@@ -97,11 +68,5 @@ mod tests {
         assert_eq!(truncate("部署完成了", 7), "部署完…");
         assert_eq!(fit("部署", 6), "部署  ");
         assert_eq!(fit("abc", 2), "a…");
-        assert_eq!(wrap("部署完成abc", 5), ["部署", "完成a", "bc"]);
-        assert_eq!(
-            wrap("send the message now", 9),
-            ["send the", "message", "now"]
-        );
-        assert_eq!(wrap("", 5), [""]);
     }
 }

@@ -168,9 +168,9 @@ wecom_object! {
 wecom_object! {
     /// `main_title`: the card's title and its subtitle.
     pub struct MainTitle {
-        title: Option<String> = text("Title").recommend_chars(26)
+        title: Option<String> = text("Title").label_key("main_title_title").recommend_chars(26)
             .help("一级标题, 建议不超过 26 个字"),
-        desc: Option<String> = text("Description").recommend_chars(30)
+        desc: Option<String> = text("Description").label_key("main_title_desc").recommend_chars(30)
             .help("标题辅助信息, 建议不超过 30 个字"),
     }
 }
@@ -197,7 +197,7 @@ wecom_object! {
         pagepath: Option<String> = text("Mini-program page").when_type(&[2])
             .help("点击跳转的小程序的 pagepath, type 是 2 时选填"),
         title: Option<String> = text("Title").help("引用文献样式的标题"),
-        quote_text: Option<String> = multiline("Quote").help("引用文献样式的引用文案"),
+        quote_text: Option<String> = multiline("Quote text").help("引用文献样式的引用文案"),
     }
 }
 
@@ -231,7 +231,7 @@ wecom_object! {
             .help("跳转链接的小程序的 appid, type 是 2 时必填"),
         pagepath: Option<String> = text("Mini-program page").when_type(&[2])
             .help("跳转链接的小程序的 pagepath, type 是 2 时选填"),
-        title: String = text("Text").required().recommend_chars(13)
+        title: String = text("Text").label_key("jump_title").required().recommend_chars(13)
             .help("跳转链接样式的文案内容, 建议不超过 13 个字"),
     }
 }
@@ -239,7 +239,7 @@ wecom_object! {
 wecom_object! {
     /// `card_action`: what a click on the whole card opens (required).
     pub struct CardAction {
-        r#type: Option<i64> = choice("On click", CLICK_URL_APP).required()
+        r#type: Option<i64> = choice("On click", CLICK_URL_APP).label_key("card_action_type").required()
             .help("卡片跳转类型, 1 跳转 url, 2 打开小程序"),
         url: Option<String> = url("URL").when_type(&[1]).required()
             .help("跳转事件的 url, type 是 1 时必填"),
@@ -279,9 +279,9 @@ wecom_object! {
 wecom_object! {
     /// One entry of `vertical_content_list` (news_notice).
     pub struct VerticalContent {
-        title: String = text("Title").required().recommend_chars(26)
+        title: String = text("Title").label_key("vertical_title").required().recommend_chars(26)
             .help("卡片二级标题, 建议不超过 26 个字"),
-        desc: Option<String> = multiline("Text").recommend_chars(112)
+        desc: Option<String> = multiline("Text").label_key("vertical_desc").recommend_chars(112)
             .help("二级普通文本, 建议不超过 112 个字"),
     }
 }
@@ -296,7 +296,7 @@ wecom_object! {
             .help("一级标题和标题辅助信息; title 与 sub_title_text 必须有一项填写"),
         emphasis_content: Option<EmphasisContent> = object::<EmphasisContent>("Key figure")
             .help("关键数据样式"),
-        quote_area: Option<QuoteArea> = object::<QuoteArea>("Quote").help("引用文献样式, 建议不与关键数据共用"),
+        quote_area: Option<QuoteArea> = object::<QuoteArea>("Quote").label_key("quote_area").help("引用文献样式, 建议不与关键数据共用"),
         sub_title_text: Option<String> = multiline("Body text").recommend_chars(112)
             .help("二级普通文本, 建议不超过 112 个字"),
         horizontal_content_list: Option<Vec<HorizontalContent>> =
@@ -319,7 +319,7 @@ wecom_object! {
             .help("图片样式"),
         image_text_area: Option<ImageTextArea> = object::<ImageTextArea>("Image and text")
             .help("左图右文样式"),
-        quote_area: Option<QuoteArea> = object::<QuoteArea>("Quote").help("引用文献样式"),
+        quote_area: Option<QuoteArea> = object::<QuoteArea>("Quote").label_key("quote_area").help("引用文献样式"),
         vertical_content_list: Option<Vec<VerticalContent>> =
             list::<VerticalContent>("Vertical rows", 0, limits::VERTICAL_MAX)
             .help("卡片二级垂直内容, 列表长度不超过 4"),

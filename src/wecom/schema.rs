@@ -58,6 +58,12 @@ pub struct FieldSpec {
     pub key: &'static str,
     /// A short English label for forms and error messages.
     pub label: &'static str,
+    /// The label's locale key (`field.<key>`) when the English label alone
+    /// does not say which field it is: `main_title.title` and
+    /// `vertical_content_list.title` are both "Title" in English, but the
+    /// seeds call them 一级标题 and 卡片二级标题. `None`: the key is made
+    /// from the English label ([`text_key`]).
+    pub label_key: Option<&'static str>,
     /// What the field is for, from the official documents.
     pub help: &'static str,
     pub kind: FieldKind,
@@ -75,6 +81,7 @@ impl FieldSpec {
         FieldSpec {
             key: "",
             label,
+            label_key: None,
             help: "",
             kind,
             required: false,
@@ -84,6 +91,12 @@ impl FieldSpec {
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
+        self
+    }
+    /// Names the field in the locale files by `field.<key>` instead of by
+    /// its English label; see [`FieldSpec::label_key`].
+    pub const fn label_key(mut self, key: &'static str) -> Self {
+        self.label_key = Some(key);
         self
     }
     pub const fn help(mut self, help: &'static str) -> Self {
@@ -121,9 +134,15 @@ impl FieldSpec {
     }
     /// The label in the current language: `field.<label as a key>` in the
     /// locale files, so one English name has one translation wherever it
-    /// is used (the help is the official documents' Chinese in both).
+    /// is used (the help is the official documents' Chinese in both),
+    /// unless the field has its own [`FieldSpec::label_key`]. The form,
+    /// the checks and the status line all name a field through this.
     pub fn shown_label(&self) -> std::borrow::Cow<'static, str> {
-        crate::i18n::text_or(&format!("field.{}", text_key(self.label)), self.label)
+        let key = match self.label_key {
+            Some(key) => format!("field.{key}"),
+            None => format!("field.{}", text_key(self.label)),
+        };
+        crate::i18n::text_or(&key, self.label)
     }
 
     /// [`FieldSpec::choice_label`] in the current language.

@@ -329,3 +329,88 @@ pub fn assert_whole_hints(
         );
     }
 }
+
+/// One line of the backend's text without its quotes and its note on wide
+/// characters: the cells as they are drawn.
+fn drawn(line: &str) -> &str {
+    let inside = line.strip_prefix('"').unwrap_or(line);
+    match inside.find("\" Hidden by multi-width symbols") {
+        Some(end) => &inside[..end],
+        None => inside.strip_suffix('"').unwrap_or(inside),
+    }
+}
+
+/// The columns `from..to` of a drawn line, counted by display width (a
+/// CJK character is two columns and one `char`).
+fn columns(line: &str, from: usize, to: usize) -> String {
+    let mut at = 0;
+    let mut out = String::new();
+    for c in line.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if at >= from && at + w <= to {
+            out.push(c);
+        }
+        at += w;
+    }
+    out
+}
+
+/// The rows inside the box whose top border holds `title`, right-trimmed:
+/// what that pane or pop-up shows and nothing of what is beside or behind
+/// it. Panics when no box has that title.
+pub fn pane(shown: &str, title: &str) -> Vec<String> {
+    let lines: Vec<&str> = shown.lines().map(drawn).collect();
+    let (top, line) = lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.contains(title))
+        .unwrap_or_else(|| panic!("no box titled {title:?}:\n{shown}"));
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let title_at = line.find(title).expect("found above");
+    // The title may start with the corner itself ("┌ 机器人 ").
+    let first = title.chars().next().map_or(0, char::len_utf8);
+    let left_at = line[..title_at + first]
+        .rfind(['┌', '┏'])
+        .unwrap_or_else(|| panic!("{title:?} is not on a top border: {line}"));
+    let left = width(&line[..left_at]);
+    let right_at = title_at
+        + line[title_at..]
+            .find(['┐', '┓'])
+            .unwrap_or_else(|| panic!("{title:?}'s box has no right corner: {line}"));
+    let right = width(&line[..right_at]);
+    let mut rows = Vec::new();
+    for l in &lines[top + 1..] {
+        let corner = columns(l, left, left + 1);
+        if corner == "└" || corner == "┗" {
+            break;
+        }
+        rows.push(columns(l, left + 1, right).trim_end().to_owned());
+    }
+    rows
+}
+
+/// The words in the box titled `title`, wherever its rows broke: the rows
+/// joined with every space dropped. Compare with [`squeezed`] words.
+pub fn pane_words(shown: &str, title: &str) -> String {
+    squeezed(&pane(shown, title).concat())
+}
+
+/// `text` without its spaces, to compare with [`pane_words`].
+pub fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The message kinds as the Types pane lists them in Chinese, in the seed
+/// 001 headings' words (文本, 图片, 图文, 文件, 语音, 模板卡片 with the card's
+/// own name); markdown and markdown_v2 keep the seed's Latin names.
+pub const KINDS_IN_CHINESE: [&str; 9] = [
+    "文本",
+    "markdown",
+    "markdown_v2",
+    "图片",
+    "图文",
+    "文件",
+    "语音",
+    "模板卡片：文本通知",
+    "模板卡片：图文展示",
+];

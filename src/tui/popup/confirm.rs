@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
@@ -50,9 +50,9 @@ impl Widget for ConfirmView<'_> {
             Line::default(),
             Line::styled(keys, self.theme.key()),
         ];
-        let p = Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(self.theme.block(format!(" {} ", self.title), true));
+        let block = self.theme.block(format!(" {} ", self.title), true);
+        let width = block.inner(area).width;
+        let p = Paragraph::new(crate::tui::wrap::lines(&lines, width)).block(block);
         super::clear(area, buf);
         p.render(area, buf);
     }

@@ -5,12 +5,13 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::help_area;
 use crate::tui::theme::Theme;
-use crate::tui::width::{fit, wrap};
+use crate::tui::width::fit;
+use crate::tui::wrap;
 
 /// What the help needs to know of the app beside the key map. The app
 /// answers (see `app.rs`), so this module needs nothing above it.
@@ -53,7 +54,7 @@ fn lines(app: &impl HelpSource, area: Rect) -> Vec<Line<'static>> {
         .saturating_sub(2 + KEYS_WIDTH + WHERE_WIDTH)
         .max(10);
     for (keys, where_, help) in keymap::help_rows() {
-        for (i, piece) in wrap(&help, text_width).into_iter().enumerate() {
+        for (i, piece) in wrap::plain(&help, text_width).into_iter().enumerate() {
             let (k, w) = if i == 0 {
                 (keys.as_str(), where_.as_str())
             } else {
@@ -98,14 +99,7 @@ pub fn max_scroll(app: &impl HelpSource) -> u16 {
     let area = help_area(Rect::new(0, 0, width, height));
     let inner_width = area.width.saturating_sub(2);
     let inner_height = area.height.saturating_sub(2);
-    let width = usize::from(inner_width.max(1));
-    let total: usize = lines(app, area)
-        .iter()
-        .map(|line| {
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            wrap(&text, width).len().max(1)
-        })
-        .sum();
+    let total = wrap::rows(&lines(app, area), inner_width);
     u16::try_from(total)
         .unwrap_or(u16::MAX)
         .saturating_sub(inner_height)
@@ -121,10 +115,15 @@ pub fn render(app: &impl HelpSource, frame: &mut Frame, scroll: u16) {
         close = keymap::key_for(Action::Close, Context::Help),
     )
     .into_owned();
-    let p = Paragraph::new(lines(app, area))
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0))
-        .block(app.theme().block(title, true));
+    let block = app.theme().block(title, true);
+    let inner = block.inner(area);
+    let shown = wrap::visible(
+        &lines(app, area),
+        inner.width,
+        scroll.into(),
+        inner.height.into(),
+    );
+    let p = Paragraph::new(shown).block(block);
     frame.render_widget(Clear, area);
     frame.render_widget(p, area);
 }

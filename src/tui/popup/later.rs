@@ -12,7 +12,7 @@ use chrono::{DateTime, Local};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::delivery::due::local_time;
 use crate::delivery::when::{self, Due};
@@ -181,9 +181,7 @@ impl Widget for &SendLater {
         });
         lines.push(Line::raw(""));
         lines.push(Line::styled(crate::tr!("later.note"), theme.dim()));
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        Paragraph::new(crate::tui::wrap::lines(&lines, inner.width)).render(inner, buf);
     }
 }
 

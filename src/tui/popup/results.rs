@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
@@ -327,25 +327,19 @@ impl Widget for ResultsWidget<'_> {
             && let Some(row) = b.rows.get(self.view.selected)
         {
             let lines = detail_lines(b, row, self.now_ms, theme);
-            // The rows the lines take once wrapped (a long Chinese
-            // explanation wraps more), so the payload below can be
-            // scrolled to: a line wider than the box takes one row per
-            // width and one more for the breaks at word ends.
-            let width = usize::from(inner.width.max(1));
-            let rows: usize = lines
-                .iter()
-                .map(|l| match l.width() {
-                    w if w > width => w.div_ceil(width) + 1,
-                    _ => 1,
-                })
-                .sum();
-            let last = u16::try_from(rows)
+            // Scrolled no further than the last row shows, counted as
+            // the rows are drawn (a long Chinese explanation wraps more,
+            // and the payload below it must still be reachable).
+            let last = u16::try_from(crate::tui::wrap::rows(&lines, inner.width))
                 .unwrap_or(u16::MAX)
                 .saturating_sub(inner.height);
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll.min(last), 0))
-                .render(inner, buf);
+            let shown = crate::tui::wrap::visible(
+                &lines,
+                inner.width,
+                scroll.min(last).into(),
+                inner.height.into(),
+            );
+            Paragraph::new(shown).render(inner, buf);
             return;
         }
         let width = inner.width as usize;

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 use ratatui_textarea::TextArea;
 use url::Url;
 
@@ -15,7 +15,8 @@ use crate::store::config::{Config, RelayCode};
 use crate::tui::keymap::{self, Action, Context};
 use crate::tui::layout::popup_area;
 use crate::tui::theme::Theme;
-use crate::tui::width::{fit, wrap};
+use crate::tui::width::fit;
+use crate::tui::wrap::plain as wrap;
 use crate::wecom::Webhook;
 
 /// What the robot dialog does on save.
@@ -466,9 +467,7 @@ impl Widget for RobotDialogView<'_> {
             keymap::hint_line(dialog.context(), false, |a| dialog.available(a)),
             theme.key(),
         ));
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .render(rows[3], buf);
+        Paragraph::new(crate::tui::wrap::lines(&lines, rows[3].width)).render(rows[3], buf);
     }
 }
 

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 use ratatui_textarea::TextArea;
 
 use super::robot::single_line;
@@ -233,10 +233,9 @@ impl Widget for TemplatesView<'_> {
             if y >= inner.y + inner.height {
                 break;
             }
-            // Not trimmed: the rows' "  " indent lines them up under "› ".
-            Paragraph::new(line)
-                .wrap(Wrap { trim: false })
-                .render(Rect::new(inner.x, y, inner.width, 1), buf);
+            // One row each, cut at the edge; the "  " indent lines them
+            // up under "› ".
+            Paragraph::new(line).render(Rect::new(inner.x, y, inner.width, 1), buf);
         }
     }
 }

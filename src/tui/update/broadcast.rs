@@ -288,7 +288,7 @@ pub(super) fn refresh_status(app: &mut App) {
     let Some(b) = &app.broadcast else {
         return;
     };
-    let now = now_ms();
+    let now = app.clock.now_ms();
     let next = b
         .rows
         .iter()
@@ -485,8 +485,4 @@ pub(super) fn on_group(app: &App) -> Option<usize> {
     (app.focus == Focus::Robots)
         .then_some(app.group_cursor)
         .flatten()
-}
-
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
 }

@@ -128,24 +128,16 @@ pub(super) fn form_command(app: &mut App, action: Action) {
 fn item_change_said(change: ItemChange) -> String {
     match change {
         ItemChange::Added { index, group } => {
-            crate::tr!("form.added", n = index + 1, group = shown(group))
+            crate::tr!("form.added", n = index + 1, group = group.shown_label())
         }
         ItemChange::Removed { index, group } => {
-            crate::tr!("form.removed", n = index + 1, group = shown(group))
+            crate::tr!("form.removed", n = index + 1, group = group.shown_label())
         }
         ItemChange::Moved { to, group } => {
-            crate::tr!("form.moved", n = to + 1, group = shown(group))
+            crate::tr!("form.moved", n = to + 1, group = group.shown_label())
         }
     }
     .into_owned()
-}
-
-/// A group's label in the current language (the form's own words).
-fn shown(group: &'static str) -> std::borrow::Cow<'static, str> {
-    crate::i18n::text_or(
-        &format!("field.{}", crate::wecom::schema::text_key(group)),
-        group,
-    )
 }
 
 /// The status line's sentence for a refused item edit: why, and what to do.
@@ -156,13 +148,18 @@ fn item_refusal_said(refusal: ItemRefusal) -> String {
         ItemRefusal::NotInItem(ItemVerb::Move) => crate::tr!("form.not_in_item_move"),
         ItemRefusal::NotAGroup => crate::tr!("form.not_a_group"),
         ItemRefusal::Full { group, key, max } => {
-            crate::tr!("form.full", group = shown(group), max = max, key = key)
+            crate::tr!(
+                "form.full",
+                group = group.shown_label(),
+                max = max,
+                key = key
+            )
         }
         ItemRefusal::AtMinimum { group, min } => {
-            crate::tr!("form.at_minimum", group = shown(group), min = min)
+            crate::tr!("form.at_minimum", group = group.shown_label(), min = min)
         }
         ItemRefusal::AtEnd { index, group } => {
-            crate::tr!("form.at_end", n = index + 1, group = shown(group))
+            crate::tr!("form.at_end", n = index + 1, group = group.shown_label())
         }
     }
     .into_owned()

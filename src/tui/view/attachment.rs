@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::{block, field_title};
 use crate::tui::app::App;
@@ -143,7 +143,10 @@ pub(super) fn render_attachment(app: &App, frame: &mut Frame, area: Rect, focuse
         inner.width,
         inner.height.saturating_sub(1),
     );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+    frame.render_widget(
+        Paragraph::new(crate::tui::wrap::lines(&lines, rest.width)),
+        rest,
+    );
 }
 
 /// `███████░░░░ 62% 12.4 / 20.0 MiB · 8.1 MiB/s`

@@ -21,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 /// a card), so every label reads whole; never past half the form.
 fn label_column(row: &Row, width: usize) -> usize {
     let column = form_label(width);
-    let label = 2 * row.depth + shown_label(row.spec).width() + usize::from(row.required) + 1;
+    let label = 2 * row.depth + row.spec.shown_label().width() + usize::from(row.required) + 1;
     column.max(label.min(width / 2))
 }
 
@@ -124,13 +124,16 @@ pub(super) fn render_form_row(
     match &row.kind {
         RowKind::Section => {
             spans.push(Span::styled(
-                fit(&format!("{indent}▾ {}{star}", shown_label(row.spec)), width),
+                fit(
+                    &format!("{indent}▾ {}{star}", row.spec.shown_label()),
+                    width,
+                ),
                 label_style.add_modifier(Modifier::BOLD),
             ));
         }
         RowKind::List { count, max, .. } => {
             spans.push(Span::styled(
-                format!("{indent}+ {}{star} ", shown_label(row.spec)),
+                format!("{indent}+ {}{star} ", row.spec.shown_label()),
                 label_style.add_modifier(Modifier::BOLD),
             ));
             spans.push(Span::styled(format!("{count}/{max}"), app.theme.dim()));
@@ -175,7 +178,7 @@ pub(super) fn render_form_row(
         RowKind::Field => {
             let label_width = label_column(row, width);
             let label = fit(
-                &format!("{indent}{}{star}", shown_label(row.spec)),
+                &format!("{indent}{}{star}", row.spec.shown_label()),
                 label_width - 1,
             );
             spans.push(Span::styled(label, label_style));
@@ -228,15 +231,4 @@ pub(super) fn render_form_row(
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), rect);
-}
-
-/// A row's label in the current language. The quote area's group and its
-/// text share the English word "Quote"; in Chinese they read as the seeds
-/// name them, 引用文献样式 (the area) and 引用文献文字 (its text).
-fn shown_label(spec: &crate::wecom::schema::FieldSpec) -> std::borrow::Cow<'static, str> {
-    match spec.key {
-        "quote_area" => crate::tr!("form.label.quote_area"),
-        "quote_text" => crate::tr!("form.label.quote_text"),
-        _ => spec.shown_label(),
-    }
 }

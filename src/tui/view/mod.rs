@@ -16,7 +16,7 @@ use super::keymap;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, above_hint, layout};
 use super::popup::Popup;
 use super::text;
-use super::width::{self, fit};
+use super::width::fit;
 use crate::untrusted::one_line;
 use crate::wecom::MessageKind;
 use crate::wecom::validate::group_digits;
@@ -71,7 +71,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 crate::tui::memory::MemoryView {
                     screen,
                     theme: &app.theme,
-                    now_ms: chrono::Utc::now().timestamp_millis(),
+                    now_ms: i64::try_from(app.clock.now_ms()).unwrap_or(i64::MAX),
                 },
                 rect,
             );
@@ -83,7 +83,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                         view,
                         broadcast,
                         theme: &app.theme,
-                        now_ms: u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0),
+                        now_ms: app.clock.now_ms(),
                     },
                     frame.area(),
                 );
@@ -127,7 +127,7 @@ fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> 
 fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Robots;
     let width = area.width.saturating_sub(2) as usize;
-    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let now = app.clock.now_ms();
     let marking = !app.marked.is_empty();
     let mut lines: Vec<Line> = app
         .robots
@@ -155,7 +155,11 @@ fn render_robots(app: &App, frame: &mut Frame, area: Rect) {
                 .get(&r.name)
                 .filter(|q| q.used > 0)
                 .map(|q| match q.next_in(now) {
-                    Some(wait) => format!(" next in {} s", wait.as_millis().div_ceil(1000).max(1)),
+                    Some(wait) => crate::tr!(
+                        "robots.next_slot",
+                        s = wait.as_millis().div_ceil(1000).max(1)
+                    )
+                    .into_owned(),
                     None => format!(" {}/{}", q.used, q.limit),
                 })
                 .unwrap_or_default();
@@ -322,10 +326,11 @@ fn render_field(app: &App, frame: &mut Frame, id: FieldId, area: Rect, hint: Opt
     let mut inner = b.inner(area);
     frame.render_widget(b, area);
     if let (FieldId::Raw, Some(hint)) = (id, hint) {
-        let lines: Vec<Line> = width::wrap(&text::raw_hint(app.kind), hint.width as usize)
-            .into_iter()
-            .map(Line::from)
-            .collect();
+        let lines: Vec<Line> =
+            crate::tui::wrap::plain(&text::raw_hint(app.kind), hint.width as usize)
+                .into_iter()
+                .map(Line::from)
+                .collect();
         frame.render_widget(Paragraph::new(lines).style(app.theme.dim()), hint);
         inner = above_hint(inner, Some(hint));
     }

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::block;
 use crate::tui::app::{App, Focus, PreviewMode};
@@ -52,10 +52,13 @@ pub(super) fn render_preview(app: &App, frame: &mut Frame, area: Rect) {
     };
     let b = block(app, title, focused).title_bottom(footer);
     let inner = b.inner(area);
-    let p = Paragraph::new(body)
-        .wrap(Wrap { trim: false })
-        .scroll((app.preview_scroll, 0))
-        .block(b);
+    let shown = crate::tui::wrap::visible(
+        &body.lines,
+        inner.width,
+        app.preview_scroll.into(),
+        inner.height.into(),
+    );
+    let p = Paragraph::new(Text::from(shown).style(body.style)).block(b);
     frame.render_widget(p, area);
     if app.preview == PreviewMode::Content {
         draw_pictures(app, frame, inner);
@@ -108,7 +111,7 @@ fn render_image(
     let caption = Line::styled(format!("{name} · {description}"), app.theme.dim());
     let caption_rows = 2.min(inner.height);
     frame.render_widget(
-        Paragraph::new(caption).wrap(Wrap { trim: false }),
+        Paragraph::new(caption),
         Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)),
     );
     let w = inner.width.min(IMAGE_BOX.0);
