@@ -189,31 +189,15 @@ pub fn future_in_language<F: std::future::Future>(lang: Lang, future: F) -> InLa
 /// writes it, except after Chinese full-width punctuation (`。`, `）`, …),
 /// which carries its own space.
 pub fn join_sentences(first: &str, second: &str) -> String {
-    if ends_full_width(first) || first.is_empty() || second.is_empty() {
+    let full_width = first
+        .chars()
+        .next_back()
+        .is_some_and(|c| "。！？；：，）”".contains(c));
+    if full_width || first.is_empty() || second.is_empty() {
         format!("{first}{second}")
     } else {
         format!("{first} {second}")
     }
-}
-
-/// A sentence that leads to a path on the screen (…保存在本机：/path): as
-/// [`join_sentences`], but after full-width punctuation a zero-width space
-/// joins them. It draws nothing, yet ratatui's wrapping may break there,
-/// so a path that does not fit after 本机： starts a line of its own
-/// instead of being cut in the middle. Only for the screen: printed text
-/// would carry the invisible character into pipes.
-pub fn lead_to_path(lead: &str, path: &str) -> String {
-    if ends_full_width(lead) && !path.is_empty() {
-        format!("{lead}\u{200B}{path}")
-    } else {
-        join_sentences(lead, path)
-    }
-}
-
-fn ends_full_width(text: &str) -> bool {
-    text.chars()
-        .next_back()
-        .is_some_and(|c| "。！？；：，）”".contains(c))
 }
 
 /// The language strings are shown in now, on this thread.
@@ -405,12 +389,6 @@ mod tests {
         );
         assert_eq!(join_sentences("太长。", "请缩短。"), "太长。请缩短。");
         assert_eq!(join_sentences("x", ""), "x");
-        // A path after a full-width colon: no space, but a place to break.
-        assert_eq!(
-            lead_to_path("保存在本机：", "/tmp/a"),
-            "保存在本机：\u{200B}/tmp/a"
-        );
-        assert_eq!(lead_to_path("saved in", "/tmp/a"), "saved in /tmp/a");
         assert_eq!(join_sentences("本机：", "/tmp/a"), "本机：/tmp/a");
     }
 

@@ -279,7 +279,7 @@ impl App {
                 tone: Tone::Info,
                 text: text::shown(text::FIRST_RUN).into_owned(),
                 detail: app.sandbox.as_ref().map(|s| {
-                    crate::i18n::lead_to_path(
+                    crate::i18n::join_sentences(
                         &text::shown(text::SANDBOX_RECORDS),
                         &s.record_path.display().to_string(),
                     )

@@ -135,7 +135,9 @@ pub fn max_scroll(app: &App) -> u16 {
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let (title, lines) = content(app);
     let inner = Block::bordered().inner(area);
-    let total = wrap::rows(&lines, inner.width);
+    // Wrapped once: the rows counted are the rows drawn.
+    let rows = wrap::lines(&lines, inner.width);
+    let total = rows.len();
     let last = u16::try_from(total)
         .unwrap_or(u16::MAX)
         .saturating_sub(inner.height);
@@ -154,7 +156,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .style(app.theme.dim()),
         );
     }
-    let shown = wrap::visible(&lines, inner.width, scroll.into(), inner.height.into());
+    let shown: Vec<Line> = rows
+        .into_iter()
+        .skip(scroll.into())
+        .take(inner.height.into())
+        .collect();
     let p = Paragraph::new(shown).block(block);
     frame.render_widget(p, area);
 }

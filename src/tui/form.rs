@@ -153,7 +153,6 @@ pub enum ItemRefusal {
     /// The group holds the most WeCom allows.
     Full {
         group: &'static FieldSpec,
-        key: &'static str,
         max: usize,
     },
     /// The group holds the fewest WeCom allows.
@@ -401,11 +400,7 @@ impl Form {
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if count >= max {
-            return Err(ItemRefusal::Full {
-                group: spec,
-                key: spec.key,
-                max,
-            });
+            return Err(ItemRefusal::Full { group: spec, max });
         }
         let at = after.map_or(count, |i| i + 1);
         if !self.get(&path).is_some_and(Value::is_array) {

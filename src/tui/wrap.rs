@@ -126,14 +126,14 @@ fn wrap_line(line: &Line<'_>, width: usize, out: &mut Vec<Line<'static>>) {
 }
 
 /// The words of `text` and the places between them a row may end: at a
-/// space, and where the Unicode rules allow a break with a wide (CJK)
-/// character on either side, or after a zero-width space (put there to
-/// be one, see `i18n::lead_to_path`). The rules also allow one after `/` or `-`
-/// inside a URL or a path; a row that ends there leaves half an address
-/// to copy, so such a run stays whole (and is cut only when it is wider
-/// than the row). They forbid one before `/` even after a space (UAX #14
-/// LB13), which would glue a path to the word before it; a space is a
-/// break here, as every terminal user expects.
+/// space, where the Unicode rules allow a break with a wide (CJK)
+/// character on either side, after a zero-width space, and before a path
+/// that follows Chinese (`本机：/tmp/…`). The rules also allow one after
+/// `/` or `-` inside a URL or a path; a row that ends there leaves half an
+/// address to copy, so such a run stays whole (and is cut only when it is
+/// wider than the row). They forbid one before `/` (UAX #14 LB13), even
+/// after a space or a Chinese colon, which would glue a path to the words
+/// before it and cut it at the row's end; here a path may start a row.
 fn find_words(text: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
     let wide = |c: Option<char>| {
         c.and_then(unicode_width::UnicodeWidthChar::width)
@@ -143,7 +143,7 @@ fn find_words(text: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
     let mut merged: Vec<Word<'_>> = Vec::new();
     let at_spaces = WordSeparator::UnicodeBreakProperties
         .find_words(text)
-        .flat_map(|word| split_at_spaces(text, word));
+        .flat_map(split_at_spaces);
     for word in at_spaces {
         if let Some(prev) = merged.last_mut()
             && prev.whitespace.is_empty()
@@ -166,42 +166,73 @@ fn find_words(text: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
             merged.push(word);
         }
     }
-    Box::new(merged.into_iter())
+    Box::new(merged.into_iter().flat_map(split_before_paths))
+}
+
+/// `word` split where a path (`/` or `~`) follows a wide character other
+/// than an opening bracket or quote (`（/tmp` stays together).
+fn split_before_paths(word: Word<'_>) -> Vec<Word<'_>> {
+    let opens = |c: char| "（“‘《【「『〔".contains(c);
+    let cuts: Vec<(usize, usize)> = word
+        .word
+        .char_indices()
+        .zip(word.word.chars().skip(1))
+        .filter(|&((_, before), after)| {
+            matches!(after, '/' | '~')
+                && unicode_width::UnicodeWidthChar::width(before).is_some_and(|w| w > 1)
+                && !opens(before)
+        })
+        .map(|((i, before), _)| (i + before.len_utf8(), i + before.len_utf8()))
+        .collect();
+    cut_word(word, cuts)
 }
 
 /// `word` split where a space is inside it, each piece with the spaces
 /// after it as its whitespace (the last keeps the word's own).
-fn split_at_spaces<'a>(text: &'a str, word: Word<'a>) -> Vec<Word<'a>> {
-    if !word.word.contains(' ') {
-        return vec![word];
-    }
-    let base = text.as_ptr() as usize;
-    let start = word.word.as_ptr() as usize - base;
-    let mut pieces = Vec::new();
-    let mut rest = word.word;
-    let mut at = start;
-    while let Some(space) = rest.find(' ') {
-        let after = rest[space..]
+fn split_at_spaces(word: Word<'_>) -> Vec<Word<'_>> {
+    let text = word.word;
+    let mut runs = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find(' ') {
+        let space = at + found;
+        let after = text[space..]
             .find(|c| c != ' ')
-            .map_or(rest.len(), |n| space + n);
-        if after == rest.len() {
+            .map_or(text.len(), |n| space + n);
+        if after == text.len() {
             break;
         }
-        let piece = &text[at..at + space];
+        runs.push((space, after));
+        at = after;
+    }
+    cut_word(word, runs)
+}
+
+/// `word` cut at `cuts`, byte ranges inside it in order: each piece ends
+/// where a range starts and takes the range as its whitespace; the last
+/// piece keeps the word's own. Every piece is a slice of the word, so of
+/// the text it came from.
+fn cut_word(word: Word<'_>, cuts: Vec<(usize, usize)>) -> Vec<Word<'_>> {
+    if cuts.is_empty() {
+        return vec![word];
+    }
+    let text = word.word;
+    let width = |piece: &str| unicode_width::UnicodeWidthStr::width(piece);
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for (end, next) in cuts {
         pieces.push(Word {
-            word: piece,
-            whitespace: &text[at + space..at + after],
+            word: &text[from..end],
+            whitespace: &text[end..next],
             penalty: "",
-            width: unicode_width::UnicodeWidthStr::width(piece),
+            width: width(&text[from..end]),
         });
-        at += after;
-        rest = &rest[after..];
+        from = next;
     }
     pieces.push(Word {
-        word: rest,
+        word: &text[from..],
         whitespace: word.whitespace,
         penalty: word.penalty,
-        width: unicode_width::UnicodeWidthStr::width(rest),
+        width: width(&text[from..]),
     });
     pieces
 }
@@ -343,7 +374,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_breaks_as_the_lines_do() {
+    fn plain_text_breaks_by_the_unicode_rules() {
         // No row starts with ） or 。, and none ends with （.
         assert_eq!(
             plain("把消息发给选中的机器人（仍有错误时不发送）。", 12),
@@ -360,8 +391,17 @@ mod tests {
             ["curl", "http://h/fake-relay-code", "-1"]
         );
         assert_eq!(
-            plain("保存在本机：\u{200B}/tmp/a.jsonl", 14),
-            ["保存在本机：\u{200B}", "/tmp/a.jsonl"]
+            plain("保存在本机：/tmp/a.jsonl", 14),
+            ["保存在本机：", "/tmp/a.jsonl"]
+        );
+        assert_eq!(
+            plain("配置文件：~/.config/w.toml", 16),
+            ["配置文件：", "~/.config/w.toml"]
+        );
+        // Not after an opening bracket: the path stays inside it.
+        assert_eq!(
+            plain("已保存（/tmp/abc）", 10),
+            ["已保存", "（/tmp/abc", "）"]
         );
     }
 
@@ -409,6 +449,26 @@ mod props {
                 kept.push_str(&row.to_string());
             }
             prop_assert_eq!(kept.replace(' ', ""), text.replace(' ', ""));
+        }
+
+        /// Text set as strings (F1, hints, the robot dialog) breaks where the
+        /// same text breaks as a styled line, so two panes never disagree.
+        #[test]
+        fn plain_text_breaks_where_lines_do(
+            text in "[a-z /:：。（）部署完成😀-]{0,60}",
+            width in 1u16..30,
+        ) {
+            // Alike but for spaces at a row's end, which a line that fits
+            // keeps and plain text drops.
+            let as_lines: Vec<String> = lines(&[Line::from(text.clone())], width)
+                .iter()
+                .map(|row| row.to_string().trim_end().to_owned())
+                .collect();
+            let as_text: Vec<String> = plain(&text, usize::from(width))
+                .iter()
+                .map(|row| row.trim_end().to_owned())
+                .collect();
+            prop_assert_eq!(as_text, as_lines);
         }
     }
 }

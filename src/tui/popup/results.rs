@@ -330,15 +330,15 @@ impl Widget for ResultsWidget<'_> {
             // Scrolled no further than the last row shows, counted as
             // the rows are drawn (a long Chinese explanation wraps more,
             // and the payload below it must still be reachable).
-            let last = u16::try_from(crate::tui::wrap::rows(&lines, inner.width))
+            let rows = crate::tui::wrap::lines(&lines, inner.width);
+            let last = u16::try_from(rows.len())
                 .unwrap_or(u16::MAX)
                 .saturating_sub(inner.height);
-            let shown = crate::tui::wrap::visible(
-                &lines,
-                inner.width,
-                scroll.min(last).into(),
-                inner.height.into(),
-            );
+            let shown: Vec<Line> = rows
+                .into_iter()
+                .skip(scroll.min(last).into())
+                .take(inner.height.into())
+                .collect();
             Paragraph::new(shown).render(inner, buf);
             return;
         }

@@ -147,12 +147,12 @@ fn item_refusal_said(refusal: ItemRefusal) -> String {
         ItemRefusal::NotInItem(ItemVerb::Remove) => crate::tr!("form.not_in_item_remove"),
         ItemRefusal::NotInItem(ItemVerb::Move) => crate::tr!("form.not_in_item_move"),
         ItemRefusal::NotAGroup => crate::tr!("form.not_a_group"),
-        ItemRefusal::Full { group, key, max } => {
+        ItemRefusal::Full { group, max } => {
             crate::tr!(
                 "form.full",
                 group = group.shown_label(),
                 max = max,
-                key = key
+                key = group.key
             )
         }
         ItemRefusal::AtMinimum { group, min } => {
